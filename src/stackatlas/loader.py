@@ -1,0 +1,515 @@
+"""Load a dataset folder in two passes: read every file, then resolve every reference.
+
+Pass one parses YAML (keeping line numbers) and validates each record's shape with the pydantic models
+of :mod:`stackatlas.model`. Pass two checks what only the whole dataset can tell: unknown references,
+duplicate ids, facts without a source. Every problem of both passes is collected and raised at once as
+:class:`~stackatlas.errors.InvalidData`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from . import model as m
+from .errors import InvalidData, Problem
+from .yamlio import Located, load_yaml
+
+__all__ = ["Dataset", "Rec", "load_dataset", "bundled_path", "fixture_path", "builtin_taxonomy_path",
+           "content_hash", "dataset_files"]
+
+T = TypeVar("T", bound=BaseModel)
+
+#: Bumped whenever the database layout changes, so cached databases are rebuilt.
+SCHEMA_VERSION = "1"
+
+
+def _data_root() -> Path:
+    return Path(str(resources.files("stackatlas") / "data"))
+
+
+def bundled_path() -> Path:
+    """The folder of the bundled dataset (the Tech Corridor)."""
+    return _data_root() / "corridor"
+
+
+def fixture_path() -> Path:
+    """The folder of the small fixture dataset used by tests and demos."""
+    return _data_root() / "fixture"
+
+
+def builtin_taxonomy_path(name: str) -> Path:
+    return _data_root() / "taxonomies" / f"{name}.yaml"
+
+
+@dataclass
+class Rec(Generic[T]):
+    """A validated record with where it came from, for error messages in pass two."""
+
+    value: T
+    doc: Located
+    loc: tuple[str | int, ...]
+
+    def problem(self, fieldname: str, message: str, *sub: str | int) -> Problem:
+        return self.doc.problem(self.loc + sub, fieldname, message)
+
+
+@dataclass
+class Dataset:
+    """A whole dataset, validated and with its references resolved."""
+
+    root: Path
+    meta: m.DatasetMeta
+    taxonomy: m.Taxonomy
+    taxonomy_file: Path
+    countries: list[m.Country] = field(default_factory=list)
+    provinces: list[m.Province] = field(default_factory=list)
+    municipalities: list[m.Municipality] = field(default_factory=list)
+    regions: list[m.Region] = field(default_factory=list)
+    sites: list[m.Site] = field(default_factory=list)
+    sources: list[m.Source] = field(default_factory=list)
+    actors: list[m.Actor] = field(default_factory=list)
+    relations: list[m.Relation] = field(default_factory=list)
+    indicators: list[m.Indicator] = field(default_factory=list)
+    positions: list[m.Position] = field(default_factory=list)
+    synergies: list[m.Synergy] = field(default_factory=list)
+    recommendations: list[m.Recommendation] = field(default_factory=list)
+    files: dict[str, str] = field(default_factory=dict)  # record id -> "file:line" of its definition
+    hash: str = ""
+
+
+# --- files --------------------------------------------------------------------------------------------
+
+_LISTS = ("sources", "actors", "relations", "indicators", "positions", "synergies", "recommendations")
+
+
+def dataset_files(root: Path) -> list[Path]:
+    """Every YAML file that belongs to the dataset in ``root``, in a stable order."""
+    files = []
+    for name in ("dataset", "taxonomy", "places", *_LISTS):
+        f = root / f"{name}.yaml"
+        if f.is_file():
+            files.append(f)
+        d = root / name
+        if d.is_dir():
+            files.extend(sorted(p for p in d.glob("*.yaml") if p.is_file()))
+    return files
+
+
+def _taxonomy_ref(root: Path) -> str:
+    """The ``taxonomy`` reference of ``root``'s dataset.yaml, read leniently (for hashing)."""
+    meta_file = root / "dataset.yaml"
+    if meta_file.is_file():
+        doc, _ = load_yaml(meta_file)
+        if doc is not None and isinstance(doc.data, dict) and isinstance(doc.data.get("taxonomy"), str):
+            return str(doc.data["taxonomy"])
+    return "builtin:digital-stack"
+
+
+def _taxonomy_file(root: Path, ref: str) -> Path:
+    """taxonomy.yaml in the folder wins; else ``builtin:NAME`` or a path relative to the folder."""
+    own = root / "taxonomy.yaml"
+    if own.is_file():
+        return own
+    if ref.startswith("builtin:"):
+        return builtin_taxonomy_path(ref.split(":", 1)[1])
+    return (root / ref).resolve()
+
+
+def content_hash(root: Path) -> str:
+    """SHA-256 over the dataset's files (names and bytes), its taxonomy and the schema version."""
+    h = hashlib.sha256(f"stackatlas-schema-{SCHEMA_VERSION}\n".encode())
+    tax = _taxonomy_file(root, _taxonomy_ref(root))
+    for f in [*dataset_files(root), tax]:
+        h.update(str(f.relative_to(root) if f.is_relative_to(root) else f.name).encode() + b"\0")
+        h.update(f.read_bytes() if f.is_file() else b"<missing>")
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+# --- pass one -----------------------------------------------------------------------------------------
+
+
+def _validate(model: type[T], data: Any, doc: Located, loc: tuple[str | int, ...],
+              problems: list[Problem]) -> T | None:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            sub = tuple(x for x in err["loc"] if not (isinstance(x, str) and x in ("function-after",)))
+            fieldname = ".".join(str(x) for x in sub) or "<record>"
+            msg = err["msg"]
+            if err["type"] == "extra_forbidden":
+                msg = "unknown key"
+            elif err["type"] == "missing":
+                msg = "required field is missing"
+            if msg.startswith("Value error, "):
+                msg = msg[len("Value error, "):]
+            problems.append(doc.problem(loc + sub, fieldname, msg))
+        return None
+
+
+def _records(model: type[T], docs: Iterable[Located], problems: list[Problem], what: str) -> list[Rec[T]]:
+    out: list[Rec[T]] = []
+    for doc in docs:
+        data = doc.data
+        if data is None:
+            continue
+        if isinstance(data, dict):  # a single record in a file of its own
+            items: list[tuple[tuple[str | int, ...], Any]] = [((), data)]
+        elif isinstance(data, list):
+            items = [((i,), x) for i, x in enumerate(data)]
+        else:
+            problems.append(doc.problem((), "<file>", f"expected a list of {what}"))
+            continue
+        for loc, item in items:
+            if not isinstance(item, dict):
+                problems.append(doc.problem(loc, "<record>", f"expected a mapping (one {what[:-1]})"))
+                continue
+            v = _validate(model, item, doc, loc, problems)
+            if v is not None:
+                out.append(Rec(v, doc, loc))
+    return out
+
+
+def _read(files: Iterable[Path], root: Path, problems: list[Problem]) -> list[Located]:
+    docs = []
+    for f in files:
+        shown = str(f.relative_to(root)) if f.is_relative_to(root) else str(f)
+        doc, probs = load_yaml(f, display=str(root / shown) if not f.is_relative_to(root) else str(f))
+        problems.extend(probs)
+        if doc is not None:
+            docs.append(doc)
+    return docs
+
+
+def _group(root: Path, name: str) -> list[Path]:
+    files = []
+    if (root / f"{name}.yaml").is_file():
+        files.append(root / f"{name}.yaml")
+    if (root / name).is_dir():
+        files.extend(sorted((root / name).glob("*.yaml")))
+    return files
+
+
+# --- pass two -----------------------------------------------------------------------------------------
+
+
+class _Resolver:
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+
+    def dup(self, recs: list[Rec[Any]], kind: str, key: str = "id",
+            seen: dict[str, Rec[Any]] | None = None) -> dict[str, Rec[Any]]:
+        table: dict[str, Rec[Any]] = {} if seen is None else seen
+        for r in recs:
+            ident = getattr(r.value, key)
+            if ident in table:
+                first = table[ident]
+                line, _ = first.doc.pos(first.loc + (key,))
+                self.problems.append(r.problem(key, f"duplicate {kind} id {ident!r} (first defined at "
+                                                    f"{first.doc.path}:{line})", key))
+            else:
+                table[ident] = r
+        return table
+
+    def ref(self, rec: Rec[Any], value: str | None, known: Any, what: str, *loc: str | int) -> None:
+        if value is not None and value not in known:
+            fieldname = ".".join(str(x) for x in loc)
+            self.problems.append(rec.problem(fieldname, f"unknown {what} {value!r}", *loc))
+
+    def refs(self, rec: Rec[Any], values: list[str], known: Any, what: str, name: str) -> None:
+        for i, v in enumerate(values):
+            self.ref(rec, v, known, what, name, i)
+
+    def sources(self, rec: Rec[Any], known: Any) -> None:
+        srcs = rec.value.sources
+        if not srcs:
+            self.problems.append(rec.problem("sources", "a fact without a source: add at least one source"))
+        for i, s in enumerate(srcs):
+            self.ref(rec, s.source, known, "source", "sources", i, "source")
+
+
+def load_dataset(root: Path | str | None = None) -> Dataset:
+    """Load, validate and resolve the dataset in ``root`` (default: the bundled one).
+
+    Raises
+    ------
+    InvalidData
+        With every problem found, each naming file, line, column and field.
+    """
+    root = Path(root) if root is not None else bundled_path()
+    root = root.resolve()
+    problems: list[Problem] = []
+    if not root.is_dir():
+        raise InvalidData([Problem(str(root), 0, 0, "<dataset>", "not a folder")])
+    meta_file = root / "dataset.yaml"
+    meta: m.DatasetMeta | None = None
+    meta_doc: Located | None = None
+    if not meta_file.is_file():
+        problems.append(Problem(str(meta_file), 0, 0, "<file>", "missing: every dataset needs dataset.yaml"))
+    else:
+        meta_doc, probs = load_yaml(meta_file)
+        problems.extend(probs)
+        if meta_doc is not None:
+            if not isinstance(meta_doc.data, dict):
+                problems.append(meta_doc.problem((), "<file>", "expected a mapping"))
+            else:
+                meta = _validate(m.DatasetMeta, meta_doc.data, meta_doc, (), problems)
+
+    tax_file = _taxonomy_file(root, meta.taxonomy if meta else "builtin:digital-stack")
+    taxonomy: m.Taxonomy | None = None
+    if not tax_file.is_file():
+        where = meta_doc.problem(("taxonomy",), "taxonomy", f"taxonomy file not found: {tax_file}") \
+            if meta_doc else Problem(str(tax_file), 0, 0, "<file>", "taxonomy file not found")
+        problems.append(where)
+    else:
+        tdoc, probs = load_yaml(tax_file)
+        problems.extend(probs)
+        if tdoc is not None and isinstance(tdoc.data, dict):
+            taxonomy = _validate(m.Taxonomy, tdoc.data, tdoc, (), problems)
+            if taxonomy is not None:
+                _check_taxonomy(taxonomy, tdoc, problems)
+        elif tdoc is not None:
+            problems.append(tdoc.problem((), "<file>", "expected a mapping"))
+
+    # places.yaml: one file with sections
+    place_recs: dict[str, list[Rec[Any]]] = {k: [] for k in
+                                              ("countries", "provinces", "municipalities", "regions", "sites")}
+    models = {"countries": m.Country, "provinces": m.Province, "municipalities": m.Municipality,
+              "regions": m.Region, "sites": m.Site}
+    for doc in _read(_group(root, "places"), root, problems):
+        if doc.data is None:
+            continue
+        if not isinstance(doc.data, dict):
+            problems.append(doc.problem((), "<file>", "expected sections: countries, provinces, "
+                                                      "municipalities, regions, sites"))
+            continue
+        for key, items in doc.data.items():
+            if key not in models:
+                problems.append(doc.problem((key,), key, "unknown key (expected countries, provinces, "
+                                                          "municipalities, regions or sites)"))
+                continue
+            if not isinstance(items, list):
+                problems.append(doc.problem((key,), key, "expected a list"))
+                continue
+            for i, item in enumerate(items):
+                if not isinstance(item, dict):
+                    problems.append(doc.problem((key, i), key, "expected a mapping"))
+                    continue
+                v = _validate(models[key], item, doc, (key, i), problems)
+                if v is not None:
+                    place_recs[key].append(Rec(v, doc, (key, i)))
+
+    recs: dict[str, list[Rec[Any]]] = {}
+    for name, model in (("sources", m.Source), ("actors", m.Actor), ("relations", m.Relation),
+                        ("indicators", m.Indicator), ("positions", m.Position), ("synergies", m.Synergy),
+                        ("recommendations", m.Recommendation)):
+        recs[name] = _records(model, _read(_group(root, name), root, problems), problems, name)
+
+    if meta is None or taxonomy is None:
+        raise InvalidData(problems)
+
+    # ---- pass two: references --------------------------------------------------------------------
+    r = _Resolver(problems)
+    sources = r.dup(recs["sources"], "source")
+    places: dict[str, Rec[Any]] = {}
+    for key in ("countries", "provinces", "municipalities", "regions", "sites"):
+        r.dup(place_recs[key], "place", seen=places)
+    countries = {x.value.id for x in place_recs["countries"]}
+    provinces = {x.value.id for x in place_recs["provinces"]}
+    municipalities = {x.value.id for x in place_recs["municipalities"]}
+    actors = r.dup(recs["actors"], "actor")
+    for a in recs["actors"]:
+        if a.value.id in places:
+            problems.append(a.problem("id", f"{a.value.id!r} is already a place id", "id"))
+    relations = r.dup(recs["relations"], "relation")
+    r.dup(recs["indicators"], "indicator")
+    r.dup(recs["synergies"], "synergy")
+    r.dup(recs["recommendations"], "recommendation")
+    pos_seen: dict[str, Rec[Any]] = {}
+    for p in recs["positions"]:
+        if p.value.id in pos_seen:
+            problems.append(p.problem("bloc", f"duplicate position for layer {p.value.layer!r} and bloc "
+                                              f"{p.value.bloc!r}", "bloc"))
+        pos_seen[p.value.id] = p
+
+    layers = {layer.id: {s.id for s in layer.sublayers} for layer in taxonomy.layers}
+    domains = {d.id for d in taxonomy.domains}
+    kinds = {k.id for k in taxonomy.actor_kinds}
+    rtypes = {t.id for t in taxonomy.relation_types}
+    blocs = {b.id for b in taxonomy.blocs}
+    country_codes = {x.value.code: x.value.id for x in place_recs["countries"]}
+
+    for x in place_recs["countries"]:
+        r.sources(x, sources)
+    for x in place_recs["provinces"]:
+        r.sources(x, sources)
+        r.ref(x, x.value.country, countries, "country", "country")
+    for x in place_recs["municipalities"]:
+        r.sources(x, sources)
+        r.ref(x, x.value.province, provinces, "province", "province")
+        r.ref(x, x.value.country, countries, "country", "country")
+    for x in place_recs["regions"]:
+        r.sources(x, sources)
+        r.refs(x, x.value.municipalities, municipalities, "municipality", "municipalities")
+        r.refs(x, x.value.countries, countries, "country", "countries")
+        if not (x.value.municipalities or x.value.countries):
+            problems.append(x.problem("municipalities", "a region needs municipalities (or countries)"))
+    for x in place_recs["sites"]:
+        r.sources(x, sources)
+        r.ref(x, x.value.municipality, municipalities, "municipality", "municipality")
+
+    regions = {x.value.id for x in place_recs["regions"]}
+    r.ref(Rec(meta, meta_doc, ()), meta.baseline, places, "place", "baseline")  # type: ignore[arg-type]
+    for i, c in enumerate(meta.compare):
+        r.ref(Rec(meta, meta_doc, ()), c, regions | municipalities | provinces, "region", "compare",  # type: ignore[arg-type]
+              i)
+
+    for a in recs["actors"]:
+        v: m.Actor = a.value
+        r.sources(a, sources)
+        r.ref(a, v.kind, kinds, "actor kind", "kind")
+        r.ref(a, v.hq, places, "place", "hq")
+        for i, s in enumerate(v.sites):
+            r.ref(a, s.place, places, "place", "sites", i, "place")
+        for i, lay in enumerate(v.layers):
+            if lay.layer not in layers:
+                r.ref(a, lay.layer, layers, "layer", "layers", i, "layer")
+            elif lay.sublayer is not None and lay.sublayer not in layers[lay.layer]:
+                problems.append(a.problem(f"layers.{i}.sublayer",
+                                          f"unknown sublayer {lay.sublayer!r} of layer {lay.layer!r}",
+                                          "layers", i, "sublayer"))
+        r.refs(a, v.domains, domains, "domain", "domains")
+        r.ref(a, v.parent, actors, "actor", "parent")
+        if v.control_country is not None and v.control_country not in country_codes:
+            problems.append(a.problem("control_country", f"country {v.control_country!r} is not in places.yaml",
+                                      "control_country"))
+    # parent cycles
+    parent = {a.value.id: a.value.parent for a in recs["actors"] if a.value.parent in actors}
+    for a in recs["actors"]:
+        seen_ids, cur = set(), a.value.id
+        while cur in parent:
+            if cur in seen_ids:
+                problems.append(a.problem("parent", "parent chain forms a cycle", "parent"))
+                break
+            seen_ids.add(cur)
+            cur = parent[cur]
+
+    for x in recs["relations"]:
+        v2: m.Relation = x.value
+        r.sources(x, sources)
+        r.ref(x, v2.type, rtypes, "relation type", "type")
+        r.ref(x, v2.from_, actors, "actor", "from")
+        r.ref(x, v2.to, actors, "actor", "to")
+
+    subjects = set(places) | set(actors) | set(layers)
+    for x in recs["indicators"]:
+        v3: m.Indicator = x.value
+        r.sources(x, sources)
+        r.ref(x, v3.subject, subjects, "subject (place, actor or layer)", "subject")
+        if v3.baseline is not None:
+            r.ref(x, v3.baseline.subject, subjects, "subject (place, actor or layer)", "baseline", "subject")
+        r.ref(x, v3.layer, layers, "layer", "layer")
+
+    for x in recs["positions"]:
+        v4: m.Position = x.value
+        r.sources(x, sources)
+        r.ref(x, v4.layer, layers, "layer", "layer")
+        r.ref(x, v4.bloc, blocs, "bloc", "bloc")
+        r.refs(x, v4.actors, actors, "actor", "actors")
+
+    synergies = {x.value.id for x in recs["synergies"]}
+    for x in recs["synergies"]:
+        v5: m.Synergy = x.value
+        r.sources(x, sources)
+        r.refs(x, v5.layers, layers, "layer", "layers")
+        r.refs(x, v5.domains, domains, "domain", "domains")
+        r.refs(x, v5.actors, actors, "actor", "actors")
+        r.refs(x, v5.places, places, "place", "places")
+        r.refs(x, v5.relations, relations, "relation", "relations")
+    for x in recs["recommendations"]:
+        v6: m.Recommendation = x.value
+        r.sources(x, sources)
+        r.refs(x, v6.synergies, synergies, "synergy", "synergies")
+        r.refs(x, v6.places, places, "place", "places")
+        r.refs(x, v6.actors, actors, "actor", "actors")
+
+    if problems:
+        raise InvalidData(problems)
+
+    def vals(rs: list[Rec[Any]]) -> list[Any]:
+        return [x.value for x in rs]
+
+    files: dict[str, str] = {}
+    for group in (*place_recs.values(), *recs.values()):
+        for x in group:
+            ident = getattr(x.value, "id", None)
+            if ident is not None:
+                files.setdefault(str(ident), f"{x.doc.path}:{x.doc.pos(x.loc)[0]}")
+    return Dataset(
+        root=root, meta=meta, taxonomy=taxonomy, taxonomy_file=tax_file,
+        countries=vals(place_recs["countries"]), provinces=vals(place_recs["provinces"]),
+        municipalities=vals(place_recs["municipalities"]), regions=vals(place_recs["regions"]),
+        sites=vals(place_recs["sites"]), sources=vals(recs["sources"]), actors=vals(recs["actors"]),
+        relations=vals(recs["relations"]), indicators=vals(recs["indicators"]),
+        positions=vals(recs["positions"]), synergies=vals(recs["synergies"]),
+        recommendations=vals(recs["recommendations"]), files=files, hash=content_hash(root),
+    )
+
+
+def _check_taxonomy(t: m.Taxonomy, doc: Located, problems: list[Problem]) -> None:
+    """Uniqueness inside the taxonomy and the helix groups of actor kinds."""
+
+    def uniq(items: list[Any], key: str) -> None:
+        counts = Counter(x.id for x in items)
+        for i, x in enumerate(items):
+            if counts[x.id] > 1:
+                problems.append(doc.problem((key, i, "id"), f"{key}.{i}.id", f"duplicate id {x.id!r}"))
+
+    uniq(t.layers, "layers")
+    for i, layer in enumerate(t.layers):
+        counts = Counter(s.id for s in layer.sublayers)
+        for j, s in enumerate(layer.sublayers):
+            if counts[s.id] > 1:
+                problems.append(doc.problem(("layers", i, "sublayers", j, "id"), "sublayers",
+                                            f"duplicate sublayer {s.id!r}"))
+    for key in ("domains", "helix", "actor_kinds", "relation_types", "blocs"):
+        uniq(getattr(t, key), key)
+    helix = {h.id for h in t.helix}
+    for i, k in enumerate(t.actor_kinds):
+        if helix and k.helix not in helix:
+            problems.append(doc.problem(("actor_kinds", i, "helix"), f"actor_kinds.{i}.helix",
+                                        f"unknown helix group {k.helix!r}"))
+    for i, b in enumerate(t.blocs):
+        for j, c in enumerate(b.countries):
+            if c not in m.ISO_COUNTRIES:
+                problems.append(doc.problem(("blocs", i, "countries", j), "blocs",
+                                            f"{c!r} is not an ISO 3166-1 alpha-2 country code"))
+    if t.crosswalk is not None:
+        layer_ids = {x.id for x in t.layers}
+        for k in t.crosswalk.map:
+            if k not in layer_ids:
+                problems.append(doc.problem(("crosswalk", "map", k), "crosswalk.map",
+                                            f"unknown layer {k!r} of this taxonomy"))
+
+
+def iter_citations(ds: Dataset) -> Iterator[tuple[str, str, m.SourceRef]]:
+    """Every (subject_type, subject_id, source reference) in the dataset."""
+    groups: list[tuple[str, list[Any]]] = [
+        ("country", ds.countries), ("province", ds.provinces), ("municipality", ds.municipalities),
+        ("region", ds.regions), ("site", ds.sites), ("actor", ds.actors), ("relation", ds.relations),
+        ("indicator", ds.indicators), ("position", ds.positions), ("synergy", ds.synergies),
+        ("recommendation", ds.recommendations),
+    ]
+    for kind, items in groups:
+        for x in items:
+            for s in x.sources:
+                yield kind, x.id, s

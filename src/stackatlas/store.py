@@ -1,0 +1,387 @@
+"""Compile a dataset into DuckDB, atomically, and find or refresh the cached database.
+
+The build writes a new file next to the target and renames it into place, so a failed build (bad data,
+a crash, a full disk) leaves the previous database exactly as it was, and readers that have the old file
+open keep reading it. The dataset's content hash is stored in the ``meta`` table; :func:`ensure_db`
+rebuilds only when it changes. The tables are documented in ``docs/database.md``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+from platformdirs import user_cache_dir
+
+from . import __version__
+from . import model as m
+from .loader import SCHEMA_VERSION, Dataset, bundled_path, content_hash, iter_citations, load_dataset
+
+__all__ = ["SCHEMA", "build", "ensure_db", "default_db_path", "connect", "stored_hash"]
+
+# table -> [(column, duckdb type)]
+SCHEMA: dict[str, list[tuple[str, str]]] = {
+    "meta": [("key", "VARCHAR"), ("value", "VARCHAR")],
+    "layers": [("id", "VARCHAR"), ("position", "INTEGER"), ("name_nl", "VARCHAR"), ("name_en", "VARCHAR"),
+               ("definition_nl", "VARCHAR"), ("definition_en", "VARCHAR")],
+    "sublayers": [("layer", "VARCHAR"), ("id", "VARCHAR"), ("position", "INTEGER"), ("name_nl", "VARCHAR"),
+                  ("name_en", "VARCHAR")],
+    "domains": [("id", "VARCHAR"), ("name_nl", "VARCHAR"), ("name_en", "VARCHAR")],
+    "helix": [("id", "VARCHAR"), ("name_nl", "VARCHAR"), ("name_en", "VARCHAR")],
+    "actor_kinds": [("id", "VARCHAR"), ("helix", "VARCHAR"), ("name_nl", "VARCHAR"), ("name_en", "VARCHAR")],
+    "relation_types": [("id", "VARCHAR"), ("directed", "BOOLEAN"), ("family", "VARCHAR"),
+                       ("name_nl", "VARCHAR"), ("name_en", "VARCHAR")],
+    "blocs": [("id", "VARCHAR"), ("name_nl", "VARCHAR"), ("name_en", "VARCHAR")],
+    "bloc_countries": [("bloc", "VARCHAR"), ("country", "VARCHAR")],
+    "crosswalk": [("taxonomy", "VARCHAR"), ("layer", "VARCHAR"), ("to_taxonomy", "VARCHAR"),
+                  ("to_layer", "VARCHAR")],
+    "places": [("id", "VARCHAR"), ("type", "VARCHAR"), ("name_nl", "VARCHAR"), ("name_en", "VARCHAR"),
+               ("code", "VARCHAR"), ("kind", "VARCHAR"), ("parent", "VARCHAR"), ("country", "VARCHAR"),
+               ("lat", "DOUBLE"), ("lon", "DOUBLE"), ("description_nl", "VARCHAR"),
+               ("description_en", "VARCHAR")],
+    "region_members": [("region", "VARCHAR"), ("member", "VARCHAR"), ("position", "INTEGER")],
+    "place_municipalities": [("place", "VARCHAR"), ("municipality", "VARCHAR")],
+    "sources": [("id", "VARCHAR"), ("title", "VARCHAR"), ("author", "VARCHAR"), ("publisher", "VARCHAR"),
+                ("date", "VARCHAR"), ("url", "VARCHAR"), ("type", "VARCHAR"), ("licence", "VARCHAR"),
+                ("note", "VARCHAR")],
+    "actors": [("id", "VARCHAR"), ("name", "VARCHAR"), ("kind", "VARCHAR"), ("helix", "VARCHAR"),
+               ("hq", "VARCHAR"), ("hq_municipality", "VARCHAR"), ("hq_country", "VARCHAR"),
+               ("control_country", "VARCHAR"), ("control_bloc", "VARCHAR"), ("parent", "VARCHAR"),
+               ("founded", "VARCHAR"), ("website", "VARCHAR"), ("wikidata", "VARCHAR"),
+               ("description_nl", "VARCHAR"), ("description_en", "VARCHAR"), ("defined_at", "VARCHAR")],
+    "actor_aliases": [("actor", "VARCHAR"), ("position", "INTEGER"), ("alias", "VARCHAR")],
+    "actor_sites": [("actor", "VARCHAR"), ("position", "INTEGER"), ("place", "VARCHAR"),
+                    ("municipality", "VARCHAR"), ("function", "VARCHAR"), ("status", "VARCHAR")],
+    "actor_layers": [("actor", "VARCHAR"), ("position", "INTEGER"), ("layer", "VARCHAR"),
+                     ("sublayer", "VARCHAR"), ("offering", "VARCHAR"), ("role", "VARCHAR")],
+    "actor_domains": [("actor", "VARCHAR"), ("position", "INTEGER"), ("domain", "VARCHAR")],
+    "actor_tags": [("actor", "VARCHAR"), ("position", "INTEGER"), ("tag", "VARCHAR")],
+    "relations": [("id", "VARCHAR"), ("type", "VARCHAR"), ("family", "VARCHAR"), ("directed", "BOOLEAN"),
+                  ("from_actor", "VARCHAR"), ("to_actor", "VARCHAR"), ("date", "VARCHAR"),
+                  ("date_start", "DATE"), ("status", "VARCHAR"), ("amount_value", "DOUBLE"),
+                  ("amount_currency", "VARCHAR"), ("stake_pct", "DOUBLE"), ("stake_min", "DOUBLE"),
+                  ("stake_max", "DOUBLE"), ("role", "VARCHAR"), ("description_nl", "VARCHAR"),
+                  ("description_en", "VARCHAR")],
+    "indicators": [("id", "VARCHAR"), ("subject", "VARCHAR"), ("subject_type", "VARCHAR"),
+                   ("metric", "VARCHAR"), ("label_nl", "VARCHAR"), ("label_en", "VARCHAR"),
+                   ("value", "DOUBLE"), ("value_min", "DOUBLE"), ("value_max", "DOUBLE"),
+                   ("unit", "VARCHAR"), ("date", "VARCHAR"), ("period_start", "VARCHAR"),
+                   ("period_end", "VARCHAR"), ("baseline_subject", "VARCHAR"), ("baseline_value", "DOUBLE"),
+                   ("baseline_label_nl", "VARCHAR"), ("baseline_label_en", "VARCHAR"), ("layer", "VARCHAR"),
+                   ("note_nl", "VARCHAR"), ("note_en", "VARCHAR")],
+    "positions": [("id", "VARCHAR"), ("layer", "VARCHAR"), ("bloc", "VARCHAR"), ("standing", "VARCHAR"),
+                  ("note_nl", "VARCHAR"), ("note_en", "VARCHAR")],
+    "position_actors": [("position_id", "VARCHAR"), ("position", "INTEGER"), ("actor", "VARCHAR")],
+    "synergies": [("id", "VARCHAR"), ("name_nl", "VARCHAR"), ("name_en", "VARCHAR"),
+                  ("description_nl", "VARCHAR"), ("description_en", "VARCHAR")],
+    "synergy_members": [("synergy", "VARCHAR"), ("what", "VARCHAR"), ("position", "INTEGER"),
+                        ("ref", "VARCHAR")],
+    "synergy_examples": [("synergy", "VARCHAR"), ("position", "INTEGER"), ("text_nl", "VARCHAR"),
+                         ("text_en", "VARCHAR")],
+    "recommendations": [("id", "VARCHAR"), ("number", "INTEGER"), ("title_nl", "VARCHAR"),
+                        ("title_en", "VARCHAR"), ("description_nl", "VARCHAR"), ("description_en", "VARCHAR")],
+    "recommendation_members": [("recommendation", "VARCHAR"), ("what", "VARCHAR"), ("position", "INTEGER"),
+                               ("ref", "VARCHAR")],
+    "citations": [("subject_type", "VARCHAR"), ("subject", "VARCHAR"), ("position", "INTEGER"),
+                  ("source", "VARCHAR"), ("locator", "VARCHAR"), ("confidence", "VARCHAR")],
+}
+
+_INDEXES = [
+    "CREATE INDEX actor_layers_actor ON actor_layers(actor)",
+    "CREATE INDEX relations_from ON relations(from_actor)",
+    "CREATE INDEX relations_to ON relations(to_actor)",
+    "CREATE INDEX citations_subject ON citations(subject)",
+    "CREATE INDEX place_municipalities_place ON place_municipalities(place)",
+]
+
+_ARROW = {"VARCHAR": pa.string(), "INTEGER": pa.int32(), "DOUBLE": pa.float64(), "BOOLEAN": pa.bool_(),
+          "DATE": pa.date32()}
+
+
+def _t(text: m.Text | None, lang: str) -> str | None:
+    if text is None:
+        return None
+    return text.nl if lang == "nl" else text.en
+
+
+class _Rows:
+    """Column-wise row buffers for each table."""
+
+    def __init__(self) -> None:
+        self.cols: dict[str, dict[str, list[Any]]] = {
+            t: {c: [] for c, _ in cols} for t, cols in SCHEMA.items()
+        }
+
+    def add(self, table: str, *values: Any) -> None:
+        cols = self.cols[table]
+        if len(values) != len(cols):  # pragma: no cover - programming error
+            raise ValueError(f"{table}: {len(values)} values for {len(cols)} columns")
+        for col, v in zip(cols.values(), values, strict=True):
+            col.append(v)
+
+    def arrow(self, table: str) -> pa.Table:
+        schema = pa.schema([(c, _ARROW[t]) for c, t in SCHEMA[table]])
+        return pa.table({c: pa.array(v, type=schema.field(c).type) for c, v in self.cols[table].items()},
+                        schema=schema)
+
+
+def _date(v: str | None) -> Any:
+    if v is None:
+        return None
+    import datetime as dt
+
+    return dt.date(*m.parse_date(v))
+
+
+def _rows(ds: Dataset) -> _Rows:
+    r = _Rows()
+    tax = ds.taxonomy
+    meta = ds.meta
+    for k, v in {
+        "schema_version": SCHEMA_VERSION, "stackatlas_version": __version__, "content_hash": ds.hash,
+        "data": str(ds.root), "id": meta.id, "title_nl": _t(meta.title, "nl"), "title_en": _t(meta.title, "en"),
+        "version": meta.version, "licence": meta.licence, "publisher": meta.publisher,
+        "description_nl": _t(meta.description, "nl"), "description_en": _t(meta.description, "en"),
+        "taxonomy": tax.id, "compare_a": meta.compare[0], "compare_b": meta.compare[1],
+        "baseline": meta.baseline,
+    }.items():
+        r.add("meta", k, v)
+    for i, layer in enumerate(tax.layers):
+        r.add("layers", layer.id, i + 1, layer.name.nl, layer.name.en, _t(layer.definition, "nl"),
+              _t(layer.definition, "en"))
+        for j, s in enumerate(layer.sublayers):
+            r.add("sublayers", layer.id, s.id, j + 1, s.name.nl, s.name.en)
+    for d in tax.domains:
+        r.add("domains", d.id, d.name.nl, d.name.en)
+    for h in tax.helix:
+        r.add("helix", h.id, h.name.nl, h.name.en)
+    helix_of = {k.id: k.helix for k in tax.actor_kinds}
+    for k in tax.actor_kinds:
+        r.add("actor_kinds", k.id, k.helix, k.name.nl, k.name.en)
+    rtype = {t.id: t for t in tax.relation_types}
+    for t in tax.relation_types:
+        r.add("relation_types", t.id, t.directed, t.family, t.name.nl, t.name.en)
+    bloc_of: dict[str, str] = {}
+    for b in tax.blocs:
+        r.add("blocs", b.id, b.name.nl, b.name.en)
+        for c in b.countries:
+            r.add("bloc_countries", b.id, c)
+            bloc_of[c] = b.id
+    if tax.crosswalk is not None:
+        for layer_id, targets in tax.crosswalk.map.items():
+            for t_id in targets:
+                r.add("crosswalk", tax.id, layer_id, tax.crosswalk.to, t_id)
+    fallback_bloc = "other" if any(b.id == "other" for b in tax.blocs) else None
+
+    # places
+    province_country = {p.id: p.country for p in ds.provinces}
+    muni_country: dict[str, str] = {}
+    for c in ds.countries:
+        r.add("places", c.id, "country", c.name.nl, c.name.en, c.code, None, None, c.id, None, None,
+              _t(c.description, "nl"), _t(c.description, "en"))
+    for p in ds.provinces:
+        r.add("places", p.id, "province", p.name.nl, p.name.en, p.code, None, p.country, p.country, None, None,
+              _t(p.description, "nl"), _t(p.description, "en"))
+    for mu in ds.municipalities:
+        country = mu.country or province_country.get(mu.province or "")
+        muni_country[mu.id] = country or ""
+        r.add("places", mu.id, "municipality", mu.name.nl, mu.name.en, mu.cbs, None, mu.province or mu.country,
+              country, mu.lat, mu.lon, _t(mu.description, "nl"), _t(mu.description, "en"))
+        r.add("place_municipalities", mu.id, mu.id)
+        if mu.province:
+            r.add("place_municipalities", mu.province, mu.id)
+        if country:
+            r.add("place_municipalities", country, mu.id)
+    for rg in ds.regions:
+        r.add("places", rg.id, "region", rg.name.nl, rg.name.en, None, rg.kind, None, None, None, None,
+              _t(rg.description, "nl"), _t(rg.description, "en"))
+        members = list(rg.municipalities)
+        for i, mid in enumerate(rg.municipalities):
+            r.add("region_members", rg.id, mid, i + 1)
+        for i, cid in enumerate(rg.countries):
+            r.add("region_members", rg.id, cid, len(rg.municipalities) + i + 1)
+            members.extend(x for x, c in muni_country.items() if c == cid and x not in members)
+        for mid in dict.fromkeys(members):
+            r.add("place_municipalities", rg.id, mid)
+    site_muni = {}
+    for s in ds.sites:
+        site_muni[s.id] = s.municipality
+        r.add("places", s.id, "site", s.name.nl, s.name.en, None, s.kind, s.municipality,
+              muni_country.get(s.municipality), s.lat, s.lon, _t(s.description, "nl"), _t(s.description, "en"))
+    countries = {c.id for c in ds.countries}
+
+    def municipality_of(place: str) -> str | None:
+        if place in muni_country:
+            return place
+        return site_muni.get(place)
+
+    def country_of(place: str) -> str | None:
+        if place in countries:
+            return place
+        mu = municipality_of(place)
+        if mu is not None:
+            return muni_country.get(mu) or None
+        return province_country.get(place)
+
+    for src in ds.sources:
+        r.add("sources", src.id, src.title, src.author, src.publisher, src.date, src.url, src.type, src.licence,
+              src.note)
+
+    for a in ds.actors:
+        bloc = bloc_of.get(a.control_country or "", fallback_bloc) if a.control_country else None
+        r.add("actors", a.id, a.name, a.kind, helix_of.get(a.kind), a.hq, municipality_of(a.hq),
+              country_of(a.hq), a.control_country, bloc, a.parent, a.founded, a.website, a.wikidata,
+              _t(a.description, "nl"), _t(a.description, "en"), ds.files.get(a.id))
+        for i, al in enumerate(a.aliases):
+            r.add("actor_aliases", a.id, i + 1, al)
+        for i, st in enumerate(a.sites):
+            r.add("actor_sites", a.id, i + 1, st.place, municipality_of(st.place), st.function, st.status)
+        for i, lay in enumerate(a.layers):
+            r.add("actor_layers", a.id, i + 1, lay.layer, lay.sublayer, lay.offering, lay.role)
+        for i, d in enumerate(a.domains):
+            r.add("actor_domains", a.id, i + 1, d)
+        for i, tg in enumerate(a.tags):
+            r.add("actor_tags", a.id, i + 1, tg)
+
+    for rel in ds.relations:
+        t = rtype[rel.type]
+        r.add("relations", rel.id, rel.type, t.family, t.directed, rel.from_, rel.to, rel.date, _date(rel.date),
+              rel.status, rel.amount.value if rel.amount else None, rel.amount.currency if rel.amount else None,
+              rel.stake_pct, rel.stake_min, rel.stake_max, rel.role, _t(rel.description, "nl"),
+              _t(rel.description, "en"))
+
+    place_type = {**{c.id: "country" for c in ds.countries}, **{p.id: "province" for p in ds.provinces},
+                  **{x.id: "municipality" for x in ds.municipalities}, **{x.id: "region" for x in ds.regions},
+                  **{x.id: "site" for x in ds.sites}}
+    actor_ids = {a.id for a in ds.actors}
+    layer_ids = {layer.id for layer in tax.layers}
+
+    def subject_type(s: str) -> str:
+        if s in place_type:
+            return place_type[s]
+        if s in actor_ids:
+            return "actor"
+        return "layer" if s in layer_ids else "unknown"
+
+    for ind in ds.indicators:
+        b = ind.baseline
+        r.add("indicators", ind.id, ind.subject, subject_type(ind.subject), ind.metric, _t(ind.label, "nl"),
+              _t(ind.label, "en"), ind.value, ind.value_min, ind.value_max, ind.unit, ind.date,
+              ind.period.start if ind.period else None, ind.period.end if ind.period else None,
+              b.subject if b else None, b.value if b else None, _t(b.label, "nl") if b else None,
+              _t(b.label, "en") if b else None, ind.layer, _t(ind.note, "nl"), _t(ind.note, "en"))
+    for pos in ds.positions:
+        r.add("positions", pos.id, pos.layer, pos.bloc, pos.standing, _t(pos.note, "nl"), _t(pos.note, "en"))
+        for i, aid in enumerate(pos.actors):
+            r.add("position_actors", pos.id, i + 1, aid)
+    for syn in ds.synergies:
+        r.add("synergies", syn.id, syn.name.nl, syn.name.en, _t(syn.description, "nl"), _t(syn.description, "en"))
+        for what in ("layers", "domains", "actors", "places", "relations"):
+            for i, ref in enumerate(getattr(syn, what)):
+                r.add("synergy_members", syn.id, what, i + 1, ref)
+        for i, ex in enumerate(syn.examples):
+            r.add("synergy_examples", syn.id, i + 1, ex.nl, ex.en)
+    for rec in ds.recommendations:
+        r.add("recommendations", rec.id, rec.number, rec.title.nl, rec.title.en, _t(rec.description, "nl"),
+              _t(rec.description, "en"))
+        for what in ("synergies", "places", "actors"):
+            for i, ref in enumerate(getattr(rec, what)):
+                r.add("recommendation_members", rec.id, what, i + 1, ref)
+    counters: dict[tuple[str, str], int] = {}
+    for kind, ident, s in iter_citations(ds):
+        n = counters[(kind, ident)] = counters.get((kind, ident), 0) + 1
+        r.add("citations", kind, ident, n, s.source, s.locator, s.confidence)
+    return r
+
+
+def build(ds: Dataset, db: Path | str, *, progress: Callable[[str], None] | None = None) -> Path:
+    """Compile ``ds`` into the DuckDB file ``db`` atomically; return its path.
+
+    The database is written to a temporary file in the same folder and renamed over ``db`` only when
+    complete. On any error the temporary file is removed and ``db`` is untouched.
+    """
+    db = Path(db).resolve()
+    db.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{db.name}.", suffix=".building", dir=db.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    tmp.unlink()  # duckdb wants to create the file itself
+    try:
+        rows = _rows(ds)
+        con = duckdb.connect(str(tmp))
+        try:
+            for table, cols in SCHEMA.items():
+                if progress:
+                    progress(table)
+                ddl = ", ".join(f'"{c}" {t}' for c, t in cols)
+                con.execute(f'CREATE TABLE "{table}" ({ddl})')
+                arrow = rows.arrow(table)
+                if arrow.num_rows:
+                    con.register("_incoming", arrow)
+                    con.execute(f'INSERT INTO "{table}" SELECT * FROM _incoming')
+                    con.unregister("_incoming")
+            for stmt in _INDEXES:
+                con.execute(stmt)
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        os.replace(tmp, db)
+    except BaseException:
+        for leftover in (tmp, Path(str(tmp) + ".wal")):
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
+        raise
+    return db
+
+
+def default_db_path(data: Path | str | None = None) -> Path:
+    """The cache file for the dataset in ``data``: one per dataset folder, in the user's cache dir."""
+    root = Path(data).resolve() if data is not None else bundled_path().resolve()
+    key = hashlib.sha1(str(root).encode()).hexdigest()[:12]
+    base = Path(os.environ.get("STACKATLAS_CACHE") or user_cache_dir("stackatlas"))
+    return base / f"{root.name}-{key}.duckdb"
+
+
+def stored_hash(db: Path) -> str | None:
+    """The content hash recorded in ``db``, or None when it is missing or unreadable."""
+    if not db.is_file():
+        return None
+    try:
+        con = duckdb.connect(str(db), read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        row = con.execute("SELECT value FROM meta WHERE key = 'content_hash'").fetchone()
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+    return None if row is None else str(row[0])
+
+
+def ensure_db(data: Path | str | None = None, db: Path | str | None = None, *, force: bool = False,
+              progress: Callable[[str], None] | None = None) -> Path:
+    """Return a database that matches the dataset in ``data``, building it if its content changed.
+
+    Raises :class:`~stackatlas.errors.InvalidData` (and keeps the old database) when the data is invalid.
+    """
+    root = Path(data).resolve() if data is not None else bundled_path().resolve()
+    target = Path(db).resolve() if db is not None else default_db_path(root)
+    if not force and stored_hash(target) == content_hash(root):
+        return target
+    ds = load_dataset(root)
+    return build(ds, target, progress=progress)
+
+
+def connect(db: Path | str, *, read_only: bool = True) -> duckdb.DuckDBPyConnection:
+    """Open the database (read-only by default)."""
+    return duckdb.connect(str(db), read_only=read_only)
+
+
