@@ -235,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
         app(args=argv, standalone_mode=False)
     except InvalidData as exc:
         for p in exc.errors:
-            err.print(str(p), markup=False, highlight=False)
+            sys.stderr.write(f"{p}\n")
         err.print(f"[red]{len(exc.errors)} problem(s)[/red]; nothing was changed.")
         return 1
     except StackAtlasError as exc:

@@ -232,7 +232,8 @@ class _Resolver:
     def sources(self, rec: Rec[Any], known: Any) -> None:
         srcs = rec.value.sources
         if not srcs:
-            self.problems.append(rec.problem("sources", "a fact without a source: add at least one source"))
+            self.problems.append(rec.problem("sources", "a fact without a source: add at least one source",
+                                             "sources"))
         for i, s in enumerate(srcs):
             self.ref(rec, s.source, known, "source", "sources", i, "source")
 
@@ -273,6 +274,8 @@ def load_dataset(root: Path | str | None = None) -> Dataset:
     else:
         tdoc, probs = load_yaml(tax_file)
         problems.extend(probs)
+        if tdoc is not None and isinstance(tdoc.data, dict) and "extends" in tdoc.data:
+            _extend(tdoc, problems)
         if tdoc is not None and isinstance(tdoc.data, dict):
             taxonomy = _validate(m.Taxonomy, tdoc.data, tdoc, (), problems)
             if taxonomy is not None:
@@ -463,6 +466,22 @@ def load_dataset(root: Path | str | None = None) -> Dataset:
         positions=vals(recs["positions"]), synergies=vals(recs["synergies"]),
         recommendations=vals(recs["recommendations"]), files=files, hash=content_hash(root),
     )
+
+
+def _extend(doc: Located, problems: list[Problem]) -> None:
+    """``extends: NAME`` takes every top-level key the taxonomy does not set from a built-in taxonomy."""
+    base_name = doc.data.pop("extends")
+    base_file = builtin_taxonomy_path(str(base_name))
+    if not base_file.is_file():
+        problems.append(doc.problem((), "extends", f"unknown built-in taxonomy {base_name!r}"))
+        return
+    base, probs = load_yaml(base_file)
+    problems.extend(probs)
+    if base is None or not isinstance(base.data, dict):
+        return
+    for key, value in base.data.items():
+        if key not in doc.data:
+            doc.data[key] = value
 
 
 def _check_taxonomy(t: m.Taxonomy, doc: Located, problems: list[Problem]) -> None:

@@ -390,7 +390,7 @@ class Relation(_Ided, _Sourced):
 
 
 class Baseline(_Model):
-    value: float
+    value: float | None = None
     subject: Slug | None = None
     label: Text | None = None
 
@@ -430,8 +430,10 @@ class Indicator(_Ided, _Sourced):
 
     @model_validator(mode="after")
     def _when(self) -> Indicator:
-        if self.date is None and self.period is None:
-            raise ValueError("an indicator needs a date or a period")
+        if self.date is not None and self.period is not None:
+            raise ValueError("give a date or a period, not both")
+        if self.baseline is not None and self.baseline.value is None and self.baseline.label is None:
+            raise ValueError("a baseline needs a value or a label")
         if self.value_min is not None and self.value_max is not None and self.value_min > self.value_max:
             raise ValueError("value_min is larger than value_max")
         return self

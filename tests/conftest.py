@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import stackatlas
+from stackatlas.atlas import Atlas
+
+
+@pytest.fixture(autouse=True)
+def _cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Never write to the user's cache from tests."""
+    monkeypatch.setenv("STACKATLAS_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))
+
+
+@pytest.fixture
+def fixture_dir(tmp_path: Path) -> Path:
+    """A private copy of the fixture dataset that a test may change."""
+    dst = tmp_path / "fixture"
+    shutil.copytree(stackatlas.fixture_path(), dst)
+    return dst
+
+
+@pytest.fixture(scope="session")
+def atlas(tmp_path_factory: pytest.TempPathFactory) -> Atlas:
+    db = tmp_path_factory.mktemp("db") / "fixture.duckdb"
+    return stackatlas.open(data=stackatlas.fixture_path(), db=db)
