@@ -329,6 +329,7 @@ def load_dataset(root: Path | str | None = None) -> Dataset:
     countries = {x.value.id for x in place_recs["countries"]}
     provinces = {x.value.id for x in place_recs["provinces"]}
     municipalities = {x.value.id for x in place_recs["municipalities"]}
+    sites_ids = {x.value.id for x in place_recs["sites"]}
     actors = r.dup(recs["actors"], "actor")
     for a in recs["actors"]:
         if a.value.id in places:
@@ -381,6 +382,9 @@ def load_dataset(root: Path | str | None = None) -> Dataset:
         r.sources(a, sources)
         r.ref(a, v.kind, kinds, "actor kind", "kind")
         r.ref(a, v.hq, places, "place", "hq")
+        if v.hq in places and v.hq not in municipalities | countries | sites_ids:
+            problems.append(a.problem("hq", f"the head office must be a municipality, site or country, not "
+                                            f"{v.hq!r}", "hq"))
         for i, s in enumerate(v.sites):
             r.ref(a, s.place, places, "place", "sites", i, "place")
         for i, lay in enumerate(v.layers):

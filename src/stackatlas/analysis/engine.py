@@ -1,0 +1,108 @@
+"""Where row-scaled analytics run: an Ibis backend over the tables of a compiled dataset.
+
+The default is DuckDB on the atlas database (nothing is copied). :func:`spark_engine` copies the tables
+an analysis needs into a Spark session (local mode here; a cluster for users who outgrow one machine) so
+the very same Ibis expressions run there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import ibis
+import pandas as pd
+from ibis.expr.types import Table
+
+from ..errors import AnalysisError
+
+__all__ = ["Engine", "duckdb_engine", "spark_engine", "ANALYSIS_TABLES"]
+
+#: The tables (and columns) the analyses read.
+ANALYSIS_TABLES: dict[str, list[str]] = {
+    "actors": ["id", "name", "kind", "helix", "hq", "hq_municipality", "hq_country", "control_country",
+               "control_bloc", "parent"],
+    "actor_layers": ["actor", "position", "layer", "sublayer", "offering", "role"],
+    "actor_domains": ["actor", "position", "domain"],
+    "actor_sites": ["actor", "position", "place", "municipality", "function", "status"],
+    "places": ["id", "type", "name_nl", "name_en", "parent", "country", "lat", "lon"],
+    "place_municipalities": ["place", "municipality"],
+    "relations": ["id", "type", "family", "directed", "from_actor", "to_actor", "date", "status",
+                  "amount_value", "amount_currency", "stake_pct"],
+    "relation_types": ["id", "directed", "family"],
+    "layers": ["id", "position", "name_nl", "name_en"],
+    "indicators": ["id", "subject", "metric", "value", "unit", "date"],
+    "meta": ["key", "value"],
+}
+
+
+class Engine:
+    """An Ibis backend holding the analysis tables. ``name`` is ``"duckdb"`` or ``"pyspark"``."""
+
+    def __init__(self, backend: Any, name: str) -> None:
+        self.backend = backend
+        self.name = name
+
+    def table(self, name: str) -> Table:
+        if name not in ANALYSIS_TABLES:
+            raise AnalysisError(f"unknown analysis table {name!r}")
+        return self.backend.table(name)
+
+    def execute(self, expr: Table) -> pd.DataFrame:
+        """Run an expression on the backend and return a pandas DataFrame."""
+        df = expr.to_pandas()
+        return df.reset_index(drop=True)
+
+    def meta(self, key: str) -> str | None:
+        m = self.table("meta")
+        df = self.execute(m.filter(m.key == key).select("value"))
+        return None if df.empty else str(df["value"].iloc[0])
+
+
+def duckdb_engine(source: duckdb.DuckDBPyConnection | Path | str) -> Engine:
+    """An engine on a DuckDB connection (or database file, opened read-only)."""
+    if isinstance(source, duckdb.DuckDBPyConnection):
+        backend = ibis.duckdb.from_connection(source)
+    else:
+        backend = ibis.duckdb.connect(str(source), read_only=True)
+    return Engine(backend, "duckdb")
+
+
+def spark_engine(source: duckdb.DuckDBPyConnection | Path | str, *, session: Any = None,
+                 tables: Iterable[str] | None = None) -> Engine:
+    """An engine on PySpark: the analysis tables of ``source`` are copied into ``session``.
+
+    Without a session a local one is started (``local[*]``). Requires the ``spark`` extra
+    (``pip install 'stackatlas[spark]'``) and a Java runtime.
+    """
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise AnalysisError("PySpark is not installed: pip install 'stackatlas[spark]'") from exc
+    if session is None:
+        session = (SparkSession.builder.master("local[2]").appName("stackatlas")
+                   .config("spark.sql.shuffle.partitions", "4")
+                   .config("spark.ui.enabled", "false")
+                   .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+                   .config("spark.sql.session.timeZone", "UTC")
+                   .getOrCreate())
+    con = source if isinstance(source, duckdb.DuckDBPyConnection) else duckdb.connect(str(source),
+                                                                                       read_only=True)
+    for name in tables or ANALYSIS_TABLES:
+        cols = ", ".join(f'"{c}"' for c in ANALYSIS_TABLES[name])
+        arrow = con.execute(f'SELECT {cols} FROM "{name}"').arrow()
+        frame = session.createDataFrame(arrow.to_pandas(), schema=_spark_schema(arrow))
+        frame.createOrReplaceTempView(name)
+    return Engine(ibis.pyspark.connect(session), "pyspark")
+
+
+def _spark_schema(arrow: Any) -> Any:
+    from pyspark.sql import types as T
+
+    mapping = {"string": T.StringType(), "large_string": T.StringType(), "int32": T.IntegerType(),
+               "int64": T.LongType(), "double": T.DoubleType(), "bool": T.BooleanType(),
+               "date32[day]": T.DateType()}
+    fields = [T.StructField(f.name, mapping.get(str(f.type), T.StringType()), True) for f in arrow.schema]
+    return T.StructType(fields)

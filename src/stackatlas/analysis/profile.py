@@ -1,0 +1,271 @@
+"""Where a place stands on the stack: counts, shares and location quotients per place × layer.
+
+The location quotient (LQ) compares a place's share of an activity with the baseline's share
+(Florence 1939; Isard 1960)::
+
+    LQ_pl = (c_pl / c_p) / (B_l / B)  =  c_pl / E_pl,   E_pl = c_p * B_l / B
+
+with c_pl the (weighted) count of actors of place p in layer l, c_p = sum_l c_pl, and B_l, B the same for
+the baseline (by default every actor located in the Netherlands). Uncertainty treats c_pl as Poisson
+with mean LQ * E_pl, as for a standardised ratio:
+
+* 95% interval: the exact (Garwood 1936) interval of the Poisson mean, divided by E_pl; with
+  non-integer (fractional or weighted) counts the gamma form of the same interval is used;
+* one-sided p-value for LQ > 1: P(X >= c_pl | X ~ Poisson(E_pl)) (the regularised lower incomplete
+  gamma function), 1 when c_pl = 0;
+* empirical-Bayes shrunk LQ: the Poisson–gamma model of Clayton & Kaldor (1987), its gamma prior
+  fitted per layer across the places of the level by maximum marginal likelihood (moments, Marshall
+  1991, as a fallback); small counts are pulled towards the layer's typical LQ, large ones keep theirs.
+
+Per place, :func:`specialisation` gives the Krugman index sum_l |s_pl - s_Bl| (Krugman 1991), the Hoover
+index (half of it), the Herfindahl–Hirschman index sum_l s_pl^2 and the Shannon entropy of the shares.
+
+References
+----------
+Clayton, D. & Kaldor, J. (1987). Empirical Bayes estimates of age-standardized relative risks for use
+in disease mapping. Biometrics 43(3), 671–681.
+Garwood, F. (1936). Fiducial limits for the Poisson distribution. Biometrika 28, 437–442.
+Marshall, R. J. (1991). Mapping disease and mortality rates using empirical Bayes estimators. Applied
+Statistics 40(2), 283–294.
+Krugman, P. (1991). Geography and Trade. MIT Press.
+Balland, P.-A. (2017). EconGeo: Computing key indicators of the spatial distribution of economic
+activities. R package.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ibis
+import numpy as np
+import pandas as pd
+from scipy import special, stats
+
+from ..errors import AnalysisError
+from ._locate import BY, LEVELS, actor_places, actors_in, activities
+from .engine import Engine
+
+__all__ = ["profile", "specialisation", "lq_table", "PROFILE_COLUMNS"]
+
+PROFILE_COLUMNS = ["place", "layer", "count", "actors", "share", "expected", "lq", "lq_low", "lq_high",
+                   "p_value", "lq_shrunk"]
+
+
+def _weighted_activities(engine: Engine, *, by: str, fractional: bool, weight: str | None) -> Any:
+    acts = activities(engine, by=by)
+    if fractional:
+        k = acts.group_by("actor").agg(k=acts.activity.count())
+        acts = acts.join(k, "actor").mutate(w=ibis.literal(1.0) / k.k).select("actor", "activity", "w")
+    else:
+        acts = acts.mutate(w=ibis.literal(1.0))
+    if weight is not None:
+        ind = engine.table("indicators")
+        ind = ind.filter(ind.metric == weight)
+        latest = ind.group_by("subject").agg(value=ind.value.max())
+        acts = acts.join(latest, acts.actor == latest.subject, how="left")
+        acts = acts.select("actor", "activity", w=acts.w * acts.value.fill_null(0.0))
+    return acts
+
+
+def lq_table(counts: pd.DataFrame, base: pd.Series, *, order: list[str] | None = None,
+             alpha: float = 0.05) -> pd.DataFrame:
+    """Shares, LQs, intervals, p-values and shrunk LQs from a place × activity count matrix.
+
+    Parameters
+    ----------
+    counts
+        Long table with columns ``place, activity, count, actors``.
+    base
+        Baseline counts per activity (index: activity).
+    order
+        Activities to report (default: all that occur), in this order; missing ones count zero.
+    alpha
+        1 - coverage of the interval.
+
+    Examples
+    --------
+    >>> counts = pd.DataFrame({"place": ["a", "a", "b"], "activity": ["x", "y", "x"],
+    ...                        "count": [3.0, 1.0, 2.0], "actors": [3, 1, 2]})
+    >>> base = pd.Series({"x": 5.0, "y": 5.0})
+    >>> t = lq_table(counts, base)
+    >>> t.loc[(t.place == "a") & (t.layer == "x"), "lq"].round(3).item()   # (3/4) / (5/10)
+    1.5
+    """
+    acts = order if order is not None else sorted(set(counts["activity"]) | set(base.index))
+    places = sorted(set(counts["place"]))
+    if not places:
+        return pd.DataFrame(columns=PROFILE_COLUMNS)
+    pi = {p: i for i, p in enumerate(places)}
+    ai = {a: j for j, a in enumerate(acts)}
+    keep = counts["activity"].isin(ai)
+    rows = counts.loc[keep, "place"].map(pi).to_numpy()
+    cols = counts.loc[keep, "activity"].map(ai).to_numpy()
+    c = np.zeros((len(places), len(acts)))
+    n = np.zeros_like(c)
+    np.add.at(c, (rows, cols), counts.loc[keep, "count"].to_numpy(dtype=float))
+    np.add.at(n, (rows, cols), counts.loc[keep, "actors"].to_numpy(dtype=float))
+    b = base.reindex(acts).fillna(0.0).to_numpy(dtype=float)
+    if b.sum() <= 0:
+        raise AnalysisError("the baseline has no actors: choose another --baseline")
+    cp = c.sum(axis=1, keepdims=True)
+    sb = b / b.sum()
+    e = cp * sb[None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(cp > 0, c / cp, np.nan)
+        lq = np.where(e > 0, c / e, np.nan)
+        lo = np.where(c > 0, stats.gamma.ppf(alpha / 2, np.where(c > 0, c, 1.0)), 0.0)
+        hi = stats.gamma.ppf(1 - alpha / 2, c + 1.0)
+        lq_low = np.where(e > 0, lo / e, np.nan)
+        lq_high = np.where(e > 0, hi / e, np.nan)
+        p = np.where(c > 0, special.gammainc(np.where(c > 0, c, 1.0), e), 1.0)
+        p = np.where(e > 0, p, np.nan)
+    shrunk = _shrink(c, e)
+    out = pd.DataFrame({
+        "place": np.repeat(places, len(acts)),
+        "layer": np.tile(acts, len(places)),
+        "count": c.ravel(), "actors": n.ravel().astype(int), "share": share.ravel(), "expected": e.ravel(),
+        "lq": lq.ravel(), "lq_low": lq_low.ravel(), "lq_high": lq_high.ravel(), "p_value": p.ravel(),
+        "lq_shrunk": shrunk.ravel(),
+    })
+    return out
+
+
+def _shrink(c: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """Poisson–gamma empirical-Bayes relative risks per column (layer).
+
+    The gamma prior (shape a, rate b) of each layer is fitted by maximum marginal (negative-binomial)
+    likelihood across the places of the level (Clayton & Kaldor 1987); when the fit does not converge the
+    moment estimator of Marshall (1991) is used. The posterior mean is (c + a) / (E + b).
+    """
+    from scipy import optimize
+
+    out = np.full_like(c, np.nan)
+    for j in range(c.shape[1]):  # a small loop over layers; each fit is vectorised over places
+        ok = e[:, j] > 0
+        if not ok.any():
+            continue
+        cj, ej = c[ok, j], e[ok, j]
+        m = cj.sum() / ej.sum()
+        if m <= 0:
+            out[ok, j] = 0.0
+            continue
+
+        def nll(x: np.ndarray, cj: np.ndarray = cj, ej: np.ndarray = ej) -> float:
+            a, mean = np.exp(x[0]), np.exp(x[1])
+            b = a / mean
+            ll = (special.gammaln(cj + a) - special.gammaln(a) + a * np.log(b / (b + ej))
+                  + cj * np.log(ej / (b + ej)))
+            return float(-ll.sum())
+
+        res = optimize.minimize(nll, x0=np.array([0.0, np.log(m)]), method="L-BFGS-B",
+                                bounds=[(-10.0, 12.0), (-20.0, 10.0)])
+        if res.success:
+            a, mean = float(np.exp(res.x[0])), float(np.exp(res.x[1]))
+            b = a / mean
+        else:  # moments (Marshall 1991)
+            theta = cj / ej
+            v = (ej * (theta - m) ** 2).sum() / ej.sum() - m / ej.mean()
+            if v <= 0:
+                out[ok, j] = m
+                continue
+            a, b = m * m / v, m / v
+        out[ok, j] = (cj + a) / (ej + b)
+    return out
+
+
+def specialisation(table: pd.DataFrame) -> pd.DataFrame:
+    """Per place: Krugman and Hoover specialisation, HHI, entropy and diversity from a profile table.
+
+    >>> t = pd.DataFrame({"place": ["a", "a"], "layer": ["x", "y"], "share": [0.5, 0.5],
+    ...                   "expected": [1.0, 1.0], "count": [1.0, 1.0]})
+    >>> specialisation(t)[["krugman", "hhi"]].round(3).values.tolist()
+    [[0.0, 0.5]]
+    """
+    t = table.copy()
+    totals = t.groupby("place")["expected"].transform("sum")
+    t["base_share"] = np.where(totals > 0, t["expected"] / totals, np.nan)
+    t["absdiff"] = (t["share"] - t["base_share"]).abs()
+    s = t["share"].fillna(0.0)
+    t["sq"] = s * s
+    t["plogp"] = np.where(s > 0, -s * np.log(np.where(s > 0, s, 1.0)), 0.0)
+    t["present"] = (t["count"] > 0).astype(int)
+    g = t.groupby("place", sort=True)
+    out = pd.DataFrame({
+        "krugman": g["absdiff"].sum(),
+        "hoover": g["absdiff"].sum() / 2,
+        "hhi": g["sq"].sum(),
+        "entropy": g["plogp"].sum(),
+        "diversity": g["present"].sum(),
+        "total": g["count"].sum(),
+    }).reset_index()
+    return out
+
+
+def profile(engine: Engine, *, level: str = "municipality", by: str = "layer", baseline: str | None = None,
+            weight: str | None = None, fractional: bool = False, presence: str = "all",
+            places: list[str] | None = None, alpha: float = 0.05) -> pd.DataFrame:
+    """Stack profile of every place of a level: counts, shares and LQs with intervals.
+
+    Parameters
+    ----------
+    engine
+        Where to run (:func:`~stackatlas.analysis.engine.duckdb_engine` or ``spark_engine``).
+    level
+        ``municipality``, ``region``, ``province``, ``country`` or ``site``.
+    by
+        ``layer``, ``sublayer`` or ``domain``.
+    baseline
+        Place whose actors define the expected shares (default: the dataset's baseline).
+    weight
+        An indicator metric with a value per actor (e.g. employees); counts become weighted sums.
+    fractional
+        Count an actor in k activities as 1/k in each (the count of a place then equals its actors).
+    presence
+        ``all`` (head office and active sites) or ``hq`` (head office only).
+    places
+        Report only these places (the shrinkage still uses every place of the level).
+
+    Returns
+    -------
+    DataFrame with columns ``place, layer, count, actors, share, expected, lq, lq_low, lq_high,
+    p_value, lq_shrunk`` (the activity column is named after ``by``).
+
+    Examples
+    --------
+    >>> import stackatlas
+    >>> from stackatlas.analysis import duckdb_engine
+    >>> atlas = stackatlas.open(data=stackatlas.fixture_path())
+    >>> t = profile(duckdb_engine(atlas.con), level="region")
+    >>> row = t[(t.place == "brainport") & (t.layer == "chips")].iloc[0]
+    >>> int(row["actors"]), bool(row["lq"] > 1)
+    (4, True)
+    """
+    if by not in BY:
+        raise AnalysisError(f"by must be one of {', '.join(BY)}, not {by!r}")
+    if level not in LEVELS:
+        raise AnalysisError(f"level must be one of {', '.join(LEVELS)}, not {level!r}")
+    baseline = baseline or engine.meta("baseline")
+    if baseline is None:
+        raise AnalysisError("no baseline: pass one (e.g. 'nl')")
+    pl = engine.table("places")
+    if engine.execute(pl.filter(pl.id == baseline).select("id")).empty:
+        raise AnalysisError(f"unknown baseline place {baseline!r}")
+    acts = _weighted_activities(engine, by=by, fractional=fractional, weight=weight)
+    located = actor_places(engine, level=level, presence=presence)
+    joined = located.join(acts, "actor")
+    counts = engine.execute(joined.group_by(["place", "activity"]).agg(count=joined.w.sum(),
+                                                                      actors=joined.actor.nunique()))
+    inside = actors_in(engine, baseline, presence=presence)
+    bj = inside.join(acts, "actor")
+    base_df = engine.execute(bj.group_by("activity").agg(base=bj.w.sum()))
+    base = base_df.set_index("activity")["base"].astype(float)
+    order = None
+    if by == "layer":
+        lay = engine.table("layers")
+        order = list(engine.execute(lay.order_by("position").select("id"))["id"])
+    table = lq_table(counts, base, order=order, alpha=alpha)
+    if places is not None:
+        table = table[table["place"].isin(places)].reset_index(drop=True)
+    if by != "layer":
+        table = table.rename(columns={"layer": by})
+    return table
