@@ -92,7 +92,7 @@ def spark_engine(source: duckdb.DuckDBPyConnection | Path | str, *, session: Any
                                                                                        read_only=True)
     for name in tables or ANALYSIS_TABLES:
         cols = ", ".join(f'"{c}"' for c in ANALYSIS_TABLES[name])
-        arrow = con.execute(f'SELECT {cols} FROM "{name}"').arrow()
+        arrow = con.sql(f'SELECT {cols} FROM "{name}"').fetch_arrow_table()
         frame = session.createDataFrame(arrow.to_pandas(), schema=_spark_schema(arrow))
         frame.createOrReplaceTempView(name)
     return Engine(ibis.pyspark.connect(session), "pyspark")

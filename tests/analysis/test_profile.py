@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from stackatlas.analysis import duckdb_engine, profile, specialisation
+from stackatlas.analysis.profile import lq_table
+from stackatlas.atlas import Atlas
+from stackatlas.errors import AnalysisError
+
+
+@pytest.fixture(scope="module")
+def engine(atlas: Atlas):  # type: ignore[no-untyped-def]
+    return duckdb_engine(atlas.con)
+
+
+def test_hand_computed_lq() -> None:
+    # place a: 3 in x, 1 in y; baseline: 5 in x, 5 in y -> LQ(a, x) = (3/4)/(5/10) = 1.5
+    counts = pd.DataFrame({"place": ["a", "a"], "activity": ["x", "y"], "count": [3.0, 1.0], "actors": [3, 1]})
+    t = lq_table(counts, pd.Series({"x": 5.0, "y": 5.0})).set_index("layer")
+    assert t.loc["x", "lq"] == pytest.approx(1.5)
+    assert t.loc["y", "lq"] == pytest.approx(0.5)
+    assert t.loc["x", "expected"] == pytest.approx(2.0)
+    # exact Poisson interval for 3 events: [0.6186, 8.7673] / E
+    assert t.loc["x", "lq_low"] == pytest.approx(0.6186 / 2, abs=1e-4)
+    assert t.loc["x", "lq_high"] == pytest.approx(8.7673 / 2, abs=1e-4)
+    # P(X >= 3 | Poisson(2)) = 1 - e^-2 (1 + 2 + 2)
+    assert t.loc["x", "p_value"] == pytest.approx(1 - np.exp(-2) * 5)
+
+
+counts_st = st.lists(st.integers(0, 40), min_size=4, max_size=4)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(counts_st, min_size=1, max_size=5), counts_st)
+def test_lq_invariants(rows: list[list[int]], base: list[int]) -> None:
+    acts = ["w", "x", "y", "z"]
+    if sum(base) == 0:
+        base = [1, 1, 1, 1]
+    recs = [{"place": f"p{i}", "activity": a, "count": float(c), "actors": c}
+            for i, row in enumerate(rows) for a, c in zip(acts, row, strict=True)]
+    # the baseline itself as a place: its LQ is 1 wherever it has actors
+    recs += [{"place": "base", "activity": a, "count": float(c), "actors": c} for a, c in zip(acts, base, strict=True)]
+    t = lq_table(pd.DataFrame(recs), pd.Series(dict(zip(acts, map(float, base), strict=True))), order=acts)
+    b = t[(t.place == "base") & (t["count"] > 0)]
+    assert np.allclose(b["lq"], 1.0)
+    shares = t.groupby("place")["share"].sum()
+    nonempty = t.groupby("place")["count"].sum() > 0
+    assert np.allclose(shares[nonempty], 1.0)
+    ok = t["lq"].notna()
+    assert (t.loc[ok, "lq_low"] <= t.loc[ok, "lq"] + 1e-12).all()
+    assert (t.loc[ok, "lq"] <= t.loc[ok, "lq_high"] + 1e-12).all()
+    assert t["p_value"].dropna().between(0, 1).all()
+    assert (t["lq_shrunk"].dropna() >= 0).all()
+
+
+def test_profile_regions_on_fixture(engine) -> None:  # type: ignore[no-untyped-def]
+    t = profile(engine, level="region")
+    bp = t[t.place == "brainport"].set_index("layer")
+    # asml, axelera-ai, nxp, tue have chips and are in Brainport by head office
+    assert bp.loc["chips", "actors"] == 4
+    assert bp.loc["chips", "lq"] > 1
+    assert list(t[t.place == "mra"]["layer"]) == ["raw-materials", "chips", "networks", "cloud", "ai",
+                                                "applications", "devices"]
+
+
+def test_baseline_country_has_lq_one(engine) -> None:  # type: ignore[no-untyped-def]
+    t = profile(engine, level="country", baseline="nl")
+    nl = t[(t.place == "nl") & (t["count"] > 0)]
+    assert np.allclose(nl["lq"], 1.0)
+
+
+def test_fractional_counts_sum_to_actors(engine, atlas: Atlas) -> None:  # type: ignore[no-untyped-def]
+    t = profile(engine, level="region", fractional=True, presence="hq")
+    mra = t[t.place == "mra"]["count"].sum()
+    n = len(atlas.actors(place="mra").query("hq in ['amsterdam', 'haarlemmermeer', 'hilversum', 'almere']"))
+    assert mra == pytest.approx(n)
+
+
+def test_by_domain_and_sublayer(engine) -> None:  # type: ignore[no-untyped-def]
+    d = profile(engine, level="region", by="domain")
+    assert "domain" in d.columns and "finance" in set(d["domain"])
+    s = profile(engine, level="municipality", by="sublayer", places=["veldhoven"])
+    assert "chips/equipment-and-materials" in set(s[s["count"] > 0]["sublayer"])
+
+
+def test_specialisation(engine) -> None:  # type: ignore[no-untyped-def]
+    sp = specialisation(profile(engine, level="region")).set_index("place")
+    assert sp.loc["brainport", "krugman"] == pytest.approx(2 * sp.loc["brainport", "hoover"])
+    assert 0 < sp.loc["brainport", "hhi"] <= 1
+    assert sp.loc["brainport", "krugman"] > sp.loc["mra", "krugman"]  # Brainport is more specialised
+
+
+@pytest.mark.parametrize("kwargs", [{"level": "galaxy"}, {"by": "colour"}, {"baseline": "atlantis"},
+                                    {"presence": "sometimes"}])
+def test_bad_arguments(engine, kwargs: dict) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(AnalysisError):
+        profile(engine, **kwargs)

@@ -1,0 +1,35 @@
+"""The same Ibis analyses give the same numbers on DuckDB and on PySpark (local mode)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+import pytest
+
+from stackatlas.analysis import duckdb_engine, profile, relatedness, spark_engine
+from stackatlas.atlas import Atlas
+
+pytest.importorskip("pyspark")
+if shutil.which("java") is None:  # pragma: no cover - the project's set-up installs a JRE
+    pytest.skip("PySpark needs a Java runtime", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def engines(atlas: Atlas):  # type: ignore[no-untyped-def]
+    spark = spark_engine(atlas.con)
+    yield duckdb_engine(atlas.con), spark
+    spark.backend._session.stop()
+
+
+@pytest.mark.parametrize("kwargs", [{"level": "region"}, {"level": "municipality", "fractional": True},
+                                    {"level": "region", "by": "domain"}])
+def test_profile_parity(engines, kwargs: dict) -> None:  # type: ignore[no-untyped-def]
+    duck, spark = engines
+    pd.testing.assert_frame_equal(profile(duck, **kwargs), profile(spark, **kwargs), check_dtype=False)
+
+
+@pytest.mark.parametrize("kwargs", [{"method": "association"}, {"method": "cosine", "with_relations": True}])
+def test_relatedness_parity(engines, kwargs: dict) -> None:  # type: ignore[no-untyped-def]
+    duck, spark = engines
+    pd.testing.assert_frame_equal(relatedness(duck, **kwargs), relatedness(spark, **kwargs), check_dtype=False)
