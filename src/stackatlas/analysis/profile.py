@@ -45,7 +45,7 @@ from ..errors import AnalysisError
 from ._locate import BY, LEVELS, actor_places, actors_in, activities
 from .engine import Engine
 
-__all__ = ["profile", "specialisation", "lq_table", "PROFILE_COLUMNS"]
+__all__ = ["profile", "specialisation", "lq_table", "eb_prior", "PROFILE_COLUMNS"]
 
 PROFILE_COLUMNS = ["place", "layer", "count", "actors", "share", "expected", "lq", "lq_low", "lq_high",
                    "p_value", "lq_shrunk"]
@@ -119,7 +119,9 @@ def lq_table(counts: pd.DataFrame, base: pd.Series, *, order: list[str] | None =
         lq_high = np.where(e > 0, hi / e, np.nan)
         p = np.where(c > 0, special.gammainc(np.where(c > 0, c, 1.0), e), 1.0)
         p = np.where(e > 0, p, np.nan)
-    shrunk = _shrink(c, e)
+    prior_a, prior_b = eb_prior(c, e)
+    with np.errstate(invalid="ignore"):
+        shrunk = np.where(e > 0, (c + prior_a[None, :]) / (e + prior_b[None, :]), np.nan)
     out = pd.DataFrame({
         "place": np.repeat(places, len(acts)),
         "layer": np.tile(acts, len(places)),
@@ -127,27 +129,30 @@ def lq_table(counts: pd.DataFrame, base: pd.Series, *, order: list[str] | None =
         "lq": lq.ravel(), "lq_low": lq_low.ravel(), "lq_high": lq_high.ravel(), "p_value": p.ravel(),
         "lq_shrunk": shrunk.ravel(),
     })
+    out.attrs["eb_prior"] = {a: (float(x), float(y)) for a, x, y in zip(acts, prior_a, prior_b, strict=True)}
+    out.attrs["base_share"] = dict(zip(acts, sb.tolist(), strict=True))
     return out
 
 
-def _shrink(c: np.ndarray, e: np.ndarray) -> np.ndarray:
-    """Poisson–gamma empirical-Bayes relative risks per column (layer).
+def eb_prior(c: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Gamma prior (shape ``a``, rate ``b``) of the relative risk of each column (layer).
 
-    The gamma prior (shape a, rate b) of each layer is fitted by maximum marginal (negative-binomial)
-    likelihood across the places of the level (Clayton & Kaldor 1987); when the fit does not converge the
-    moment estimator of Marshall (1991) is used. The posterior mean is (c + a) / (E + b).
+    Fitted by maximum marginal (negative-binomial) likelihood across the rows (places) with E > 0
+    (Clayton & Kaldor 1987); the moment estimator of Marshall (1991) is the fallback. A column without
+    heterogeneity gets a very strong prior at its overall rate (full pooling).
     """
     from scipy import optimize
 
-    out = np.full_like(c, np.nan)
-    for j in range(c.shape[1]):  # a small loop over layers; each fit is vectorised over places
+    k = c.shape[1]
+    a_out, b_out = np.full(k, np.nan), np.full(k, np.nan)
+    for j in range(k):  # a small loop over layers; each fit is vectorised over places
         ok = e[:, j] > 0
         if not ok.any():
             continue
         cj, ej = c[ok, j], e[ok, j]
         m = cj.sum() / ej.sum()
         if m <= 0:
-            out[ok, j] = 0.0
+            a_out[j], b_out[j] = 1e-6, 1e6
             continue
 
         def nll(x: np.ndarray, cj: np.ndarray = cj, ej: np.ndarray = ej) -> float:
@@ -161,16 +166,22 @@ def _shrink(c: np.ndarray, e: np.ndarray) -> np.ndarray:
                                 bounds=[(-10.0, 12.0), (-20.0, 10.0)])
         if res.success:
             a, mean = float(np.exp(res.x[0])), float(np.exp(res.x[1]))
-            b = a / mean
-        else:  # moments (Marshall 1991)
-            theta = cj / ej
-            v = (ej * (theta - m) ** 2).sum() / ej.sum() - m / ej.mean()
-            if v <= 0:
-                out[ok, j] = m
-                continue
-            a, b = m * m / v, m / v
-        out[ok, j] = (cj + a) / (ej + b)
-    return out
+            a_out[j], b_out[j] = a, a / mean
+            continue
+        theta = cj / ej
+        v = (ej * (theta - m) ** 2).sum() / ej.sum() - m / ej.mean()
+        if v <= 0:
+            a_out[j], b_out[j] = m * 1e6, 1e6
+        else:
+            a_out[j], b_out[j] = m * m / v, m / v
+    return a_out, b_out
+
+
+def _shrink(c: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """Posterior mean relative risk (c + a) / (E + b) under the fitted gamma prior of each column."""
+    a, b = eb_prior(c, e)
+    with np.errstate(invalid="ignore"):
+        return np.where(e > 0, (c + a[None, :]) / (e + b[None, :]), np.nan)
 
 
 def specialisation(table: pd.DataFrame) -> pd.DataFrame:

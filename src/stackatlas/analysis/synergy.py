@@ -1,0 +1,594 @@
+"""Synergy discovery: where two regions complete each other on the stack (chapter 5 as software).
+
+A *candidate* is a set of 2–4 layers S, optionally within one domain d, to which both regions A and B
+contribute actors. Its score is a weighted sum of documented components (weights and thresholds in
+:class:`SynergyConfig`; every one can be changed):
+
+``spec``
+    mean over l in S of max over the municipalities m of A and B of P(LQ_ml > 1): each layer should
+    have a place in the corridor that is specialised in it. The probability is the posterior of the
+    Poisson–gamma (empirical-Bayes) model of :func:`~stackatlas.analysis.profile`, so small counts do
+    not look like specialisation and extreme LQs do not dominate. Candidates with a layer whose best
+    probability is below ``min_specialisation`` are not generated.
+``comp``
+    1 when each region holds the most specialised place of at least one layer of S: the regions
+    *complete* each other; 0 when one region leads every layer.
+``spread``
+    distinct leading municipalities / |S|: the synergy connects several places.
+``rel``
+    mean over layer pairs of tanh(z/2), z the hypergeometric relatedness z-score of
+    :func:`~stackatlas.analysis.relatedness` (co-occurrence within actors and across ties): layers that
+    go together in organisations.
+``sup`` and ``cross``
+    log(1 + n_A + n_B) and log(1 + min(n_A, n_B)), n_R the actors of region R with a layer in S (and
+    domain d): there are organisations, and both sides bring some.
+``ties``
+    log(1 + t), t the ties that already cross the corridor between actors active in S (and d).
+``places``
+    log(1 + m), m the municipalities of the supporting actors.
+``domain``
+    log max(1, lift), lift = share of the supporting actors that work in d / share of all actors of
+    both regions that do: the domain is characteristic of the layer set.
+``size``
+    minus the number of layers beyond two (larger sets are more generic).
+
+The count components are put on [0, 1] by dividing by their natural maximum (log(1 + all actors of
+A ∪ B), log(1 + the smaller region), log(1 + all crossing ties), log(1 + the municipalities), log 4
+for the domain lift), so the weights of :data:`DEFAULT_WEIGHTS` are points on comparable scales. The list is then ordered by maximal marginal
+relevance (Carbonell & Goldstein 1998) so that it covers different themes.
+
+Uncertainty: a Poisson bootstrap over actors (each actor weighted by an independent Poisson(1)
+count; Hanley & MacGibbon 2006) recomputes ``spec``, ``comp`` and ``sup`` for the best candidates and
+gives the 2.5 and 97.5 percentiles of the score. Near-duplicates (same domain, layer sets with a
+Jaccard index at or above ``merge_jaccard``) are merged into the better-scoring candidate.
+
+The method knows nothing of any particular dataset: regions, layers and domains come from the data.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import AnalysisError, NotFound
+from ._locate import actors_in, activities
+from .engine import Engine
+from .profile import profile
+from .relatedness import relatedness
+
+__all__ = ["SynergyConfig", "DEFAULT_WEIGHTS", "discover", "evaluate", "similarity", "corridor_inputs"]
+
+DEFAULT_WEIGHTS = {"spec": 2.0, "comp": 1.0, "spread": 0.5, "rel": 0.5, "sup": 1.0, "cross": 1.0, "ties": 1.0,
+                   "places": 0.5, "domain": 0.5, "size": 0.15}
+
+
+@dataclass(frozen=True)
+class SynergyConfig:
+    """Weights and thresholds of synergy discovery (see the module docstring)."""
+
+    min_layers: int = 2
+    max_layers: int = 4
+    with_domains: bool = True
+    min_support: int = 2
+    min_domain_support: int = 1
+    weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    merge_jaccard: float = 0.75
+    diversity: float = 1.0
+    min_specialisation: float = 0.3
+    bootstrap: int = 200
+    bootstrap_top: int = 60
+    seed: int = 0
+    presence: str = "all"
+
+    def with_weights(self, **w: float) -> SynergyConfig:
+        return replace(self, weights={**self.weights, **w})
+
+
+@dataclass
+class CorridorInputs:
+    """Everything discovery needs about two regions, as small arrays (rows = actors of A ∪ B)."""
+
+    a: str
+    b: str
+    actors: list[str]
+    names: dict[str, str]
+    layers: list[str]
+    layer_names: dict[str, tuple[str, str]]
+    domains: list[str]
+    domain_names: dict[str, tuple[str, str]]
+    x: np.ndarray          # actors × layers (bool)
+    d: np.ndarray          # actors × domains (bool)
+    in_a: np.ndarray
+    in_b: np.ndarray
+    muni: pd.DataFrame     # actor index, municipality, region ('a' or 'b')
+    ties: pd.DataFrame     # id, type, u, v (actor indices), cross (bool)
+    theta: dict[str, np.ndarray]       # region -> shrunk LQ per layer
+    counts: dict[str, np.ndarray]      # region -> actor counts per layer
+    munis: list[str]                   # municipalities of A and B
+    muni_region: np.ndarray            # 'a' or 'b' per municipality
+    theta_m: np.ndarray                # municipalities × layers: posterior P(LQ > 1)
+    m_prior: tuple[np.ndarray, np.ndarray]
+    prior: tuple[np.ndarray, np.ndarray]
+    base_share: np.ndarray
+    z: np.ndarray          # layers × layers relatedness z
+    place_names: dict[str, tuple[str, str]]
+
+
+def _place_type(engine: Engine, place: str) -> str:
+    pl = engine.table("places")
+    df = engine.execute(pl.filter(pl.id == place).select("type"))
+    if df.empty:
+        raise NotFound("place", place)
+    return str(df["type"].iloc[0])
+
+
+def corridor_inputs(engine: Engine, *, a: str, b: str, presence: str = "all") -> CorridorInputs:
+    """Collect actors, layers, domains, places, ties, profiles and relatedness for regions ``a`` and ``b``."""
+    if a == b:
+        raise AnalysisError("compare two different places")
+    ta, tb = _place_type(engine, a), _place_type(engine, b)
+    ids_a = set(engine.execute(actors_in(engine, a, presence=presence))["actor"])
+    ids_b = set(engine.execute(actors_in(engine, b, presence=presence))["actor"])
+    if not ids_a or not ids_b:
+        empty = a if not ids_a else b
+        raise AnalysisError(f"no actors are located in {empty!r}")
+    actors = sorted(ids_a | ids_b)
+    idx = {x: i for i, x in enumerate(actors)}
+    lay = engine.table("layers")
+    layer_df = engine.execute(lay.order_by("position").select("id", "name_nl", "name_en"))
+    layers = list(layer_df["id"])
+    lidx = {x: i for i, x in enumerate(layers)}
+    acts = engine.execute(activities(engine, by="layer"))
+    acts = acts[acts["actor"].isin(idx)]
+    x = np.zeros((len(actors), len(layers)), dtype=bool)
+    x[acts["actor"].map(idx).to_numpy(), acts["activity"].map(lidx).to_numpy()] = True
+    doms = engine.execute(activities(engine, by="domain"))
+    doms = doms[doms["actor"].isin(idx)]
+    dom_t = engine.table("actors")  # names
+    names_df = engine.execute(dom_t.select("id", "name"))
+    names = dict(zip(names_df["id"], names_df["name"], strict=True))
+    domains = sorted(set(doms["activity"]))
+    didx = {x: i for i, x in enumerate(domains)}
+    d = np.zeros((len(actors), len(domains)), dtype=bool)
+    if len(doms):
+        d[doms["actor"].map(idx).to_numpy(), doms["activity"].map(didx).to_numpy()] = True
+    in_a = np.array([x in ids_a for x in actors])
+    in_b = np.array([x in ids_b for x in actors])
+
+    # municipalities of the actors inside each region (head office and sites)
+    at = engine.table("actors")
+    st = engine.table("actor_sites")
+    pm = engine.table("place_municipalities")
+    loc = at.select(actor=at.id, municipality=at.hq_municipality)
+    if presence == "all":
+        loc = loc.union(st.filter(st.status != "closed").select(actor=st.actor, municipality=st.municipality))
+    rows = []
+    for tag, place in (("a", a), ("b", b)):
+        inside = pm.filter(pm.place == place).select("municipality")
+        m = engine.execute(loc.semi_join(inside, "municipality").distinct())
+        m = m[m["actor"].isin(idx)]
+        rows.append(pd.DataFrame({"actor": m["actor"].map(idx), "municipality": m["municipality"], "region": tag}))
+    muni = pd.concat(rows, ignore_index=True)
+    pl = engine.table("places")
+    pn = engine.execute(pl.select("id", "name_nl", "name_en"))
+    place_names = {r.id: (r.name_nl or r.name_en, r.name_en or r.name_nl) for r in pn.itertuples()}
+
+    r = engine.table("relations")
+    ties = engine.execute(r.select("id", "type", "from_actor", "to_actor"))
+    ties = ties[ties["from_actor"].isin(idx) & ties["to_actor"].isin(idx)]
+    u = ties["from_actor"].map(idx).to_numpy()
+    v = ties["to_actor"].map(idx).to_numpy()
+    cross = (in_a[u] & in_b[v]) | (in_b[u] & in_a[v])
+    ties = pd.DataFrame({"id": ties["id"].to_numpy(), "type": ties["type"].to_numpy(), "u": u, "v": v,
+                         "cross": cross})
+
+    theta, counts = {}, {}
+    prior = (np.ones(len(layers)), np.ones(len(layers)))
+    base_share = np.full(len(layers), 1 / len(layers))
+    for tag, place, typ in (("a", a, ta), ("b", b, tb)):
+        prof = profile(engine, level=typ, presence=presence)
+        pr = prof[prof["place"] == place].set_index("layer").reindex(layers)
+        theta[tag] = pr["lq_shrunk"].fillna(0.0).to_numpy(dtype=float)
+        counts[tag] = pr["actors"].fillna(0).to_numpy(dtype=float)
+        eb = prof.attrs.get("eb_prior", {})
+        if tag == "a" and eb:
+            prior = (np.array([eb.get(x, (1.0, 1.0))[0] for x in layers]),
+                     np.array([eb.get(x, (1.0, 1.0))[1] for x in layers]))
+            bs = prof.attrs.get("base_share", {})
+            base_share = np.array([bs.get(x, 0.0) for x in layers])
+    mprof = profile(engine, level="municipality", presence=presence)
+    munis = sorted(set(muni["municipality"]))
+    mp = mprof[mprof["place"].isin(munis)]
+    c_m = (mp.pivot(index="place", columns="layer", values="count").reindex(index=munis, columns=layers)
+           .fillna(0.0).to_numpy(dtype=float))
+    e_m = (mp.pivot(index="place", columns="layer", values="expected").reindex(index=munis, columns=layers)
+           .fillna(0.0).to_numpy(dtype=float))
+    region_of = muni.drop_duplicates("municipality").set_index("municipality")["region"]
+    muni_region = np.array([region_of[m] for m in munis])
+    meb = mprof.attrs.get("eb_prior", {})
+    m_prior = (np.array([meb.get(x, (1.0, 1.0))[0] for x in layers]),
+               np.array([meb.get(x, (1.0, 1.0))[1] for x in layers]))
+    theta_m = _p_special(c_m, e_m, m_prior)
+    rel = relatedness(engine, method="association", with_relations=True)
+    z = np.zeros((len(layers), len(layers)))
+    if len(rel):
+        z[rel["layer_a"].map(lidx).to_numpy(), rel["layer_b"].map(lidx).to_numpy()] = rel["z"].to_numpy()
+    dm = engine.table("domains") if False else None  # noqa: F841 - domains have no analysis table
+    dom_names = {x: (x, x) for x in domains}
+    try:
+        con = engine.backend.con if hasattr(engine.backend, "con") else None
+        if con is not None:
+            for ident, nl, en in con.execute("SELECT id, name_nl, name_en FROM domains").fetchall():
+                dom_names[ident] = (nl or en, en or nl)
+    except Exception:  # noqa: BLE001 - names are cosmetic; ids remain
+        pass
+    layer_names = {r.id: (r.name_nl, r.name_en) for r in layer_df.itertuples()}
+    return CorridorInputs(a=a, b=b, actors=actors, names=names, layers=layers, layer_names=layer_names,
+                          domains=domains, domain_names=dom_names, x=x, d=d, in_a=in_a, in_b=in_b, muni=muni,
+                          ties=ties, theta=theta, counts=counts, munis=munis, muni_region=muni_region,
+                          theta_m=theta_m, m_prior=m_prior, prior=prior, base_share=base_share, z=z,
+                          place_names=place_names)
+
+
+def _p_special(c: np.ndarray, e: np.ndarray, prior: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Posterior probability that the location quotient exceeds 1 under the Poisson–gamma model.
+
+    With prior Gamma(a, b) and c actors against E expected, LQ | c ~ Gamma(a + c, b + E), so
+    P(LQ > 1) = Q(a + c, b + E), the regularised upper incomplete gamma function.
+    """
+    from scipy import special as sp
+
+    a, b = prior
+    return sp.gammaincc(np.maximum(c + a, 1e-12), np.maximum(e + b, 1e-12))
+
+
+def _muni_incidence(inp: CorridorInputs) -> np.ndarray:
+    """actors × municipalities (bool): where each actor of A ∪ B is."""
+    col = {m: i for i, m in enumerate(inp.munis)}
+    mm = np.zeros((len(inp.actors), len(inp.munis)), dtype=bool)
+    mm[inp.muni["actor"].to_numpy(), inp.muni["municipality"].map(col).to_numpy()] = True
+    return mm
+
+
+def _lead(theta_m: np.ndarray, cols: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Per layer of ``cols``: the best (highest shrunk LQ) municipality and its θ. Works on (..., M, L)."""
+    sub = theta_m[..., cols]
+    best = sub.argmax(axis=-2)
+    return best, np.take_along_axis(sub, best[..., None, :], axis=-2)[..., 0, :]
+
+
+def _components(inp: CorridorInputs, sets: list[tuple[int, ...]], cfg: SynergyConfig) -> pd.DataFrame:
+    """Score components of every (layer set, domain) candidate, vectorised over actors and domains."""
+    n_dom = len(inp.domains)
+    in_a, in_b = inp.in_a, inp.in_b
+    all_d = inp.d
+    n_union = len(inp.actors)
+    dom_share = all_d.sum(axis=0) / max(n_union, 1)
+    u, v, cross = inp.ties["u"].to_numpy(), inp.ties["v"].to_numpy(), inp.ties["cross"].to_numpy()
+    mm = _muni_incidence(inp)
+    rows: list[dict[str, Any]] = []
+    for s in sets:  # ≤ 91 layer sets; everything inside is vectorised over actors and domains
+        cols = list(s)
+        any_s = inp.x[:, cols].any(axis=1)
+        lead_m, best = _lead(inp.theta_m, cols)
+        if best.min() < cfg.min_specialisation:
+            continue
+        spec = float(np.mean(best))
+        lead_r = inp.muni_region[lead_m]
+        comp = float(("a" in lead_r) and ("b" in lead_r))
+        spread = len(set(lead_m.tolist())) / len(cols)
+        pairs = list(itertools.combinations(cols, 2))
+        rel = float(np.mean([np.tanh(inp.z[i, j] / 2) for i, j in pairs]))
+        sa, sb = any_s & in_a, any_s & in_b
+        tie_mask = cross & any_s[u] & any_s[v]
+        supp = any_s & (in_a | in_b)
+        common = {"layers": s, "spec": spec, "comp": comp, "spread": spread, "rel": rel,
+                  "lead": ",".join(inp.munis[m] for m in lead_m)}
+        rows.append({**common, "domain": "", "n_a": int(sa.sum()), "n_b": int(sb.sum()),
+                     "ties": int(tie_mask.sum()), "munis": int(mm[supp].any(axis=0).sum()), "lift": 1.0})
+        if not cfg.with_domains or n_dom == 0:
+            continue
+        na_d = (sa[:, None] & all_d).sum(axis=0)
+        nb_d = (sb[:, None] & all_d).sum(axis=0)
+        td = ((all_d[u] | all_d[v]) & tie_mask[:, None]).sum(axis=0)
+        supp_d = supp[:, None] & all_d                            # actors × domains
+        munis_d = (supp_d.T.astype(np.int32) @ mm.astype(np.int32) > 0).sum(axis=1)
+        n_supp = max(int(supp.sum()), 1)
+        lift = (supp_d.sum(axis=0) / n_supp) / np.where(dom_share > 0, dom_share, 1.0)
+        ok = (na_d + nb_d >= cfg.min_support) & (np.maximum(na_d, nb_d) >= cfg.min_domain_support)
+        for k in np.flatnonzero(ok):
+            rows.append({**common, "domain": inp.domains[k], "n_a": int(na_d[k]), "n_b": int(nb_d[k]),
+                         "ties": int(td[k]), "munis": int(munis_d[k]), "lift": float(lift[k])})
+    df = pd.DataFrame(rows)
+    if df.empty:
+        return df
+    df = df[df["n_a"] + df["n_b"] >= cfg.min_support].copy()
+    f = _features(df, _scales(inp))
+    df["sup"], df["cross"] = f["sup"], f["cross"]
+    df.attrs["scales"] = _scales(inp)
+    df["score"] = _score(df, cfg.weights, df.attrs["scales"])
+    return df.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
+
+
+COMPONENTS = ("spec", "comp", "spread", "rel", "sup", "cross", "ties", "places", "domain", "size")
+
+
+def _scales(inp: CorridorInputs) -> dict[str, float]:
+    """Natural upper bounds that map the count components onto [0, 1]."""
+    return {
+        "sup": float(np.log1p(len(inp.actors))),
+        "cross": float(np.log1p(max(min(int(inp.in_a.sum()), int(inp.in_b.sum())), 1))),
+        "ties": float(np.log1p(max(int(inp.ties["cross"].sum()), 1))),
+        "places": float(np.log1p(max(len(inp.munis), 1))),
+        "domain": float(np.log(4.0)),
+    }
+
+
+def _features(df: pd.DataFrame, scales: dict[str, float]) -> pd.DataFrame:
+    """Every score component on a comparable scale ([0, 1], except ``rel`` in [-1, 1] and ``size``)."""
+    return pd.DataFrame({
+        "spec": df["spec"], "comp": df["comp"], "spread": df["spread"], "rel": df["rel"],
+        "sup": np.log1p(df["n_a"] + df["n_b"]) / scales["sup"],
+        "cross": np.log1p(np.minimum(df["n_a"], df["n_b"])) / scales["cross"],
+        "ties": np.log1p(df["ties"]) / scales["ties"],
+        "places": np.log1p(df["munis"]) / scales["places"],
+        "domain": np.minimum(np.log(np.maximum(df["lift"], 1.0)) / scales["domain"], 1.0),
+        "size": -(df["layers"].map(len) - 2.0),
+    })
+
+
+def _score(df: pd.DataFrame, w: dict[str, float], scales: dict[str, float]) -> pd.Series:
+    f = _features(df, scales)
+    return sum(w[k] * f[k] for k in COMPONENTS)
+
+
+def _bootstrap(inp: CorridorInputs, cands: pd.DataFrame, cfg: SynergyConfig) -> tuple[np.ndarray, np.ndarray]:
+    """Poisson-bootstrap percentile interval of the score (spec, comp, spread and support resampled)."""
+    rng = np.random.default_rng(cfg.seed)
+    scales = cands.attrs["scales"]
+    n, n_m, n_l = len(inp.actors), len(inp.munis), len(inp.layers)
+    wts = rng.poisson(1.0, size=(cfg.bootstrap, n)).astype(float)
+    w = cfg.weights
+    mm = _muni_incidence(inp)
+    xm = (mm[:, :, None] & inp.x[:, None, :]).reshape(n, n_m * n_l).astype(float)
+    c = (wts @ xm).reshape(cfg.bootstrap, n_m, n_l)               # B × municipalities × layers
+    e = c.sum(axis=2, keepdims=True) * inp.base_share[None, None, :]
+    theta = _p_special(c, e, inp.m_prior)
+    lows, highs = np.empty(len(cands)), np.empty(len(cands))
+    for i, row in enumerate(cands.itertuples()):
+        cols = list(row.layers)
+        lead_m, best = _lead(theta, cols)                             # B × |S|
+        spec = best.mean(axis=1)
+        regions = inp.muni_region[lead_m]
+        comp = ((regions == "a").any(axis=1) & (regions == "b").any(axis=1)).astype(float)
+        spread = np.array([len(set(r)) for r in lead_m.tolist()]) / len(cols)
+        any_s = inp.x[:, cols].any(axis=1)
+        if row.domain:
+            any_s = any_s & inp.d[:, inp.domains.index(row.domain)]
+        na = wts @ (any_s & inp.in_a).astype(float)
+        nb = wts @ (any_s & inp.in_b).astype(float)
+        boot = pd.DataFrame({"layers": [row.layers] * len(spec), "spec": spec, "comp": comp, "spread": spread,
+                             "rel": row.rel, "n_a": na, "n_b": nb, "ties": row.ties, "munis": row.munis,
+                             "lift": row.lift})
+        scores = _score(boot, w, scales).to_numpy()
+        lows[i], highs[i] = np.percentile(scores, [2.5, 97.5])
+    return lows, highs
+
+
+def _similar(a: tuple[int, ...], da: str, b: tuple[int, ...], db: str) -> float:
+    """Overlap of two candidates: the overlap coefficient of the layer sets, halved when the domains differ."""
+    sa, sb = set(a), set(b)
+    j = len(sa & sb) / min(len(sa), len(sb))
+    return j if da == db else 0.5 * j
+
+
+def _jaccard(a: tuple[int, ...], b: tuple[int, ...]) -> float:
+    sa, sb = set(a), set(b)
+    return len(sa & sb) / len(sa | sb)
+
+
+def _merge(cands: pd.DataFrame, threshold: float, diversity: float, limit: int) -> pd.DataFrame:
+    """Merge near-duplicates, then order by maximal marginal relevance (Carbonell & Goldstein 1998).
+
+    A candidate whose layer set has a Jaccard index ≥ ``threshold`` with a better one of the same domain
+    is merged into it (listed in ``merged``). The rest are picked greedily by score − ``diversity`` ×
+    (largest similarity to a candidate already picked), so the list covers different themes rather
+    than variations of the strongest one. Only the best ``limit`` are ordered this way.
+    """
+    kept: list[int] = []
+    merged: dict[int, list[str]] = {}
+    layers = list(cands["layers"])
+    domains = list(cands["domain"])
+    for i in range(len(cands)):
+        for k in kept:
+            if domains[k] == domains[i] and _jaccard(layers[i], layers[k]) >= threshold:
+                merged.setdefault(k, []).append(str(cands.at[i, "id"]))
+                break
+        else:
+            kept.append(i)
+    pool = kept[: max(limit * 10, limit)]
+    scores = cands["score"].to_numpy()
+    chosen: list[int] = []
+    best_sim = np.zeros(len(pool))
+    remaining = list(range(len(pool)))
+    while remaining and len(chosen) < limit:
+        adj = [scores[pool[r]] - diversity * best_sim[r] for r in remaining]
+        pick = remaining[int(np.argmax(adj))]
+        chosen.append(pool[pick])
+        remaining.remove(pick)
+        for r in remaining:
+            best_sim[r] = max(best_sim[r], _similar(layers[pool[r]], domains[pool[r]], layers[pool[pick]],
+                                                    domains[pool[pick]]))
+    order = chosen + [k for k in kept if k not in set(chosen)]
+    out = cands.loc[order].copy()
+    out["merged"] = [merged.get(k, []) for k in order]
+    out.attrs = cands.attrs
+    return out.reset_index(drop=True)
+
+
+def _label(inp: CorridorInputs, layers: tuple[int, ...], lead: str, domain: str, lang: str) -> str:
+    k = 0 if lang == "nl" else 1
+    parts = [f"{inp.layer_names[inp.layers[col]][k]} ({inp.place_names.get(m, (m, m))[k]})"
+             for col, m in zip(layers, lead.split(","), strict=True)]
+    text = " × ".join(parts)
+    if domain:
+        text += (" voor " if lang == "nl" else " for ") + inp.domain_names.get(domain, (domain, domain))[k].lower()
+    return text
+
+
+def discover(engine: Engine, *, a: str, b: str, config: SynergyConfig | None = None, top: int | None = 20,
+             curated: pd.DataFrame | None = None, inputs: CorridorInputs | None = None) -> pd.DataFrame:
+    """Candidate synergies between regions ``a`` and ``b``, best first.
+
+    Returns
+    -------
+    DataFrame with ``rank, id, label, label_nl, layers, domains, places, score, score_low, score_high,
+    evidence, curated_match`` and the score components (``spec, comp, rel, sup, ties, munis, lift``).
+    ``evidence`` holds the supporting actors per region (id, name, municipality) and the ties that
+    already cross between them.
+
+    Examples
+    --------
+    >>> import stackatlas
+    >>> from stackatlas.analysis import duckdb_engine
+    >>> atlas = stackatlas.open(data=stackatlas.fixture_path())
+    >>> found = discover(duckdb_engine(atlas.con), a="mra", b="brainport", top=5)
+    >>> list(found["rank"]) == list(range(1, len(found) + 1))
+    True
+    """
+    cfg = config or SynergyConfig()
+    inp = inputs or corridor_inputs(engine, a=a, b=b, presence=cfg.presence)
+    present = [i for i in range(len(inp.layers)) if inp.x[:, i].any()]
+    sets = [s for k in range(cfg.min_layers, cfg.max_layers + 1) for s in itertools.combinations(present, k)]
+    cands = _components(inp, sets, cfg)
+    if cands.empty:
+        return pd.DataFrame(columns=["rank", "id", "label", "layers", "domains", "places", "score", "score_low",
+                                     "score_high", "evidence", "curated_match"])
+    cands["id"] = [".".join(inp.layers[i] for i in s) + (f"--{d}" if d else "")
+                   for s, d in zip(cands["layers"], cands["domain"], strict=True)]
+    cands = _merge(cands, cfg.merge_jaccard, cfg.diversity, max(cfg.bootstrap_top, top or 0))
+    head = cands.head(max(cfg.bootstrap_top, top or 0)).copy()
+    if cfg.bootstrap > 0:
+        lo, hi = _bootstrap(inp, head, cfg)
+        head["score_low"], head["score_high"] = lo, hi
+    else:
+        head["score_low"] = head["score_high"] = head["score"]
+    if top is not None:
+        head = head.head(top)
+    out = []
+    for rank, row in enumerate(head.itertuples(), start=1):
+        out.append(_describe(inp, row, rank))
+    result = pd.DataFrame(out)
+    if curated is not None and len(curated):
+        result["curated_match"] = [_best_curated(inp, r, curated, engine) for r in result.to_dict("records")]
+    else:
+        result["curated_match"] = None
+    return result
+
+
+def _describe(inp: CorridorInputs, row: Any, rank: int) -> dict[str, Any]:
+    cols = list(row.layers)
+    any_s = inp.x[:, cols].any(axis=1)
+    if row.domain:
+        any_s = any_s & inp.d[:, inp.domains.index(row.domain)]
+    evidence: dict[str, Any] = {}
+    places: list[str] = []
+    for tag in ("a", "b"):
+        mask = any_s & (inp.in_a if tag == "a" else inp.in_b)
+        idx = np.flatnonzero(mask)
+        sub = inp.muni[(inp.muni["region"] == tag) & inp.muni["actor"].isin(idx)]
+        where = sub.groupby("actor")["municipality"].first()
+        region = inp.a if tag == "a" else inp.b
+        evidence[region] = [{"id": inp.actors[i], "name": inp.names.get(inp.actors[i], inp.actors[i]),
+                             "municipality": where.get(i),
+                             "layers": [inp.layers[c] for c in cols if inp.x[i, c]]} for i in idx]
+        places.extend(sub["municipality"].value_counts().index.tolist())
+    t = inp.ties
+    tie_mask = t["cross"].to_numpy() & any_s[t["u"].to_numpy()] & any_s[t["v"].to_numpy()]
+    evidence["ties"] = [{"id": r.id, "type": r.type, "from": inp.actors[r.u], "to": inp.actors[r.v]}
+                        for r in t[tie_mask].itertuples()]
+    return {
+        "rank": rank, "id": row.id,
+        "label": _label(inp, row.layers, row.lead, row.domain, "en"),
+        "label_nl": _label(inp, row.layers, row.lead, row.domain, "nl"),
+        "layers": [inp.layers[i] for i in cols], "domains": [row.domain] if row.domain else [],
+        "places": list(dict.fromkeys(places)),
+        "score": float(row.score), "score_low": float(row.score_low), "score_high": float(row.score_high),
+        "spec": float(row.spec), "comp": float(row.comp), "spread": float(row.spread), "rel": float(row.rel),
+        "sup": float(row.sup), "cross": float(row.cross),
+        "n_a": int(row.n_a), "n_b": int(row.n_b), "ties": int(row.ties), "munis": int(row.munis),
+        "lift": float(row.lift), "merged": list(row.merged), "evidence": evidence,
+    }
+
+
+def similarity(curated_layers: set[str], curated_domains: set[str], cand_layers: set[str],
+               cand_domains: set[str]) -> float:
+    """How well a discovered candidate corresponds to a curated synergy, in [0, 1].
+
+    0.7 × Jaccard of the layer sets + 0.3 × domain agreement (1 when the candidate's domain is one of
+    the curated ones or both have none, 0.5 when the candidate has no domain but the curated one has,
+    0 when the candidate's domain is not among the curated ones).
+
+    >>> similarity({"ai", "chips"}, set(), {"ai", "chips"}, set())
+    1.0
+    """
+    lj = len(curated_layers & cand_layers) / len(curated_layers | cand_layers)
+    if not cand_domains:
+        dom = 1.0 if not curated_domains else 0.5
+    else:
+        dom = 1.0 if cand_domains & curated_domains else 0.0
+    return 0.7 * lj + 0.3 * dom
+
+
+def _best_curated(inp: CorridorInputs, cand: dict[str, Any], curated: pd.DataFrame, engine: Engine,
+                  threshold: float = 0.6) -> str | None:
+    best, best_s = None, threshold
+    for r in curated.itertuples():
+        s = similarity(set(r.layers), set(r.domains), set(cand["layers"]), set(cand["domains"]))
+        if s > best_s or (s == best_s and best is None and s >= threshold):
+            best, best_s = r.id, s
+    return best
+
+
+def evaluate(engine: Engine, *, a: str, b: str, curated: pd.DataFrame, config: SynergyConfig | None = None,
+             pool: int = 200, match_threshold: float = 0.8) -> pd.DataFrame:
+    """For every curated synergy: the best-ranked discovered candidate that matches it, and the overlaps.
+
+    A candidate matches when :func:`similarity` ≥ ``match_threshold`` (0.8: the same layers with a
+    compatible domain, or 3 of 4 layers and the same domain).
+
+    Columns: ``curated, name, match, rank, similarity, layer_jaccard, domain_match, municipality_overlap``.
+    ``municipality_overlap`` is the share of the curated synergy's municipalities (regions expanded)
+    found among the candidate's supporting municipalities.
+    """
+    cfg = config or SynergyConfig()
+    inp = corridor_inputs(engine, a=a, b=b, presence=cfg.presence)
+    found = discover(engine, a=a, b=b, config=replace(cfg, bootstrap=0), top=pool, inputs=inp)
+    pm = engine.table("place_municipalities")
+    rows = []
+    for r in curated.itertuples():
+        c_layers, c_domains = set(r.layers), set(r.domains)
+        expand = engine.execute(pm.filter(pm.place.isin(list(r.places))).select("place", "municipality"))
+        c_munis = set(expand["municipality"])
+        best, best_s = None, -1.0
+        for f in found.itertuples():  # ranked best first: the first acceptable match wins
+            sim = similarity(c_layers, c_domains, set(f.layers), set(f.domains))
+            if sim >= match_threshold:
+                best, best_s = f, sim
+                break
+        if best is None:
+            rows.append({"curated": r.id, "name": r.name, "match": None, "rank": None, "similarity": 0.0})
+            continue
+        f_layers = set(best.layers)
+        rows.append({
+            "curated": r.id, "name": r.name, "match": best.id, "label": best.label, "rank": int(best.rank),
+            "similarity": round(best_s, 3),
+            "layer_jaccard": round(len(c_layers & f_layers) / len(c_layers | f_layers), 3),
+            "domain_match": bool(set(best.domains) & c_domains) if best.domains else None,
+            "municipality_overlap": round(len(c_munis & set(best.places)) / len(c_munis), 3) if c_munis else None,
+        })
+    return pd.DataFrame(rows)
