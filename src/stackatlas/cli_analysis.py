@@ -13,7 +13,7 @@ from .analysis import specialisation as _specialisation
 from .atlas import records
 from .cli import Fmt, FormatOpt, _state, app, emit
 
-__all__ = ["profile", "relatedness"]
+__all__ = ["profile", "relatedness", "synergies", "evaluate_synergies"]
 
 
 @app.command()
@@ -56,3 +56,61 @@ def relatedness(
         col = f"{by}_a"
         table = table[table[col] < table[f"{by}_b"]].sort_values("z", ascending=False)
     emit(records(table.round(4)), fmt, title=f"relatedness ({method})")
+
+
+def _pair(atlas_meta: dict[str, str], a: str | None, b: str | None) -> tuple[str, str]:
+    return a or atlas_meta["compare_a"], b or atlas_meta["compare_b"]
+
+
+@app.command()
+def synergies(
+    ctx: typer.Context,
+    between: Annotated[str | None, typer.Option("--between", help="Region A (default: the dataset's pair).")] = None,
+    and_: Annotated[str | None, typer.Option("--and", help="Region B.")] = None,
+    curated: Annotated[bool, typer.Option("--curated", help="Only the curated synergies of the dataset.")] = False,
+    no_curated: Annotated[bool, typer.Option("--no-curated", help="Only discovered candidates.")] = False,
+    top: Annotated[int, typer.Option(help="How many discovered candidates.")] = 15,
+    bootstrap: Annotated[int, typer.Option(help="Bootstrap resamples for the score interval.")] = 200,
+    seed: Annotated[int, typer.Option(help="Random seed of the bootstrap.")] = 0,
+    fmt: FormatOpt = Fmt.table,
+) -> None:
+    """Synergies between two regions: the curated ones and candidates discovered from the data."""
+    from .analysis.synergy import SynergyConfig, discover
+
+    atlas = _state(ctx).atlas()
+    cur = atlas.synergies()
+    out: list[dict] = []
+    if not no_curated:
+        out += [{"kind": "curated", **r} for r in records(cur)]
+    if not curated:
+        a, b = _pair(atlas.meta(), between, and_)
+        found = discover(duckdb_engine(atlas.con), a=a, b=b, top=top, curated=cur,
+                         config=SynergyConfig(bootstrap=bootstrap, seed=seed))
+        out += [{"kind": "discovered", **r} for r in records(found.round(3))]
+    if fmt == Fmt.table:
+        cols = ["kind", "id", "label", "name", "layers", "domains", "places", "score", "score_low", "score_high",
+                "curated_match"]
+        emit([{k: r.get(k) for k in cols} for r in out], fmt, title="synergies", columns=cols)
+    else:
+        emit(out, fmt)
+
+
+evaluate_app = typer.Typer(help="Check discovered results against curated ones.", no_args_is_help=True)
+app.add_typer(evaluate_app, name="evaluate")
+
+
+@evaluate_app.command("synergies")
+def evaluate_synergies(
+    ctx: typer.Context,
+    between: Annotated[str | None, typer.Option("--between", help="Region A (default: the dataset's pair).")] = None,
+    and_: Annotated[str | None, typer.Option("--and", help="Region B.")] = None,
+    fmt: FormatOpt = Fmt.table,
+) -> None:
+    """For every curated synergy: the best-ranked discovered candidate that matches it, and the overlaps."""
+    from .analysis.synergy import evaluate
+
+    atlas = _state(ctx).atlas()
+    a, b = _pair(atlas.meta(), between, and_)
+    table = evaluate(duckdb_engine(atlas.con), a=a, b=b, curated=atlas.synergies())
+    found = int((table["rank"].fillna(10**9) <= 15).sum())
+    emit(records(table), fmt, title=f"{found} of {len(table)} curated synergies in the top 15")

@@ -35,6 +35,9 @@ ANALYSIS_TABLES: dict[str, list[str]] = {
     "layers": ["id", "position", "name_nl", "name_en"],
     "indicators": ["id", "subject", "metric", "value", "unit", "date"],
     "meta": ["key", "value"],
+    "domains": ["id", "name_nl", "name_en"],
+    "synergies": ["id", "name_nl", "name_en"],
+    "synergy_members": ["synergy", "what", "position", "ref"],
 }
 
 

@@ -8,8 +8,9 @@ contribute actors. Its score is a weighted sum of documented components (weights
     mean over l in S of max over the municipalities m of A and B of P(LQ_ml > 1): each layer should
     have a place in the corridor that is specialised in it. The probability is the posterior of the
     Poisson–gamma (empirical-Bayes) model of :func:`~stackatlas.analysis.profile`, so small counts do
-    not look like specialisation and extreme LQs do not dominate. Candidates with a layer whose best
-    probability is below ``min_specialisation`` are not generated.
+    not look like specialisation and extreme LQs do not dominate. A candidate is generated only when at
+    least ``min_specialised_share`` of its layers have a place with a probability of at least
+    ``min_specialisation``.
 ``comp``
     1 when each region holds the most specialised place of at least one layer of S: the regions
     *complete* each other; 0 when one region leads every layer.
@@ -60,10 +61,11 @@ from .engine import Engine
 from .profile import profile
 from .relatedness import relatedness
 
-__all__ = ["SynergyConfig", "DEFAULT_WEIGHTS", "discover", "evaluate", "similarity", "corridor_inputs"]
+__all__ = ["SynergyConfig", "DEFAULT_WEIGHTS", "discover", "evaluate", "similarity", "corridor_inputs",
+           "SynergySpec", "synergy_spec"]
 
-DEFAULT_WEIGHTS = {"spec": 2.0, "comp": 1.0, "spread": 0.5, "rel": 0.5, "sup": 1.0, "cross": 1.0, "ties": 1.0,
-                   "places": 0.5, "domain": 0.5, "size": 0.15}
+DEFAULT_WEIGHTS = {"spec": 1.0, "comp": 0.25, "spread": 0.25, "rel": 0.25, "sup": 1.0, "cross": 2.0, "ties": 1.0,
+                   "places": 2.0, "domain": 0.25, "size": 0.4}
 
 
 @dataclass(frozen=True)
@@ -77,8 +79,9 @@ class SynergyConfig:
     min_domain_support: int = 1
     weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     merge_jaccard: float = 0.75
-    diversity: float = 1.0
-    min_specialisation: float = 0.3
+    diversity: float = 0.5
+    min_specialisation: float = 0.5
+    min_specialised_share: float = 0.5
     bootstrap: int = 200
     bootstrap_top: int = 60
     seed: int = 0
@@ -217,15 +220,10 @@ def corridor_inputs(engine: Engine, *, a: str, b: str, presence: str = "all") ->
     z = np.zeros((len(layers), len(layers)))
     if len(rel):
         z[rel["layer_a"].map(lidx).to_numpy(), rel["layer_b"].map(lidx).to_numpy()] = rel["z"].to_numpy()
-    dm = engine.table("domains") if False else None  # noqa: F841 - domains have no analysis table
+    dt = engine.table("domains")
+    dom_df = engine.execute(dt.select("id", "name_nl", "name_en"))
     dom_names = {x: (x, x) for x in domains}
-    try:
-        con = engine.backend.con if hasattr(engine.backend, "con") else None
-        if con is not None:
-            for ident, nl, en in con.execute("SELECT id, name_nl, name_en FROM domains").fetchall():
-                dom_names[ident] = (nl or en, en or nl)
-    except Exception:  # noqa: BLE001 - names are cosmetic; ids remain
-        pass
+    dom_names.update({r.id: (r.name_nl or r.name_en, r.name_en or r.name_nl) for r in dom_df.itertuples()})
     layer_names = {r.id: (r.name_nl, r.name_en) for r in layer_df.itertuples()}
     return CorridorInputs(a=a, b=b, actors=actors, names=names, layers=layers, layer_names=layer_names,
                           domains=domains, domain_names=dom_names, x=x, d=d, in_a=in_a, in_b=in_b, muni=muni,
@@ -275,7 +273,7 @@ def _components(inp: CorridorInputs, sets: list[tuple[int, ...]], cfg: SynergyCo
         cols = list(s)
         any_s = inp.x[:, cols].any(axis=1)
         lead_m, best = _lead(inp.theta_m, cols)
-        if best.min() < cfg.min_specialisation:
+        if (best >= cfg.min_specialisation).mean() < cfg.min_specialised_share:
             continue
         spec = float(np.mean(best))
         lead_r = inp.muni_region[lead_m]
@@ -555,7 +553,7 @@ def _best_curated(inp: CorridorInputs, cand: dict[str, Any], curated: pd.DataFra
 
 
 def evaluate(engine: Engine, *, a: str, b: str, curated: pd.DataFrame, config: SynergyConfig | None = None,
-             pool: int = 200, match_threshold: float = 0.8) -> pd.DataFrame:
+             pool: int = 200, match_threshold: float = 0.8, inputs: CorridorInputs | None = None) -> pd.DataFrame:
     """For every curated synergy: the best-ranked discovered candidate that matches it, and the overlaps.
 
     A candidate matches when :func:`similarity` ≥ ``match_threshold`` (0.8: the same layers with a
@@ -566,7 +564,7 @@ def evaluate(engine: Engine, *, a: str, b: str, curated: pd.DataFrame, config: S
     found among the candidate's supporting municipalities.
     """
     cfg = config or SynergyConfig()
-    inp = corridor_inputs(engine, a=a, b=b, presence=cfg.presence)
+    inp = inputs or corridor_inputs(engine, a=a, b=b, presence=cfg.presence)
     found = discover(engine, a=a, b=b, config=replace(cfg, bootstrap=0), top=pool, inputs=inp)
     pm = engine.table("place_municipalities")
     rows = []
@@ -592,3 +590,34 @@ def evaluate(engine: Engine, *, a: str, b: str, curated: pd.DataFrame, config: S
             "municipality_overlap": round(len(c_munis & set(best.places)) / len(c_munis), 3) if c_munis else None,
         })
     return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class SynergySpec:
+    """What a synergy is about: its layers, domains and (for curated ones) the organisations it names."""
+
+    id: str
+    layers: tuple[str, ...]
+    domains: tuple[str, ...]
+    actors: tuple[str, ...] = ()
+    curated: bool = False
+
+
+def synergy_spec(engine: Engine, ident: str) -> SynergySpec:
+    """Resolve a curated synergy id (``C``) or a discovered candidate id (``chips.ai--manufacturing``)."""
+    sm = engine.table("synergy_members")
+    rows = engine.execute(sm.filter(sm.synergy == ident).select("what", "position", "ref"))
+    if len(rows):
+        rows = rows.sort_values(["what", "position"])
+        def refs(what: str) -> tuple[str, ...]:
+            return tuple(rows.loc[rows["what"] == what, "ref"])
+        return SynergySpec(ident, refs("layers"), refs("domains"), refs("actors"), curated=True)
+    layer_part, _, domain = ident.partition("--")
+    layers = tuple(x for x in layer_part.split(".") if x)
+    lay = engine.table("layers")
+    known = set(engine.execute(lay.select("id"))["id"])
+    dt = engine.table("domains")
+    known_domains = set(engine.execute(dt.select("id"))["id"])
+    if not layers or any(x not in known for x in layers) or (domain and domain not in known_domains):
+        raise NotFound("synergy", ident)
+    return SynergySpec(ident, layers, (domain,) if domain else ())

@@ -1,0 +1,112 @@
+"""Synergy discovery on small hand-made datasets and on the bundled corridor."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import stackatlas
+from stackatlas import model as m
+from stackatlas.analysis import duckdb_engine
+from stackatlas.analysis.synergy import SynergyConfig, discover, evaluate, similarity
+from stackatlas.export import RECORD_GROUPS, write_dataset
+
+SRC = [{"source": "src", "locator": "test"}]
+LAYERS = ["raw-materials", "chips", "networks", "cloud", "ai", "applications", "devices"]
+
+
+def build_planted(folder: Path) -> Path:
+    """Region X specialised in AI, region Y in chips, with ties between them; a neutral rest of the country."""
+    munis = {"x1": (52.3, 4.9), "x2": (52.4, 4.8), "y1": (51.4, 5.5), "y2": (51.45, 5.4),
+             "z1": (53.2, 6.5), "z2": (52.1, 5.1), "z3": (51.9, 4.5)}
+    rec: dict[str, list] = {g: [] for g in RECORD_GROUPS}
+    rec["countries"] = [m.Country(id="nl", code="NL", name=m.Text(nl="Nederland"), sources=SRC)]
+    rec["provinces"] = [m.Province(id="p", country="nl", name=m.Text(nl="P"), sources=SRC)]
+    rec["municipalities"] = [m.Municipality(id=k, province="p", name=m.Text(nl=k.upper()), lat=v[0], lon=v[1],
+                                            sources=SRC) for k, v in munis.items()]
+    rec["regions"] = [m.Region(id="rx", name=m.Text(en="X"), municipalities=["x1", "x2"], sources=SRC),
+                      m.Region(id="ry", name=m.Text(en="Y"), municipalities=["y1", "y2"], sources=SRC)]
+    rec["sources"] = [m.Source(id="src", title="Test source", type="dataset")]
+    actors = []
+
+    def actor(ident: str, hq: str, layers: list[str], domains: list[str] | None = None) -> None:
+        actors.append(m.Actor.model_validate({"id": ident, "name": ident.upper(), "kind": "company", "hq": hq,
+                                              "layers": [{"layer": x} for x in layers], "domains": domains or [],
+                                              "control_country": "NL", "sources": SRC}))
+
+    for i in range(12):
+        actor(f"xai{i}", "x1" if i % 3 else "x2", ["ai"], ["health"] if i % 2 else [])
+        actor(f"ychip{i}", "y1" if i % 3 else "y2", ["chips"], ["health"] if i % 2 else [])
+    for i, layer in enumerate(["applications", "cloud", "devices"]):
+        actor(f"xn{i}", "x1", [layer])
+        actor(f"yn{i}", "y1", [layer])
+    for i in range(35):  # the rest of the country: every layer about equally
+        actor(f"rest{i}", f"z{1 + i % 3}", [LAYERS[i % 7]])
+    rec["actors"] = actors
+    rec["relations"] = [m.Relation.model_validate({"id": f"t{i}", "type": "partnership", "from": f"xai{i}",
+                                                   "to": f"ychip{i}", "sources": SRC}) for i in range(6)]
+    meta = m.DatasetMeta(id="planted", title=m.Text(en="Planted"), version="1", licence="CC0", publisher="tests",
+                         compare=["rx", "ry"], baseline="nl")
+    return write_dataset(rec, folder, meta=meta)
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    folder = build_planted(tmp_path_factory.mktemp("planted") / "ds")
+    atlas = stackatlas.open(data=folder, db=folder.parent / "planted.duckdb")
+    return duckdb_engine(atlas.con)
+
+
+def test_planted_synergy_ranks_first(planted) -> None:  # type: ignore[no-untyped-def]
+    found = discover(planted, a="rx", b="ry", top=10, config=SynergyConfig(bootstrap=50))
+    assert found.iloc[0]["id"] == "chips.ai"
+    top = found.iloc[0]
+    assert top["score_low"] <= top["score"] <= top["score_high"]
+    assert top["ties"] == 6
+    ev = top["evidence"]
+    assert {x["id"] for x in ev["rx"]} >= {f"xai{i}" for i in range(12)}
+    assert len(ev["ties"]) == 6
+    assert "Chips" in top["label"] and "AI" not in top["label_nl"].split("×")[0]
+
+
+def test_swapping_regions_gives_the_same_synergies(planted) -> None:  # type: ignore[no-untyped-def]
+    cfg = SynergyConfig(bootstrap=30)
+    ab = discover(planted, a="rx", b="ry", top=15, config=cfg)
+    ba = discover(planted, a="ry", b="rx", top=15, config=cfg)
+    assert list(ab["id"]) == list(ba["id"])
+    pd.testing.assert_series_equal(ab["score"], ba["score"])
+    pd.testing.assert_series_equal(ab["score_low"], ba["score_low"])
+
+
+def test_weights_are_configurable(planted) -> None:  # type: ignore[no-untyped-def]
+    base = discover(planted, a="rx", b="ry", top=5, config=SynergyConfig(bootstrap=0))
+    no_ties = discover(planted, a="rx", b="ry", top=5, config=SynergyConfig(bootstrap=0).with_weights(ties=0.0))
+    chips_ai = lambda df: float(df.loc[df["id"] == "chips.ai", "score"].iloc[0])  # noqa: E731
+    assert chips_ai(no_ties) < chips_ai(base)
+
+
+def test_near_duplicates_are_merged(planted) -> None:  # type: ignore[no-untyped-def]
+    found = discover(planted, a="rx", b="ry", top=None, config=SynergyConfig(bootstrap=0, merge_jaccard=0.6))
+    ids = list(found["id"])
+    assert len(ids) == len(set(ids))
+    merged = [x for row in found["merged"] for x in row]
+    assert not set(merged) & set(ids)
+
+
+def test_similarity() -> None:
+    assert similarity({"ai", "chips"}, set(), {"ai", "chips"}, set()) == 1.0
+    assert similarity({"ai", "devices"}, {"defence"}, {"ai", "devices"}, {"defence"}) == 1.0
+    assert similarity({"ai", "devices"}, {"defence"}, {"ai", "devices"}, set()) == pytest.approx(0.85)
+    assert similarity({"ai", "devices"}, {"defence"}, {"ai", "devices"}, {"media"}) == pytest.approx(0.7)
+
+
+def test_evaluation_on_the_bundled_corridor(tmp_path: Path) -> None:
+    atlas = stackatlas.open(db=tmp_path / "corridor.duckdb")
+    table = evaluate(duckdb_engine(atlas.con), a="mra", b="brainport", curated=atlas.synergies())
+    assert list(table["curated"]) == list("ABCDEFGHI")
+    assert table["rank"].notna().all()
+    # chips for future AI is the clearest complementarity of the two regions
+    assert int(table.loc[table.curated == "D", "rank"].iloc[0]) <= 3
+    assert int((table["rank"] <= 15).sum()) >= 6
