@@ -73,6 +73,11 @@ class Atlas:
         """Run a read-only SQL query on the database and return a DataFrame."""
         return self.con.execute(query, params or {}).df()
 
+    def first(self, query: str, params: dict[str, Any] | builtins.list[Any] | None = None) -> tuple[Any, ...]:
+        """The first row of a query (the whole result is consumed), or an empty tuple."""
+        rows = self.con.execute(query, params or {}).fetchall()
+        return tuple(rows[0]) if rows else ()
+
     def meta(self) -> dict[str, str]:
         return dict(self.con.execute("SELECT key, value FROM meta").fetchall())
 
@@ -97,15 +102,13 @@ class Atlas:
               UNION ALL SELECT type, id FROM places) f
            WHERE NOT EXISTS (SELECT 1 FROM citations c WHERE c.subject_type = f.t AND c.subject = f.id)
           ) AS facts_without_source"""
-        row = self.con.execute(q).fetchone()
+        row = self.first(q)
         assert row is not None
         cols = ["actors", "relations", "indicators", "places", "sources", "synergies", "facts_without_source"]
         return {c: int(v) for c, v in zip(cols, row, strict=True)}
 
     def _check(self, table: str, ident: str | None, kind: str) -> None:
-        if ident is not None and not self.con.execute(
-            f"SELECT 1 FROM {table} WHERE id = ?", [ident]
-        ).fetchone():
+        if ident is not None and not self.first(f"SELECT 1 FROM {table} WHERE id = ?", [ident]):
             raise NotFound(kind, ident)
 
     def actors(self, *, layer: str | None = None, place: str | None = None, kind: str | None = None,
@@ -270,7 +273,7 @@ class Atlas:
             ("layer", "layers"),
         ]
         for kind, table in lookups:
-            if self.con.execute(f"SELECT 1 FROM {table} WHERE id = ?", [ident]).fetchone():
+            if self.first(f"SELECT 1 FROM {table} WHERE id = ?", [ident]):
                 if kind == "actor":
                     df = self.actors(ids=[ident])
                     rec = records(df)[0]
@@ -279,8 +282,7 @@ class Atlas:
                     rec = next(r for r in records(self.relations()) if r["id"] == ident)
                 elif kind == "place":
                     rec = next(r for r in records(self.places()) if r["id"] == ident)
-                    rec["actors"] = int(self.con.execute(f"SELECT count(*) FROM {_IN_PLACE}",
-                                                         {"place": ident}).fetchone()[0])  # type: ignore[index]
+                    rec["actors"] = int(self.first(f"SELECT count(*) FROM {_IN_PLACE}", {"place": ident})[0])
                 elif kind == "indicator":
                     rec = next(r for r in records(self.indicators()) if r["id"] == ident)
                 elif kind == "synergy":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -13,7 +14,7 @@ from .analysis import specialisation as _specialisation
 from .atlas import records
 from .cli import Fmt, FormatOpt, _state, app, emit
 
-__all__ = ["profile", "relatedness", "synergies", "evaluate_synergies"]
+__all__ = ["profile", "relatedness", "synergies", "evaluate_synergies", "match", "guests", "scenario"]
 
 
 @app.command()
@@ -114,3 +115,66 @@ def evaluate_synergies(
     table = evaluate(duckdb_engine(atlas.con), a=a, b=b, curated=atlas.synergies())
     found = int((table["rank"].fillna(10**9) <= 15).sum())
     emit(records(table), fmt, title=f"{found} of {len(table)} curated synergies in the top 15")
+
+
+@app.command()
+def match(
+    ctx: typer.Context,
+    synergy: Annotated[str, typer.Option(help="Curated (e.g. C) or discovered (e.g. chips.ai) synergy id.")],
+    between: Annotated[str | None, typer.Option("--between", help="Region A (default: the dataset's pair).")] = None,
+    and_: Annotated[str | None, typer.Option("--and", help="Region B.")] = None,
+    top: Annotated[int, typer.Option(help="How many introductions.")] = 10,
+    fmt: FormatOpt = Fmt.table,
+) -> None:
+    """Introductions: who in region A should meet whom in region B for a synergy, and why."""
+    from .analysis.introductions import introductions
+
+    atlas = _state(ctx).atlas()
+    a, b = _pair(atlas.meta(), between, and_)
+    table = introductions(duckdb_engine(atlas.con), synergy=synergy, a=a, b=b, top=top)
+    cols = ["a", "a_place", "b", "b_place", "score", "reasons"] if fmt == Fmt.table else None
+    emit(records(table), fmt, title=f"introductions for {synergy}", columns=cols)
+
+
+@app.command()
+def guests(
+    ctx: typer.Context,
+    synergy: Annotated[str, typer.Option(help="Curated or discovered synergy id.")],
+    size: Annotated[int, typer.Option(help="Number of guests.")] = 12,
+    between: Annotated[str | None, typer.Option("--between", help="Region A (default: the dataset's pair).")] = None,
+    and_: Annotated[str | None, typer.Option("--and", help="Region B.")] = None,
+    fmt: FormatOpt = Fmt.table,
+) -> None:
+    """A balanced guest list (layers × regions × quadruple helix), picked greedily with its guarantee."""
+    from .analysis.guests import guest_list
+
+    atlas = _state(ctx).atlas()
+    a, b = _pair(atlas.meta(), between, and_)
+    table = guest_list(duckdb_engine(atlas.con), synergy=synergy, a=a, b=b, size=size)
+    cov = table.attrs["coverage"]
+    title = (f"{len(table)} guests cover {cov['cells_covered']} of {cov['cells_possible']} coverable cells "
+             f"(greedy: at least {cov['guarantee']:.0%} of the best possible coverage value)")
+    cols = ["pick", "actor", "name", "region", "helix", "layers", "gain", "reason"] if fmt == Fmt.table else None
+    emit(records(table), fmt, title=title, columns=cols)
+
+
+@app.command()
+def scenario(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="Scenario YAML (see docs/dataset-format.md, Scenarios).")],
+    top: Annotated[int, typer.Option(help="Synergies and introductions to compare.")] = 15,
+    fmt: FormatOpt = Fmt.table,
+) -> None:
+    """Apply a change set on top of the dataset and show how profiles, synergies and introductions change."""
+    from .scenario import load_scenario, run_scenario
+
+    atlas = _state(ctx).atlas()
+    result = run_scenario(atlas, load_scenario(file), top=top)
+    if fmt == Fmt.json:
+        emit({k: records(v) if hasattr(v, "columns") else v for k, v in result.items()}, fmt)
+        return
+    prof = result["profile"]
+    emit(records(prof[prof["count_change"] != 0].round(4)), fmt, title="profile changes")
+    emit(records(result["synergies"].round(4)), fmt, title="synergy ranks and scores, before and after")
+    if "introductions" in result:
+        emit(records(result["introductions"]), fmt, title="introductions after the change (new = not there before)")

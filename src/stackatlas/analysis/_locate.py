@@ -8,7 +8,7 @@ from ibis.expr.types import Table
 from ..errors import AnalysisError
 from .engine import Engine
 
-__all__ = ["LEVELS", "BY", "PRESENCE", "actor_places", "actors_in", "activities"]
+__all__ = ["LEVELS", "BY", "PRESENCE", "actor_places", "actors_in", "activities", "municipalities_in"]
 
 LEVELS = ("municipality", "region", "province", "country", "site")
 BY = ("layer", "sublayer", "domain")
@@ -84,3 +84,11 @@ def activities(engine: Engine, *, by: str = "layer") -> Table:
         t = engine.table("actor_domains")
         return t.select(actor=t.actor, activity=t.domain).distinct()
     raise AnalysisError(f"by must be one of {', '.join(BY)}, not {by!r}")
+
+
+def municipalities_in(engine: Engine, place: str, *, presence: str = "all") -> Table:
+    """(actor, municipality): the municipalities inside ``place`` where each actor is (head office or site)."""
+    pm = engine.table("place_municipalities")
+    inside = pm.filter(pm.place == place).select("municipality")
+    loc = _locations(engine, presence)
+    return loc.semi_join(inside, "municipality").distinct()

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import pytest
+
+from stackatlas.analysis import duckdb_engine
+from stackatlas.analysis.introductions import introductions
+from stackatlas.analysis.synergy import SynergySpec
+from stackatlas.atlas import Atlas
+from stackatlas.errors import NotFound
+
+
+@pytest.fixture(scope="module")
+def engine(atlas: Atlas):  # type: ignore[no-untyped-def]
+    return duckdb_engine(atlas.con)
+
+
+def test_pairs_cross_the_corridor_and_are_not_tied(engine, atlas: Atlas) -> None:  # type: ignore[no-untyped-def]
+    intro = introductions(engine, synergy="D", a="mra", b="brainport", top=10)
+    assert len(intro) > 0
+    mra = set(atlas.actors(place="mra")["id"])
+    brainport = set(atlas.actors(place="brainport")["id"])
+    rel = atlas.relations()
+    tied = set(zip(rel["from"], rel["to"], strict=True)) | set(zip(rel["to"], rel["from"], strict=True))
+    for r in intro.itertuples():
+        assert r.a in mra and r.b in brainport and r.a != r.b
+        assert (r.a, r.b) not in tied
+        assert r.reasons.endswith(".") and "together cover" in r.reasons
+    assert list(intro["score"]) == sorted(intro["score"], reverse=True)
+
+
+def test_common_partners_raise_the_score(engine) -> None:  # type: ignore[no-untyped-def]
+    # UvA and ASML are tied to ARCNL; TU/e is not: UvA–TU/e has no common partner, ARCNL's partners do
+    intro = introductions(engine, synergy=SynergySpec("x", ("chips", "ai"), ()), a="mra", b="brainport", top=50)
+    facts = {(r.a, r.b): r.facts for r in intro.itertuples()}
+    with_common = [k for k, f in facts.items() if f["common_partners"]]
+    without = [k for k, f in facts.items() if not f["common_partners"]]
+    if with_common and without:
+        best_common = intro[intro.apply(lambda r: (r.a, r.b) in set(with_common), axis=1)]["score"].max()
+        assert best_common >= intro[intro.apply(lambda r: (r.a, r.b) in set(without), axis=1)]["score"].min()
+
+
+def test_per_actor_keeps_every_actor(engine) -> None:  # type: ignore[no-untyped-def]
+    intro = introductions(engine, synergy="C", a="mra", b="brainport", per_actor=2)
+    assert intro.groupby("a").size().max() <= 2
+    assert intro["a"].nunique() >= 3
+
+
+def test_discovered_ids_and_unknown_ids(engine) -> None:  # type: ignore[no-untyped-def]
+    assert len(introductions(engine, synergy="chips.ai", a="mra", b="brainport", top=3)) > 0
+    with pytest.raises(NotFound):
+        introductions(engine, synergy="chips.nonsense", a="mra", b="brainport")
