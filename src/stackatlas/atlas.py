@@ -20,7 +20,7 @@ from .errors import NotFound, StackAtlasError
 from .loader import bundled_path
 from .store import connect, default_db_path, ensure_db
 
-__all__ = ["Atlas", "open", "ACTOR_COLUMNS", "RELATION_COLUMNS"]
+__all__ = ["ACTOR_COLUMNS", "RELATION_COLUMNS", "Atlas", "open"]
 
 ACTOR_COLUMNS = ["id", "name", "aliases", "kind", "hq", "sites", "layers", "domains", "control_country",
                  "parent", "sources"]

@@ -16,7 +16,7 @@ import yaml
 from . import model as m
 from .loader import Dataset
 
-__all__ = ["read_records", "write_dataset", "RECORD_GROUPS"]
+__all__ = ["RECORD_GROUPS", "read_records", "write_dataset"]
 
 RECORD_GROUPS = ("countries", "provinces", "municipalities", "regions", "sites", "sources", "actors",
                  "relations", "indicators", "positions", "synergies", "recommendations")

@@ -12,36 +12,36 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
-    "SLUG",
     "ISO_COUNTRIES",
-    "Text",
-    "SourceRef",
-    "DatasetMeta",
-    "Taxonomy",
-    "Layer",
-    "Sublayer",
-    "Named",
+    "SLUG",
+    "Actor",
     "ActorKind",
-    "RelationType",
-    "Bloc",
-    "Crosswalk",
-    "Country",
-    "Province",
-    "Municipality",
-    "Region",
-    "Site",
-    "Source",
     "ActorLayer",
     "ActorSite",
-    "Actor",
     "Amount",
-    "Relation",
     "Baseline",
-    "Period",
+    "Bloc",
+    "Country",
+    "Crosswalk",
+    "DatasetMeta",
     "Indicator",
+    "Layer",
+    "Municipality",
+    "Named",
+    "Period",
     "Position",
-    "Synergy",
+    "Province",
     "Recommendation",
+    "Region",
+    "Relation",
+    "RelationType",
+    "Site",
+    "Source",
+    "SourceRef",
+    "Sublayer",
+    "Synergy",
+    "Taxonomy",
+    "Text",
     "parse_date",
 ]
 
@@ -362,7 +362,7 @@ class Relation(_Ided, _Sourced):
     from_: Slug = Field(alias="from")
     to: Slug
     date: DateStr | None = None
-    status: Literal["announced", "planned", "completed", "ended", "active"] = "completed"
+    status: Literal["announced", "planned", "active", "completed", "ended"] | None = None
     amount: Amount | None = None
     stake_pct: float | None = Field(default=None, ge=0, le=100)
     stake_min: float | None = Field(default=None, ge=0, le=100)

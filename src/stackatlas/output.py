@@ -8,7 +8,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["FORMATS", "render", "to_json", "to_csv", "safe_cell", "cell_text"]
+__all__ = ["FORMATS", "cell_text", "render", "safe_cell", "to_csv", "to_json"]
 
 FORMATS = ("table", "json", "csv")
 

@@ -15,7 +15,7 @@ import yaml
 
 from .errors import Problem
 
-__all__ = ["Located", "load_yaml", "Pos"]
+__all__ = ["Located", "Pos", "load_yaml"]
 
 Pos = tuple[int, int]
 Path_ = tuple[str | int, ...]

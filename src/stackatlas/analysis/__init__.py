@@ -8,8 +8,32 @@ numpy/scipy.
 
 from __future__ import annotations
 
+from .bridges import bridges
 from .engine import Engine, duckdb_engine, spark_engine
+from .guests import guest_list
+from .integration import foundries, integration, layer_flow, subsidiaries
+from .introductions import introductions
 from .profile import profile, specialisation
 from .relatedness import relatedness
+from .sovereignty import sovereignty
+from .synergy import SynergyConfig, discover, evaluate
 
-__all__ = ["Engine", "duckdb_engine", "spark_engine", "profile", "specialisation", "relatedness"]
+__all__ = [
+    "Engine",
+    "SynergyConfig",
+    "bridges",
+    "discover",
+    "duckdb_engine",
+    "evaluate",
+    "foundries",
+    "guest_list",
+    "integration",
+    "introductions",
+    "layer_flow",
+    "profile",
+    "relatedness",
+    "sovereignty",
+    "spark_engine",
+    "specialisation",
+    "subsidiaries",
+]

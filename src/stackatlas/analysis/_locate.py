@@ -8,7 +8,7 @@ from ibis.expr.types import Table
 from ..errors import AnalysisError
 from .engine import Engine
 
-__all__ = ["LEVELS", "BY", "PRESENCE", "actor_places", "actors_in", "activities", "municipalities_in"]
+__all__ = ["BY", "LEVELS", "PRESENCE", "activities", "actor_places", "actors_in", "municipalities_in"]
 
 LEVELS = ("municipality", "region", "province", "country", "site")
 BY = ("layer", "sublayer", "domain")

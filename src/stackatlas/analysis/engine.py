@@ -18,7 +18,7 @@ from ibis.expr.types import Table
 
 from ..errors import AnalysisError
 
-__all__ = ["Engine", "duckdb_engine", "spark_engine", "ANALYSIS_TABLES"]
+__all__ = ["ANALYSIS_TABLES", "Engine", "duckdb_engine", "spark_engine"]
 
 #: The tables (and columns) the analyses read.
 ANALYSIS_TABLES: dict[str, list[str]] = {

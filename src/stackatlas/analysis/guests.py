@@ -25,11 +25,11 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AnalysisError
-from ._locate import actors_in, activities
+from ._locate import activities, actors_in
 from .engine import Engine
 from .synergy import SynergySpec, synergy_spec
 
-__all__ = ["guest_list", "candidate_cells", "coverage_value", "GUARANTEE"]
+__all__ = ["GUARANTEE", "candidate_cells", "coverage_value", "guest_list"]
 
 GUARANTEE = 1 - 1 / np.e
 

@@ -35,11 +35,11 @@ import pandas as pd
 from scipy import sparse
 
 from ..errors import AnalysisError
-from ._locate import actors_in, activities, municipalities_in
+from ._locate import activities, actors_in, municipalities_in
 from .engine import Engine
 from .synergy import SynergySpec, synergy_spec
 
-__all__ = ["IntroConfig", "introductions", "INTRO_COLUMNS"]
+__all__ = ["INTRO_COLUMNS", "IntroConfig", "introductions"]
 
 INTRO_COLUMNS = ["a", "a_name", "a_place", "b", "b_name", "b_place", "score", "reasons", "facts"]
 
@@ -171,7 +171,7 @@ def introductions(engine: Engine, *, synergy: str | SynergySpec, a: str, b: str,
     cov = (union.sum(axis=1) + (xc[i] | xc[j]).sum(axis=1)) / (2 * k)   # core layers count double
     comp = ((union & ~xl[i]).any(axis=1) & (union & ~xl[j]).any(axis=1)).astype(float)
     shared = np.asarray(xdw[i].multiply(xdw[j]).sum(axis=1)).ravel() > 0
-    aa_ij = np.asarray((adj[i].multiply(adj[j]) @ inv)).ravel() if len(i) else np.zeros(0)
+    aa_ij = np.asarray(adj[i].multiply(adj[j]) @ inv).ravel() if len(i) else np.zeros(0)
     nm = (named[i] | named[j]).astype(float)
     score = (w["cover"] * cov + w["complement"] * comp + w["domain"] * shared
              + w["network"] * aa_ij / (1 + aa_ij) + w["named"] * nm)

@@ -42,10 +42,10 @@ import pandas as pd
 from scipy import special, stats
 
 from ..errors import AnalysisError
-from ._locate import BY, LEVELS, actor_places, actors_in, activities
+from ._locate import BY, LEVELS, activities, actor_places, actors_in
 from .engine import Engine
 
-__all__ = ["profile", "specialisation", "lq_table", "eb_prior", "PROFILE_COLUMNS"]
+__all__ = ["PROFILE_COLUMNS", "eb_prior", "lq_table", "profile", "specialisation"]
 
 PROFILE_COLUMNS = ["place", "layer", "count", "actors", "share", "expected", "lq", "lq_low", "lq_high",
                    "p_value", "lq_shrunk"]

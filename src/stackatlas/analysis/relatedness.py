@@ -37,7 +37,7 @@ from ..errors import AnalysisError
 from ._locate import activities
 from .engine import Engine
 
-__all__ = ["relatedness", "METHODS", "normalise", "bh", "RELATEDNESS_COLUMNS"]
+__all__ = ["METHODS", "RELATEDNESS_COLUMNS", "bh", "normalise", "relatedness"]
 
 METHODS = ("association", "cosine", "jaccard", "prob")
 RELATEDNESS_COLUMNS = ["layer_a", "layer_b", "cooccurrence", "expected", "value", "z", "p", "q"]

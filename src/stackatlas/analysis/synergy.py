@@ -56,13 +56,21 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AnalysisError, NotFound
-from ._locate import actors_in, activities
+from ._locate import activities, actors_in
 from .engine import Engine
 from .profile import profile
 from .relatedness import relatedness
 
-__all__ = ["SynergyConfig", "DEFAULT_WEIGHTS", "discover", "evaluate", "similarity", "corridor_inputs",
-           "SynergySpec", "synergy_spec"]
+__all__ = [
+    "DEFAULT_WEIGHTS",
+    "SynergyConfig",
+    "SynergySpec",
+    "corridor_inputs",
+    "discover",
+    "evaluate",
+    "similarity",
+    "synergy_spec",
+]
 
 DEFAULT_WEIGHTS = {"spec": 1.0, "comp": 0.25, "spread": 0.25, "rel": 0.25, "sup": 1.0, "cross": 2.0, "ties": 1.0,
                    "places": 2.0, "domain": 0.25, "size": 0.4}

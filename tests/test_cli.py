@@ -1,0 +1,83 @@
+"""The command line, run in-process through its entry point."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import stackatlas
+from stackatlas.cli import main
+
+FIX = str(stackatlas.fixture_path())
+
+
+def run(capsys: pytest.CaptureFixture[str], tmp_path: Path, *args: str) -> tuple[int, str, str]:
+    code = main(["--data", FIX, "--db", str(tmp_path / "cli.duckdb"), *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_stats_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, _ = run(capsys, tmp_path, "stats", "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert set(data) == {"actors", "relations", "indicators", "places", "sources", "synergies",
+                         "facts_without_source"}
+    assert data["facts_without_source"] == 0
+
+
+def test_actors_json_shape_and_region_filter(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, _ = run(capsys, tmp_path, "actors", "--layer", "chips", "--place", "brainport", "-f", "json")
+    assert code == 0
+    rows = json.loads(out)
+    assert {r["id"] for r in rows} == {"asml", "axelera-ai", "nxp", "tue"}
+    asml = next(r for r in rows if r["id"] == "asml")
+    assert set(asml) >= {"id", "name", "aliases", "kind", "hq", "sites", "layers", "domains", "control_country",
+                         "parent", "sources"}
+    assert asml["layers"][0] == {"layer": "chips", "sublayer": "equipment-and-materials",
+                                 "offering": "EUV lithography machines", "role": "core"}
+
+
+def test_relations_and_show(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, _ = run(capsys, tmp_path, "relations", "--type", "investment", "-f", "json")
+    rel = json.loads(out)
+    assert rel[0]["amount"] == {"value": 1e9, "currency": "USD"} and rel[0]["from"] == "asml"
+    code, out, _ = run(capsys, tmp_path, "show", "mra")
+    assert json.loads(out)["type"] == "place"
+
+
+def test_info(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, _ = run(capsys, tmp_path, "info", "-f", "json")
+    info = json.loads(out)
+    assert info["version"] == stackatlas.__version__ and info["db"].endswith("cli.duckdb")
+
+
+def test_validate_reports_file_line_and_exits_1(capsys: pytest.CaptureFixture[str], fixture_dir: Path,
+                                                tmp_path: Path) -> None:
+    path = fixture_dir / "actors" / "brainport.yaml"
+    path.write_text(path.read_text().replace("  hq: veldhoven", "  hq: veldhovn"))
+    code = main(["validate", str(fixture_dir)])
+    _, err = capsys.readouterr()
+    assert code == 1
+    assert f"{path}:" in err and ": hq: unknown place 'veldhovn'" in err
+
+
+def test_csv_is_safe_for_spreadsheets(capsys: pytest.CaptureFixture[str], fixture_dir: Path, tmp_path: Path) -> None:
+    path = fixture_dir / "actors" / "mra.yaml"
+    path.write_text(path.read_text().replace("name: Adyen", 'name: "=HYPERLINK(1)"'))
+    code = main(["--data", str(fixture_dir), "--db", str(tmp_path / "x.duckdb"), "actors", "-f", "csv", "--q",
+                 "HYPERLINK"])
+    out, _ = capsys.readouterr()
+    assert code == 0
+    assert "'=HYPERLINK(1)" in out and ",=HYPERLINK" not in out
+
+
+def test_unknown_ids_and_bad_options(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = run(capsys, tmp_path, "show", "nope")
+    assert code == 1 and "no record with id 'nope'" in err
+    code, _, err = run(capsys, tmp_path, "actors", "--layer", "chipz")
+    assert code == 1 and "no layer with id 'chipz'" in err
+    code, _, _ = run(capsys, tmp_path, "relations", "--format", "jsn")
+    assert code == 2
