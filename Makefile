@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: setup run test lint typecheck unit clean
+.PHONY: setup run serve build system-deps test lint typecheck unit clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,10 +15,22 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-run: setup
+# build (a no-op when the data did not change), then serve the web atlas on http://127.0.0.1:8000/
+HOST ?= 127.0.0.1
+PORT ?= 8000
+build: setup
 	$(BIN)/stackatlas build
-	$(BIN)/stackatlas stats
-	$(BIN)/stackatlas synergies --curated
+
+run: build
+	$(BIN)/stackatlas serve --host $(HOST) --port $(PORT)
+
+serve: run
+
+# the browser of the web tests (Debian's chromium); CI calls this before `make test`
+system-deps:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 lint: setup
 	$(BIN)/ruff check src tests benchmarks

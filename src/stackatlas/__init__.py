@@ -13,20 +13,20 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .atlas import Atlas, open  # noqa: E402,A004
-from .errors import AnalysisError, InvalidData, NotFound, Problem, StackAtlasError  # noqa: E402
-from .loader import bundled_path, fixture_path, load_dataset  # noqa: E402
+from .atlas import Atlas, open  # noqa: A004
+from .errors import AnalysisError, InvalidData, NotFound, Problem, StackAtlasError
+from .loader import bundled_path, fixture_path, load_dataset
 
 __all__ = [
-    "__version__",
+    "AnalysisError",
     "Atlas",
-    "open",
-    "load_dataset",
-    "bundled_path",
-    "fixture_path",
-    "StackAtlasError",
     "InvalidData",
     "NotFound",
-    "AnalysisError",
     "Problem",
+    "StackAtlasError",
+    "__version__",
+    "bundled_path",
+    "fixture_path",
+    "load_dataset",
+    "open",
 ]

@@ -125,7 +125,8 @@ class Atlas:
         self._check("places", place, "place")
         self._check("actor_kinds", kind, "actor kind")
         self._check("domains", domain, "domain")
-        where, params = ["TRUE"], {}
+        where: builtins.list[str] = ["TRUE"]
+        params: dict[str, Any] = {}
         if layer is not None:
             where.append("a.id IN (SELECT actor FROM actor_layers WHERE layer = $layer)")
             params["layer"] = layer

@@ -14,7 +14,7 @@ from .analysis import specialisation as _specialisation
 from .atlas import records
 from .cli import Fmt, FormatOpt, _state, app, emit
 
-__all__ = ["profile", "relatedness", "synergies", "evaluate_synergies", "match", "guests", "scenario"]
+__all__ = ["evaluate_synergies", "guests", "match", "profile", "relatedness", "scenario", "synergies"]
 
 
 @app.command()

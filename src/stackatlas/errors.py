@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["StackAtlasError", "Problem", "InvalidData", "NotFound", "AnalysisError"]
+__all__ = ["AnalysisError", "InvalidData", "NotFound", "Problem", "StackAtlasError"]
 
 
 class StackAtlasError(Exception):

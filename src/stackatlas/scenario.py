@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from pydantic import BaseModel
 
 from . import model as m
 from .analysis import duckdb_engine
@@ -41,9 +42,10 @@ from .loader import Dataset, load_dataset
 from .store import build
 from .yamlio import load_yaml
 
-__all__ = ["Scenario", "load_scenario", "apply_scenario", "run_scenario"]
+__all__ = ["Scenario", "apply_scenario", "load_scenario", "run_scenario"]
 
-_ADD = {"sources": m.Source, "actors": m.Actor, "relations": m.Relation, "indicators": m.Indicator}
+_ADD: dict[str, type[BaseModel]] = {"sources": m.Source, "actors": m.Actor, "relations": m.Relation,
+                                    "indicators": m.Indicator}
 
 
 @dataclass
@@ -112,7 +114,7 @@ def apply_scenario(ds: Dataset, sc: Scenario) -> dict[str, list[Any]]:
                       for a in recs["actors"] if a.id not in gone_actors]
     recs["relations"] = [r for r in recs["relations"] if r.id not in gone_rel
                          and r.from_ not in gone_actors and r.to not in gone_actors]
-    gone_rel |= {r.id for r in getattr(ds, "relations") if r.from_ in gone_actors or r.to in gone_actors}
+    gone_rel |= {r.id for r in ds.relations if r.from_ in gone_actors or r.to in gone_actors}
     recs["synergies"] = [s.model_copy(update={"actors": [x for x in s.actors if x not in gone_actors],
                                               "relations": [x for x in s.relations if x not in gone_rel]})
                          for s in recs["synergies"]]

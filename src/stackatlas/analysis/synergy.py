@@ -279,7 +279,7 @@ def _components(inp: CorridorInputs, sets: list[tuple[int, ...]], cfg: SynergyCo
     rows: list[dict[str, Any]] = []
     for s in sets:  # ≤ 91 layer sets; everything inside is vectorised over actors and domains
         cols = list(s)
-        any_s = inp.x[:, cols].any(axis=1)
+        any_s = np.asarray(inp.x[:, cols].any(axis=1), dtype=bool)
         lead_m, best = _lead(inp.theta_m, cols)
         if (best >= cfg.min_specialisation).mean() < cfg.min_specialised_share:
             continue
@@ -498,7 +498,7 @@ def discover(engine: Engine, *, a: str, b: str, config: SynergyConfig | None = N
 
 def _describe(inp: CorridorInputs, row: Any, rank: int) -> dict[str, Any]:
     cols = list(row.layers)
-    any_s = inp.x[:, cols].any(axis=1)
+    any_s = np.asarray(inp.x[:, cols].any(axis=1), dtype=bool)
     if row.domain:
         any_s = any_s & inp.d[:, inp.domains.index(row.domain)]
     evidence: dict[str, Any] = {}

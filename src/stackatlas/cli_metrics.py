@@ -1,0 +1,74 @@
+"""``stackatlas metrics``: the economic-complexity toolkit on any long table (CSV or Parquet)."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+
+from .atlas import records
+from .cli import Fmt, FormatOpt, app, emit
+from .errors import AnalysisError
+
+__all__ = ["metrics"]
+
+
+class Metric(str, Enum):
+    complexity = "complexity"
+    proximity = "proximity"
+    relatedness = "relatedness"
+    fitness = "fitness"
+
+
+def _read(path: Path) -> pd.DataFrame:
+    if not path.is_file():
+        raise AnalysisError(f"{path}: no such file")
+    if path.suffix.lower() in (".parquet", ".pq"):
+        return pd.read_parquet(path)
+    if path.suffix.lower() in (".csv", ".txt"):
+        return pd.read_csv(path)
+    raise AnalysisError(f"{path}: give a .csv or .parquet file")
+
+
+def _write(df: pd.DataFrame, path: Path) -> None:
+    if path.suffix.lower() in (".parquet", ".pq"):
+        df.to_parquet(path, index=False)
+    else:
+        df.to_csv(path, index=False)
+
+
+@app.command()
+def metrics(
+    what: Annotated[Metric, typer.Argument(help="complexity, proximity, relatedness (density) or fitness.")],
+    input: Annotated[Path, typer.Option("--input", "-i", help="Long table: .csv or .parquet.")],  # noqa: A002
+    location: Annotated[str, typer.Option(help="Column of locations (e.g. country, region).")],
+    activity: Annotated[str, typer.Option(help="Column of activities (e.g. product, layer).")],
+    value: Annotated[str, typer.Option(help="Column of values (e.g. exports, employees).")],
+    time: Annotated[str | None, typer.Option(help="Column of periods (computed per period).")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the result (.csv/.parquet).")] = None,
+    fmt: FormatOpt = Fmt.table,
+) -> None:
+    """RCA, Mcp, diversity, ubiquity, ECI, PCI, proximity, density, COI, COG and fitness–complexity."""
+    from .metrics import complexity, fitness_complexity, proximity
+
+    df = _read(input)
+    keys = dict(location=location, activity=activity, value=value, time=time)
+    if what == Metric.complexity:
+        out = complexity(df, **keys)
+    elif what == Metric.proximity:
+        out = proximity(df, **keys)
+    elif what == Metric.relatedness:
+        full = complexity(df, **keys)
+        cols = [c for c in (time, location, activity) if c] + ["mcp", "density"]
+        out = full[cols]
+    else:
+        fc = fitness_complexity(df, **keys)
+        out = fc.fitness
+    if output is not None:
+        _write(out, output)
+        typer.echo(f"wrote {len(out)} rows to {output}")
+        return
+    emit(records(out.head(200) if fmt == Fmt.table else out), fmt, title=f"{what.value} ({len(out)} rows)")

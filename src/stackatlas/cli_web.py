@@ -1,0 +1,42 @@
+"""``stackatlas serve``: the web atlas on the embedded database. Registered on import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .cli import _state, app, err
+
+__all__ = ["serve"]
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=0, max=65535)] = 8000,
+    data: Annotated[Path | None, typer.Option("--data", help="Dataset folder (default: the global --data).")] = None,
+    db: Annotated[Path | None, typer.Option("--db", help="DuckDB file (default: the global --db).")] = None,
+    access_log: Annotated[bool, typer.Option(help="Log every request.")] = True,
+    check_every: Annotated[float, typer.Option(help="Seconds between checks for a rebuilt database "
+                                               "(0: every request).", min=0.0)] = 0.0,
+) -> None:
+    """Serve the web atlas (pages, JSON API at /api, OpenAPI docs at /docs); Ctrl-C stops it.
+
+    The database is built first when missing or out of date. While serving, a rebuild of it (stackatlas
+    build, from another shell) is picked up without a restart.
+    """
+    import uvicorn
+
+    from .web import create_app
+
+    st = _state(ctx)
+    root = (data or st.data).resolve()
+    target = (db.resolve() if db is not None else
+              (st.db if data is None else None))
+    application = create_app(root, target, check_every=check_every)
+    err.print(f"stackatlas: serving {root.name} on http://{host}:{port}/ (API docs: /docs)")
+    uvicorn.run(application, host=host, port=port, log_level="info", access_log=access_log,
+                proxy_headers=False, server_header=False)

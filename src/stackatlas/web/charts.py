@@ -1,0 +1,256 @@
+"""Vega-Lite specifications of the charts, built in Python and rendered in the browser by vega-embed.
+
+Data is always inlined (``data.values``): a chart never fetches anything. Every chart on a page also has
+its data as an HTML table next to it (for screen readers, and for the sources of its numbers).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+__all__ = [
+    "SIDE_COLORS",
+    "corridor_map",
+    "ego_network",
+    "layer_flow",
+    "profile_heatmap",
+    "profile_intervals",
+    "sovereignty_bars",
+]
+
+SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"  # an identifier only: never fetched
+SIDE_COLORS = {"a": "#1f5fa8", "b": "#b5520f", "both": "#6b3fa0", "other": "#6b7280"}
+BLOC_COLORS = {"nl": "#e07b00", "eu": "#1f5fa8", "us": "#b3261e", "cn": "#8a6d00", "other": "#6b7280",
+               "unknown": "#c7ccd4"}
+LAYER_COLORS = {"raw-materials": "#8a6d00", "chips": "#1f5fa8", "networks": "#0f766e", "cloud": "#4b5563",
+                "ai": "#6b3fa0", "applications": "#b5520f", "devices": "#b3261e"}
+CONFIG: dict[str, Any] = {
+    "font": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
+    "view": {"stroke": None},
+    "axis": {"labelFontSize": 12, "titleFontSize": 12, "labelColor": "#1f2937", "titleColor": "#1f2937"},
+    "legend": {"labelFontSize": 12, "titleFontSize": 12, "labelColor": "#1f2937", "titleColor": "#1f2937"},
+}
+
+
+def _base(description: str, **extra: Any) -> dict[str, Any]:
+    return {"$schema": SCHEMA, "description": description, "config": CONFIG, **extra}
+
+
+@lru_cache(maxsize=1)
+def netherlands() -> dict[str, Any]:
+    """The vendored outline of the Netherlands (world-atlas, Natural Earth 1:50m) as GeoJSON."""
+    text = resources.files("stackatlas.web").joinpath("static/geo/netherlands.geo.json").read_text("utf-8")
+    return json.loads(text)  # type: ignore[no-any-return]
+
+
+def profile_intervals(rows: list[dict[str, Any]], layer_names: dict[str, str], place_names: dict[str, str],
+                      *, title: str, colors: dict[str, str] | None = None) -> dict[str, Any]:
+    """LQ per layer with its 95% interval, for one or more places (a point and an error bar per place)."""
+    order = list(layer_names)
+    values = [{"layer": layer_names.get(r["layer"], r["layer"]), "place": place_names.get(r["place"], r["place"]),
+               "lq": r["lq"], "lo": r["lq_low"], "hi": r["lq_high"], "count": r["count"],
+               "expected": round(r["expected"] or 0.0, 2)} for r in rows if r.get("lq") is not None]
+    places = list(dict.fromkeys(v["place"] for v in values))
+    his = [v["hi"] for v in values if v["hi"] is not None and math.isfinite(v["hi"])]
+    xmax = min(max([2.0, *his]) * 1.05, 12.0)
+    color: dict[str, Any] = {"field": "place", "type": "nominal", "title": None,
+                             "legend": {"orient": "top", "labelLimit": 400} if len(places) > 1 else None}
+    if colors:
+        color["scale"] = {"domain": places, "range": [colors.get(p, "#1f5fa8") for p in places]}
+    y = {"field": "layer", "type": "nominal", "sort": [layer_names[x] for x in reversed(order)], "title": None}
+    y_offset = {"yOffset": {"field": "place", "type": "nominal"}} if len(places) > 1 else {}
+    tooltip = [{"field": "place"}, {"field": "layer"}, {"field": "count", "title": "actors"},
+               {"field": "expected"}, {"field": "lq", "format": ".2f", "title": "LQ"},
+               {"field": "lo", "format": ".2f", "title": "95% low"}, {"field": "hi", "format": ".2f", "title": "95% high"}]
+    return _base(
+        title, width="container", height=34 * len(order) * max(1, len(places)) ** 0.5 + 20,
+        data={"values": values},
+        layer=[
+            {"mark": {"type": "rule", "color": "#374151", "strokeDash": [4, 3]}, "data": {"values": [{"x": 1}]},
+             "encoding": {"x": {"field": "x", "type": "quantitative"}}},
+            {"mark": {"type": "rule", "strokeWidth": 2},
+             "encoding": {"y": y, **y_offset, "x": {"field": "lo", "type": "quantitative",
+                                                    "scale": {"domain": [0, xmax], "clamp": True},
+                                                    "title": "LQ (95%)"},
+                          "x2": {"field": "hi"}, "color": color, "tooltip": tooltip}},
+            {"mark": {"type": "point", "filled": True, "size": 80},
+             "encoding": {"y": y, **y_offset, "x": {"field": "lq", "type": "quantitative"}, "color": color,
+                          "tooltip": tooltip}},
+        ],
+    )
+
+
+def profile_heatmap(rows: list[dict[str, Any]], layer_names: dict[str, str], place_names: dict[str, str],
+                    *, title: str) -> dict[str, Any]:
+    """Places × layers, coloured by LQ (diverging around 1), with the number of actors in each cell."""
+    values = [{"layer": layer_names.get(r["layer"], r["layer"]), "place": place_names.get(r["place"], r["place"]),
+               "lq": None if r["lq"] is None else round(r["lq"], 2), "count": int(r["count"] or 0),
+               "interval": None if r["lq"] is None else f"{r['lq_low']:.2f}–{r['lq_high']:.2f}"}
+              for r in rows]
+    places = list(dict.fromkeys(v["place"] for v in values))
+    return _base(
+        title, width="container", height=max(60, 26 * len(places)), data={"values": values}, padding={"top": 30, "right": 30, "left": 5, "bottom": 5},
+        encoding={"x": {"field": "layer", "type": "nominal", "sort": list(layer_names.values()), "title": None,
+                        "axis": {"orient": "top", "labelAngle": -30}},
+                  "y": {"field": "place", "type": "nominal", "sort": places, "title": None,
+                        "axis": {"labelLimit": 240}}},
+        layer=[
+            {"mark": {"type": "rect", "stroke": "#ffffff"},
+             "encoding": {"color": {"field": "lq", "type": "quantitative", "title": "LQ",
+                                    "scale": {"scheme": "blueorange", "domainMid": 1, "domain": [0, 3],
+                                              "clamp": True}},
+                          "tooltip": [{"field": "place"}, {"field": "layer"}, {"field": "count", "title": "actors"},
+                                      {"field": "lq", "title": "LQ"}, {"field": "interval", "title": "95%"}]}},
+            {"mark": {"type": "text", "fontSize": 11},
+             "encoding": {"text": {"field": "count"},
+                          "color": {"condition": {"test": "datum.lq > 2.2 || datum.lq < 0.35", "value": "#ffffff"},
+                                    "value": "#111827"}}},
+        ],
+    )
+
+
+def corridor_map(points: list[dict[str, Any]], lines: list[dict[str, Any]], side_names: dict[str, str],
+                 *, title: str, href: str = "/places/") -> dict[str, Any]:
+    """The Netherlands with municipalities as points (size: actors) and cross-region ties as lines."""
+    sides = [s for s in ("a", "b", "other") if any(p["side"] == s for p in points)]
+    pts = [{**p, "group": side_names.get(p["side"], p["side"]), "url": f"{href}{p['id']}"} for p in points]
+    labelled = sorted(points, key=lambda p: -p["actors"])[:6]
+    domain = [side_names.get(s, s) for s in sides]
+    rng = [SIDE_COLORS[s] for s in sides]
+    return _base(
+        title, width="container", height=520,
+        # fitted to the Netherlands (automatic fitting over several geo layers goes wrong for rules)
+        projection={"type": "mercator", "fit": {"type": "Feature", "properties": {}, "geometry": {
+            "type": "MultiPoint", "coordinates": [[3.35, 50.75], [7.22, 53.55]]}}},
+        layer=[
+            {"data": {"values": netherlands()["features"]}, "mark": {"type": "geoshape", "fill": "#eef1f5",
+                                                                      "stroke": "#9aa4b2", "strokeWidth": 0.8}},
+            {"data": {"values": lines},
+             "mark": {"type": "rule", "color": "#6b3fa0", "opacity": 0.55},
+             "encoding": {"longitude": {"field": "lon", "type": "quantitative"},
+                          "latitude": {"field": "lat", "type": "quantitative"},
+                          "longitude2": {"field": "lon2"}, "latitude2": {"field": "lat2"},
+                          "strokeWidth": {"field": "ties", "type": "quantitative", "title": "ties",
+                                          "scale": {"range": [1, 6]}, "legend": None},
+                          "tooltip": [{"field": "from_name", "title": "from"}, {"field": "to_name", "title": "to"},
+                                      {"field": "ties"}]}},
+            {"data": {"values": pts},
+             "mark": {"type": "circle", "opacity": 0.8, "stroke": "#ffffff", "strokeWidth": 0.8, "cursor": "pointer"},
+             "encoding": {"longitude": {"field": "lon", "type": "quantitative"},
+                          "latitude": {"field": "lat", "type": "quantitative"},
+                          "size": {"field": "actors", "type": "quantitative", "title": "actors",
+                                   "scale": {"range": [20, 900]}},
+                          "color": {"field": "group", "type": "nominal", "title": None,
+                                    "scale": {"domain": domain, "range": rng},
+                                    "legend": {"orient": "top-left", "labelLimit": 320}},
+                          "href": {"field": "url"},
+                          "tooltip": [{"field": "name"}, {"field": "actors"}, {"field": "group", "title": "region"}]}},
+            {"data": {"values": labelled},
+             "mark": {"type": "text", "dy": -12, "fontSize": 11, "fontWeight": "bold", "color": "#111827"},
+             "encoding": {"longitude": {"field": "lon", "type": "quantitative"},
+                          "latitude": {"field": "lat", "type": "quantitative"}, "text": {"field": "name"}}},
+        ],
+    )
+
+
+def ego_network(center: str, nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *, title: str,
+                href: str = "/actors/", layer_names: dict[str, str] | None = None) -> dict[str, Any]:
+    """The actor in the middle, its partners on a circle (sorted by side/kind), ties as lines."""
+    others = [n for n in nodes if n["id"] != center]
+    pos: dict[str, tuple[float, float]] = {center: (0.0, 0.0)}
+    k = max(1, len(others))
+    for i, n in enumerate(others):
+        ang = 2 * math.pi * i / k - math.pi / 2
+        pos[n["id"]] = (round(math.cos(ang), 4), round(math.sin(ang), 4))
+    node_values = [{**n, "x": pos[n["id"]][0], "y": pos[n["id"]][1], "url": f"{href}{n['id']}",
+                    "center": n["id"] == center} for n in nodes]
+    edge_values = []
+    for e in edges:
+        if e["from_actor"] in pos and e["to_actor"] in pos:
+            (x, y), (x2, y2) = pos[e["from_actor"]], pos[e["to_actor"]]
+            edge_values.append({"x": x, "y": y, "x2": x2, "y2": y2, "type": e["type"],
+                                "direct": center in (e["from_actor"], e["to_actor"])})
+    axis = {"scale": {"domain": [-1.45, 1.45]}, "axis": None}
+    return _base(
+        title, width="container", height=440,
+        layer=[
+            {"data": {"values": edge_values},
+             "mark": {"type": "rule"},
+             "encoding": {"x": {"field": "x", "type": "quantitative", **axis},
+                          "y": {"field": "y", "type": "quantitative", **axis},
+                          "x2": {"field": "x2"}, "y2": {"field": "y2"},
+                          "color": {"condition": {"test": "datum.direct", "value": "#6b7280"}, "value": "#c7ccd4"},
+                          "tooltip": [{"field": "type"}]}},
+            {"data": {"values": node_values},
+             "mark": {"type": "circle", "stroke": "#ffffff", "cursor": "pointer"},
+             "encoding": {"x": {"field": "x", "type": "quantitative", **axis},
+                          "y": {"field": "y", "type": "quantitative", **axis},
+                          "size": {"condition": {"test": "datum.center", "value": 700}, "value": 220},
+                          "color": {"field": "layer", "type": "nominal", "title": None,
+                                    "legend": {"orient": "bottom", "columns": 4},
+                                    **({"scale": {"domain": list(layer_names.values()),
+                                                  "range": [LAYER_COLORS.get(k, "#6b7280") for k in layer_names]}}
+                                       if layer_names else {})},
+                          "href": {"field": "url"},
+                          "tooltip": [{"field": "name"}, {"field": "layer"}]}},
+            {"data": {"values": node_values},
+             "mark": {"type": "text", "dy": -14, "fontSize": 11, "color": "#111827"},
+             "encoding": {"x": {"field": "x", "type": "quantitative", **axis},
+                          "y": {"field": "y", "type": "quantitative", **axis}, "text": {"field": "name"},
+                          "href": {"field": "url"}}},
+        ],
+    )
+
+
+def layer_flow(flow: list[dict[str, Any]], layer_names: dict[str, str], *, title: str) -> dict[str, Any]:
+    values = [{"from": layer_names.get(r["layer_from"], r["layer_from"]),
+               "to": layer_names.get(r["layer_to"], r["layer_to"]), "ties": r["ties"],
+               "weight": round(r["weight"], 2)} for r in flow]
+    order = list(layer_names.values())
+    return _base(
+        title, width="container", height=300, data={"values": values},
+        encoding={"x": {"field": "to", "type": "nominal", "sort": order, "title": "→",
+                        "axis": {"labelAngle": -30}},
+                  "y": {"field": "from", "type": "nominal", "sort": order, "title": None}},
+        layer=[
+            {"mark": {"type": "rect", "stroke": "#ffffff"},
+             "encoding": {"color": {"field": "weight", "type": "quantitative", "scale": {"scheme": "purples"},
+                                    "title": "weight"},
+                          "tooltip": [{"field": "from"}, {"field": "to"}, {"field": "ties"}, {"field": "weight"}]}},
+            {"mark": {"type": "text", "fontSize": 11},
+             "encoding": {"text": {"field": "ties"},
+                          "color": {"condition": {"test": "datum.weight > 6", "value": "#ffffff"},
+                                    "value": "#111827"}}},
+        ],
+    )
+
+
+def sovereignty_bars(rows: list[dict[str, Any]], layer_names: dict[str, str], bloc_names: dict[str, str],
+                     *, title: str) -> dict[str, Any]:
+    blocs = [b for b in (*BLOC_COLORS,) if any(b in r for r in rows)]
+    values = []
+    for r in rows:
+        for b in blocs:
+            v = r.get(b)
+            if v is not None and v > 0:
+                values.append({"layer": layer_names.get(r["layer"], r["layer"]), "bloc": bloc_names.get(b, b),
+                               "share": round(v, 4), "actors": r["actors"], "bloc_order": blocs.index(b)})
+    order = [layer_names[x] for x in reversed(list(layer_names))]
+    return _base(
+        title, width="container", height=280, data={"values": values},
+        mark={"type": "bar"},
+        encoding={"y": {"field": "layer", "type": "nominal", "sort": order, "title": None},
+                  "x": {"field": "share", "type": "quantitative", "stack": "normalize", "title": None,
+                        "axis": {"format": "%"}},
+                  "color": {"field": "bloc", "type": "nominal", "title": None,
+                            "scale": {"domain": [bloc_names.get(b, b) for b in blocs],
+                                      "range": [BLOC_COLORS[b] for b in blocs]},
+                            "legend": {"orient": "top"}},
+                  "order": {"field": "bloc_order", "type": "quantitative"},
+                  "tooltip": [{"field": "layer"}, {"field": "bloc"}, {"field": "share", "format": ".0%"},
+                              {"field": "actors", "title": "actors in layer"}]},
+    )

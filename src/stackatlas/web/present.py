@@ -1,0 +1,164 @@
+"""Names, numbers and links for the templates, in the language of the request."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+from urllib.parse import urlencode
+
+from .i18n import name, translator
+from .queries import Lookups
+
+__all__ = ["View"]
+
+
+class View:
+    """Passed to every template as ``v``: ``v.t(key)``, ``v.actor(id)``, ``v.num(x)``, ``v.url(...)``."""
+
+    def __init__(self, lk: Lookups, lang: str, path: str = "/", query: dict[str, str] | None = None) -> None:
+        self.lk = lk
+        self.lang = lang
+        self.t = translator(lang)
+        self.path = path
+        self.query = {k: v for k, v in (query or {}).items() if k != "lang"}
+
+    # -- names ---------------------------------------------------------------------------------------
+    def text(self, record: dict[str, Any] | None, field: str = "name") -> str:
+        return name(record, self.lang, field)
+
+    def opt(self, record: dict[str, Any] | None, field: str) -> str:
+        """``{field}_{lang}`` (or the other language), or "" when the record has neither."""
+        if not record:
+            return ""
+        other = "en" if self.lang == "nl" else "nl"
+        return str(record.get(f"{field}_{self.lang}") or record.get(f"{field}_{other}") or "")
+
+    def actor(self, ident: str | None) -> str:
+        a = self.lk.actor.get(ident or "")
+        return a["name"] if a else (ident or "")
+
+    def place(self, ident: str | None) -> str:
+        p = self.lk.place.get(ident or "")
+        return name(p, self.lang) if p else (ident or "")
+
+    def place_type(self, ident: str | None) -> str:
+        p = self.lk.place.get(ident or "")
+        return p["type"] if p else ""
+
+    def layer(self, ident: str | None) -> str:
+        x = self.lk.layer.get(ident or "")
+        return name(x, self.lang) if x else (ident or "")
+
+    def sublayer(self, layer: str | None, ident: str | None) -> str:
+        x = self.lk.sublayer.get((layer or "", ident or ""))
+        return name(x, self.lang) if x else (ident or "")
+
+    def domain(self, ident: str | None) -> str:
+        x = self.lk.domain.get(ident or "")
+        return name(x, self.lang) if x else (ident or "")
+
+    def kind(self, ident: str | None) -> str:
+        x = self.lk.kind.get(ident or "")
+        return name(x, self.lang) if x else (ident or "")
+
+    def rtype(self, ident: str | None) -> str:
+        x = self.lk.rtype.get(ident or "")
+        return name(x, self.lang) if x else (ident or "")
+
+    def bloc(self, ident: str | None) -> str:
+        x = self.lk.bloc.get(ident or "")
+        if x:
+            return name(x, self.lang)
+        return self.t("unknown") if ident == "unknown" else (ident or "")
+
+    def source(self, ident: str | None) -> str:
+        x = self.lk.source.get(ident or "")
+        return (x.get("title") or ident or "") if x else (ident or "")
+
+    def synergy(self, ident: str | None) -> str:
+        x = self.lk.synergy.get(ident or "")
+        return name(x, self.lang) if x else (ident or "")
+
+    @staticmethod
+    def group_sources(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Citations grouped by source: ``{source, locators, confidence}`` (the lowest confidence)."""
+        rank = {"high": 0, "medium": 1, "low": 2}
+        out: dict[str, dict[str, Any]] = {}
+        for c in items or []:
+            g = out.setdefault(c["source"], {"source": c["source"], "locators": [], "confidence": "high"})
+            if c.get("locator") and c["locator"] not in g["locators"]:
+                g["locators"].append(c["locator"])
+            conf = c.get("confidence") or "high"
+            if rank.get(conf, 0) > rank.get(g["confidence"], 0):
+                g["confidence"] = conf
+        return list(out.values())
+
+    def facet_label(self, facet: str, value: str) -> str:
+        fn = {"layer": self.layer, "domain": self.domain, "kind": self.kind, "place": self.place,
+              "type": self.rtype, "control_country": lambda x: x, "family": lambda x: x,
+              "status": lambda x: x}.get(facet, lambda x: x)
+        return str(fn(value))
+
+    @property
+    def layer_names(self) -> dict[str, str]:
+        return {x["id"]: self.layer(x["id"]) for x in self.lk.layers}
+
+    # -- numbers -------------------------------------------------------------------------------------
+    def num(self, v: Any, digits: int = 2) -> str:
+        if v is None or (isinstance(v, float) and not math.isfinite(v)):
+            return "–"
+        if isinstance(v, float) and v.is_integer() and digits == 0:
+            v = int(v)
+        s = f"{v:,.{digits}f}" if isinstance(v, float) else f"{v:,}"
+        if self.lang == "nl":
+            s = s.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+        return s
+
+    def value(self, v: Any, unit: str | None = None) -> str:
+        """An indicator value: integers without decimals, others with up to two; years as they are."""
+        if v is None:
+            return "–"
+        if unit == "year" and float(v).is_integer():
+            return str(int(v))
+        if isinstance(v, float) and v.is_integer():
+            return self.num(int(v))
+        digits = 2 if abs(v) < 100 else 1
+        while digits > 0 and round(v, digits - 1) == round(v, digits):
+            digits -= 1  # 4.30 -> 4.3
+        return self.num(float(v), digits)
+
+    def amount(self, a: dict[str, Any] | None) -> str:
+        if not a or a.get("value") is None:
+            return ""
+        v, cur = float(a["value"]), a.get("currency") or ""
+        bn, mn = ("mld", "mln") if self.lang == "nl" else ("bn", "m")
+        if v >= 1e9:
+            s = f"{self.num(v / 1e9, 1)} {bn}"
+        elif v >= 1e6:
+            s = f"{self.num(v / 1e6, 1)} {mn}"
+        else:
+            s = self.num(int(v))
+        return f"{cur} {s}".strip()
+
+    def pct(self, v: Any, digits: int = 0) -> str:
+        if v is None or (isinstance(v, float) and not math.isfinite(v)):
+            return "–"
+        return f"{self.num(100 * v, digits)}%"
+
+    # -- links ---------------------------------------------------------------------------------------
+    def url(self, path: str | None = None, **params: Any) -> str:
+        """``path`` (default: this page) with the current query changed by ``params`` (None removes)."""
+        q = dict(self.query) if path is None else {}
+        for k, val in params.items():
+            k = k.rstrip("_")
+            if val is None or val == "":
+                q.pop(k, None)
+            else:
+                q[k] = str(val)
+        base = self.path if path is None else path
+        return base + ("?" + urlencode(q) if q else "")
+
+    def lang_url(self, lang: str) -> str:
+        q = dict(self.query)
+        q["lang"] = lang
+        return self.path + "?" + urlencode(q)
