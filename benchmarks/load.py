@@ -8,8 +8,12 @@ requests over a fixed number of concurrent connections and stops by itself (and 
 
 Scenarios (on the bundled dataset): an organisation page (``/actors/{id}``, over every organisation), the
 profile API (``/api/profile?place=...``, over regions and municipalities) and search (``/api/search``, over
-names with and without typos). Every distinct URL is requested once before measuring (the "cold" line);
-the measured runs then show the steady state of a server whose caches are warm.
+names with and without typos); with ``--scenario`` also the compare page (``/compare``, the default pair in
+both languages) and synergy pages (``/synergies/{id}``, the curated and the best discovered synergies of
+the default pair, with introductions and guest list). Every distinct URL is requested once before
+measuring (the "cold" line); the measured runs then show the steady state of a server whose caches are warm.
+
+    .venv/bin/python benchmarks/load.py --serve --scenario "compare page" --scenario "synergy page"
 """
 
 from __future__ import annotations
@@ -123,6 +127,19 @@ async def targets(client: httpx.AsyncClient) -> dict[str, list[str]]:
     }
 
 
+async def synergy_targets(client: httpx.AsyncClient) -> dict[str, list[str]]:
+    body = (await client.get("/api/synergies")).json()
+    ids = [s["id"] for s in body["curated"]] + [s["id"] for s in body["discovered"]]
+    return {
+        "compare page": ["/compare?lang=en", "/compare?lang=nl"],
+        "synergy page": [f"/synergies/{i}?lang={lang}" for i in ids for lang in ("en", "nl")],
+    }
+
+
+DEFAULT_SCENARIOS = ("actor page", "profile API", "search API")
+SCENARIOS = (*DEFAULT_SCENARIOS, "compare page", "synergy page")
+
+
 async def main_async(args: argparse.Namespace) -> int:
     limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
     timeout = httpx.Timeout(30.0)
@@ -134,7 +151,11 @@ async def main_async(args: argparse.Namespace) -> int:
         print(f"target {args.url}  dataset {health['dataset']} {health['version']}  "
               f"hash {health['content_hash'][:12]}  connections {args.connections}  requests/scenario "
               f"{args.requests}")
+        chosen = args.scenario or list(DEFAULT_SCENARIOS)
         urls = await targets(client)
+        if {"compare page", "synergy page"} & set(chosen):
+            urls.update(await synergy_targets(client))
+        urls = {name: urls[name] for name in chosen}
         print(HEADER)
         bad = 0
         for name, group in urls.items():
@@ -165,6 +186,8 @@ def main() -> int:
     ap.add_argument("--requests", type=int, default=3000, help="Requests per scenario.")
     ap.add_argument("--max-seconds", type=float, default=120.0, help="Stop a scenario after this long.")
     ap.add_argument("--serve", action="store_true", help="Start `stackatlas serve` on a free port first.")
+    ap.add_argument("--scenario", action="append", choices=SCENARIOS,
+                    help=f"A scenario to run (repeatable; default: {', '.join(DEFAULT_SCENARIOS)}).")
     args = ap.parse_args()
     if not 1 <= args.connections <= 500 or not 1 <= args.requests <= 100_000:
         raise SystemExit("--connections must be 1..500 and --requests 1..100000")

@@ -123,7 +123,7 @@ def test_profile_csv(fixture_client: TestClient) -> None:
 def test_synergies(fixture_client: TestClient) -> None:
     body = fixture_client.get("/api/synergies").json()
     assert body["between"] == "mra" and body["and"] == "brainport"
-    assert body["curated"] and body["discovered"] is None
+    assert body["curated"] and isinstance(body["discovered"], list) and body["discovered"]
     s = body["curated"][0]
     assert {"id", "layers", "actors", "sides", "sources"} <= set(s)
     assert set(s["sides"]) == {"a", "b", "both", "other"}

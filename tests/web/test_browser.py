@@ -1,6 +1,7 @@
 """The atlas in a real browser (Debian's chromium driven by Playwright) against a live uvicorn server.
 
-A user's path: home → region → synergy → organisation; a facet, the language switch, a CSV export, the
+A user's path: home → region → synergy → organisation, and home → compare → a discovered synergy (its
+introductions and guest list, by keyboard) → organisation; a facet, the language switch, a CSV export, the
 copy-link button. Every request the browser makes must stay on 127.0.0.1, and the page must log no error
 (a Content-Security-Policy violation is logged as one). Screenshots go to artifacts/screenshots/.
 
@@ -126,6 +127,53 @@ def test_user_path_home_region_synergy_actor(page: tuple[Any, Recorder], live_se
     assert p.locator("#ties-h").is_visible()
     assert p.locator("#sources ul.sources li").count() >= 1
     shot(p, "actor-asml")
+
+
+def test_user_path_compare_discovered_synergy_actor(page: tuple[Any, Recorder], live_server: Any) -> None:
+    p, _ = page
+    base = live_server.url
+    p.goto(base + "/?lang=en")
+    p.locator("nav.main a", has_text="Compare").click()
+    p.wait_for_url(re.compile(r"/compare$"))
+    charts_rendered(p)  # the profile chart and the interval chart of the discovered candidates
+    assert p.locator("#chart-discovered svg").count() >= 1
+    rows = p.locator("#discovered table.discovered tbody tr")
+    assert rows.count() == 15
+    assert p.locator("#discovered .placeholder").count() == 0
+    assert "Chips" in rows.first.inner_text()
+    p.locator("#discovered").scroll_into_view_if_needed()
+    shot(p, "compare-discovered")
+
+    link = p.locator("#discovered table.discovered tbody th a").first
+    href = link.get_attribute("href")
+    assert href and href.startswith("/synergies/")
+    link.focus()
+    p.keyboard.press("Enter")  # keyboard navigation
+    p.wait_for_url(re.compile(re.escape(href) + "$"))
+    assert p.locator("h1").count() == 1
+    assert p.locator("#intro-h").is_visible() and p.locator("#guests-h").is_visible()
+    assert p.locator("table.intros tbody tr").count() == 10
+    assert p.locator("table.guests tbody tr").count() == 12
+    assert "63%" in p.locator("p.guarantee").inner_text()
+    shot(p, "synergy-discovered")
+
+    p.locator("#f-size").focus()
+    p.keyboard.press("Control+A")
+    p.keyboard.type("5")
+    p.keyboard.press("Enter")  # submits the guest-list form
+    p.wait_for_url(re.compile(r"size=5"))
+    assert p.locator("table.guests tbody tr").count() == 5
+
+    p.goto(base + href + "?lang=nl")
+    assert p.locator("html").get_attribute("lang") == "nl"
+    assert p.locator("#intro-h").inner_text() == "Introducties"
+    shot(p, "synergy-discovered-nl")
+    p.goto(base + href + "?lang=en")
+
+    p.locator("table.intros tbody a[href^='/actors/']").first.click()
+    p.wait_for_url(re.compile(r"/actors/[a-z0-9-]+$"))
+    charts_rendered(p)
+    assert p.locator("h1").count() == 1 and p.locator("#ties-h").is_visible()
 
 
 def test_facet_sort_copy_link_and_csv(page: tuple[Any, Recorder], live_server: Any) -> None:

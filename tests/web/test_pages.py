@@ -12,7 +12,8 @@ from fastapi.testclient import TestClient
 PAGES = ["/", "/actors", "/actors?layer=chips&place=brainport", "/actors/asml", "/relations",
          "/relations?type=investment&sort=-amount", "/places", "/places?type=municipality", "/places/mra",
          "/places/eindhoven", "/places/high-tech-campus-eindhoven", "/places/nl", "/layers/chips",
-         "/compare", "/compare?a=amsterdam&b=eindhoven", "/synergies", "/synergies/C", "/integration",
+         "/compare", "/compare?a=amsterdam&b=eindhoven", "/synergies", "/synergies/C", "/synergies/chips.ai",
+         "/synergies/chips.ai--manufacturing?a=amsterdam&b=eindhoven&size=40", "/integration",
          "/sovereignty", "/sovereignty?place=brainport", "/sources", "/sources/tech-corridor-2026",
          "/search?q=Adyn", "/docs"]
 

@@ -496,16 +496,21 @@ def discover(engine: Engine, *, a: str, b: str, config: SynergyConfig | None = N
     return result
 
 
-def _describe(inp: CorridorInputs, row: Any, rank: int) -> dict[str, Any]:
-    cols = list(row.layers)
-    any_s = np.asarray(inp.x[:, cols].any(axis=1), dtype=bool)
-    if row.domain:
-        any_s = any_s & inp.d[:, inp.domains.index(row.domain)]
+def candidate_evidence(inp: CorridorInputs, layers: list[str], domain: str = "") -> tuple[dict[str, Any], list[str]]:
+    """The supporting actors per region (id, name, municipality, layers of the set) and the ties that already
+    cross between them (both ends active in the layers, at least one in the domain) — the same ties the
+    score counts — for any layer set and domain; and the municipalities involved, most actors first."""
+    cols = [inp.layers.index(x) for x in layers if x in inp.layers]
+    in_layers = (np.asarray(inp.x[:, cols].any(axis=1), dtype=bool) if cols
+                 else np.zeros(len(inp.actors), dtype=bool))
+    in_domain = np.ones(len(inp.actors), dtype=bool)
+    if domain:
+        in_domain = inp.d[:, inp.domains.index(domain)] if domain in inp.domains else ~in_domain
+    any_s = in_layers & in_domain
     evidence: dict[str, Any] = {}
     places: list[str] = []
     for tag in ("a", "b"):
-        mask = any_s & (inp.in_a if tag == "a" else inp.in_b)
-        idx = np.flatnonzero(mask)
+        idx = np.flatnonzero(any_s & (inp.in_a if tag == "a" else inp.in_b))
         sub = inp.muni[(inp.muni["region"] == tag) & inp.muni["actor"].isin(idx)]
         where = sub.groupby("actor")["municipality"].first()
         region = inp.a if tag == "a" else inp.b
@@ -514,15 +519,22 @@ def _describe(inp: CorridorInputs, row: Any, rank: int) -> dict[str, Any]:
                              "layers": [inp.layers[c] for c in cols if inp.x[i, c]]} for i in idx]
         places.extend(sub["municipality"].value_counts().index.tolist())
     t = inp.ties
-    tie_mask = t["cross"].to_numpy() & any_s[t["u"].to_numpy()] & any_s[t["v"].to_numpy()]
+    u, v = t["u"].to_numpy(), t["v"].to_numpy()
+    tie_mask = t["cross"].to_numpy() & in_layers[u] & in_layers[v] & (in_domain[u] | in_domain[v])
     evidence["ties"] = [{"id": r.id, "type": r.type, "from": inp.actors[r.u], "to": inp.actors[r.v]}
                         for r in t[tie_mask].itertuples()]
+    return evidence, list(dict.fromkeys(places))
+
+
+def _describe(inp: CorridorInputs, row: Any, rank: int) -> dict[str, Any]:
+    cols = list(row.layers)
+    evidence, places = candidate_evidence(inp, [inp.layers[c] for c in cols], row.domain)
     return {
         "rank": rank, "id": row.id,
         "label": _label(inp, row.layers, row.lead, row.domain, "en"),
         "label_nl": _label(inp, row.layers, row.lead, row.domain, "nl"),
         "layers": [inp.layers[i] for i in cols], "domains": [row.domain] if row.domain else [],
-        "places": list(dict.fromkeys(places)),
+        "places": places,
         "score": float(row.score), "score_low": float(row.score_low), "score_high": float(row.score_high),
         "spec": float(row.spec), "comp": float(row.comp), "spread": float(row.spread), "rel": float(row.rel),
         "sup": float(row.sup), "cross": float(row.cross),

@@ -234,6 +234,13 @@ def _install_errors(app: FastAPI) -> None:
         return error_response(request, 500, "internal_error", "internal error")
 
 
+def _warm_detail(gen: Generation, ident: str, a: str, b: str) -> None:
+    from . import queries as Q
+
+    if Q.synergy_ref(gen, ident)["kind"] == "discovered":
+        Q.discovered_detail(gen, ident, a, b)
+
+
 def warm(gen: Generation) -> None:
     """Compute the expensive analyses of a generation ahead of the first requests (in a thread)."""
     from . import queries as Q
@@ -244,15 +251,28 @@ def warm(gen: Generation) -> None:
         a, b = lk.compare
         for level in Q.PROFILE_LEVELS:
             Q.profile_table(gen, level)
-        if a in lk.place and b in lk.place:
+        pair = a in lk.place and b in lk.place and a != b
+        if pair:
             Q.map_data(gen, a, b)
             Q.synergies(gen, a, b)
             Q.bridges(gen, a, b)
+            Q.discovered(gen, a, b)  # with the full bootstrap: the default pair is never computed on demand
         Q.integration(gen)
         Q.sovereignty(gen)
         Q.all_actors(gen)
         Q.all_relations(gen)
         Q.all_indicators(gen)
+        if pair:  # the synergy pages of the default pair: evidence, introductions, default guest list
+            ids = [s["id"] for s in Q.curated_list(gen)]
+            ids += [c["id"] for c in Q.discovered(gen, a, b)["items"][:Q.DISCOVER_TOP]]
+            for ident in ids:
+                if gen._retired:  # a newer build is being served: stop warming this one
+                    break
+                for fn in (_warm_detail, Q.introductions_for, Q.guests_for):
+                    try:
+                        fn(gen, ident, a, b)
+                    except StackAtlasError:  # e.g. no organisation in a synergy's layers: the page says so
+                        pass
         import gc
 
         gc.collect()

@@ -20,6 +20,7 @@ __all__ = [
     "profile_heatmap",
     "profile_intervals",
     "sovereignty_bars",
+    "synergy_scores",
 ]
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"  # an identifier only: never fetched
@@ -253,4 +254,31 @@ def sovereignty_bars(rows: list[dict[str, Any]], layer_names: dict[str, str], bl
                   "order": {"field": "bloc_order", "type": "quantitative"},
                   "tooltip": [{"field": "layer"}, {"field": "bloc"}, {"field": "share", "format": ".0%"},
                               {"field": "actors", "title": "actors in layer"}]},
+    )
+
+
+def synergy_scores(items: list[dict[str, Any]], labels: dict[str, str], *, title: str, axis_title: str,
+                   names: dict[str, str] | None = None, href: dict[str, str] | None = None) -> dict[str, Any]:
+    """Score of each discovered candidate (a point) with its bootstrap 95% interval (a bar), in list order.
+
+    ``labels``: short texts for the axis; ``names``: the full labels for the tooltip; ``href``: links."""
+    values = [{"rank": r["rank"], "label": f"{r['rank']}. {labels.get(r['id'], r['id'])}",
+               "name": (names or labels).get(r["id"], r["id"]), "score": round(r["score"], 3),
+               "lo": round(r["score_low"], 3), "hi": round(r["score_high"], 3),
+               **({"url": href[r["id"]]} if href and r["id"] in href else {})}
+              for r in items if r.get("score") is not None]
+    order = [v["label"] for v in values]
+    y = {"field": "label", "type": "nominal", "sort": order, "title": None, "axis": {"labelLimit": 420}}
+    tooltip = [{"field": "name", "title": "#"}, {"field": "score", "format": ".2f"},
+               {"field": "lo", "format": ".2f", "title": "95% low"}, {"field": "hi", "format": ".2f", "title": "95% high"}]
+    x = {"field": "lo", "type": "quantitative", "scale": {"zero": False}, "title": axis_title}
+    return _base(
+        title, width="container", height=20 * len(values) + 10, data={"values": values},
+        layer=[
+            {"mark": {"type": "rule", "strokeWidth": 2, "color": SIDE_COLORS["both"]},
+             "encoding": {"y": y, "x": x, "x2": {"field": "hi"}, "tooltip": tooltip}},
+            {"mark": {"type": "point", "filled": True, "size": 60, "color": SIDE_COLORS["both"], "cursor": "pointer"},
+             "encoding": {"y": y, "x": {"field": "score", "type": "quantitative"}, "tooltip": tooltip,
+                          **({"href": {"field": "url"}} if href else {})}},
+        ],
     )

@@ -52,8 +52,85 @@ TEXTS: dict[str, tuple[str, str]] = {
     "chart_data": ("Gegevens van deze grafiek", "Data behind this chart"),
     "curated_synergies": ("Synergieën uit het rapport", "Synergies from the report"),
     "discovered": ("Gevonden kandidaten", "Discovered candidates"),
-    "discovered_placeholder": ("Hier komen synergieën die uit de data worden afgeleid (in ontwikkeling).",
-                               "Synergies derived from the data will appear here (in development)."),
+    "discovered_intro": ("Combinaties van 2–4 lagen (eventueel binnen één domein) waaraan beide plaatsen organisaties "
+                         "bijdragen, afgeleid uit de data. De score telt specialisatie, complementariteit, "
+                         "verwantschap van de lagen, steun aan beide kanten, bestaande verbanden en betrokken gemeenten "
+                         "op; het 95%-interval komt uit een Poisson-bootstrap over organisaties ({n} herhalingen). "
+                         "De volgorde beloont ook variatie (maximal marginal relevance): een kandidaat die het thema "
+                         "van een hogere herhaalt, zakt.",
+                         "Sets of 2–4 layers (optionally within one domain) to which both places contribute "
+                         "organisations, derived from the data. The score adds specialisation, complementarity, "
+                         "relatedness of the layers, support on both sides, existing ties and the municipalities "
+                         "involved; the 95% interval comes from a Poisson bootstrap over organisations ({n} "
+                         "replicates). The order also rewards variety (maximal marginal relevance): a candidate that "
+                         "repeats the theme of one above it moves down."),
+    "discovered_none": ("Geen kandidaten: geen combinatie van lagen waaraan beide plaatsen bijdragen.",
+                        "No candidates: no set of layers to which both places contribute."),
+    "discovered_unavailable": ("Voor deze twee plaatsen kunnen geen kandidaten worden afgeleid.",
+                               "No candidates can be derived for these two places."),
+    "discovered_same_place": ("Kies twee verschillende plaatsen.", "Choose two different places."),
+    "discovered_lead": ("Een kandidaat-synergie tussen {a} en {b}, afgeleid uit de data (niet uit het rapport).",
+                        "A candidate synergy between {a} and {b}, derived from the data (not from the report)."),
+    "candidate": ("Kandidaat", "Candidate"),
+    "score": ("Score", "Score"),
+    "rank": ("Plaats in de lijst", "Rank"),
+    "bootstrap_n": ("bootstrap, {n} herhalingen", "bootstrap, {n} replicates"),
+    "not_ranked": ("niet bij de beste {n} kandidaten", "not among the best {n} candidates"),
+    "in_report": ("Synergie uit het rapport", "Report synergy"),
+    "no_match": ("geen overeenkomende synergie", "no corresponding synergy"),
+    "matching_discovered": ("Gevonden kandidaten die hiermee overeenkomen", "Discovered candidates that correspond to it"),
+    "other_pair": ("Andere plaatsen vergelijken", "Compare other places"),
+    "between": ("Tussen", "Between"),
+    "id": ("Code", "Id"),
+    "any_domain": ("alle domeinen", "any domain"),
+    "for_domain": ("voor", "for"),
+    "evidence_intro": ("Organisaties met een vestiging in elke plaats die actief zijn in een laag van de kandidaat "
+                       "(en in het domein); meeste lagen en verbanden eerst.",
+                       "Organisations located in each place that are active in a layer of the candidate (and in its "
+                       "domain); most layers and ties first."),
+    "and_more": ("en nog {n}:", "and {n} more:"),
+    "existing_bridges": ("Bestaande bruggen", "Existing bridges"),
+    "existing_bridges_intro": ("Verbanden die al tussen de twee plaatsen lopen, tussen organisaties van deze kandidaat.",
+                               "Ties that already cross between the two places, among organisations of this "
+                               "candidate."),
+    "introductions": ("Introducties", "Introductions"),
+    "introductions_intro": ("Wie zou wie moeten ontmoeten: paren (één aan elke kant, nog niet verbonden) die samen de "
+                            "lagen dekken, een domein delen en dicht bij elkaar liggen in het netwerk.",
+                            "Who should meet whom: pairs (one on each side, not yet tied) that together cover the "
+                            "layers, share a domain and are close in the network of ties."),
+    "no_introductions": ("Geen introducties gevonden.", "No introductions found."),
+    "why": ("Waarom", "Why"),
+    "together_cover": ("Samen dekken zij", "Together they cover"),
+    "both_work_in": ("Beide actief in", "Both work in"),
+    "common_partner": ("Gemeenschappelijke partner", "Partner in common"),
+    "common_partners": ("Gemeenschappelijke partners", "Partners in common"),
+    "named_by_synergy": ("Genoemd bij de synergie", "Named by the synergy"),
+    "guest_list": ("Gastenlijst", "Guest list"),
+    "guests_intro": ("Een gebalanceerde lijst voor een bijeenkomst: elke laag van de synergie, beide plaatsen en "
+                     "de vier groepen van de quadruple helix (bedrijven, kennis, overheid, maatschappij) komen aan bod "
+                     "voordat iets dubbel gedekt wordt.",
+                     "A balanced list for a meeting: every layer of the synergy, both places and the groups of the "
+                     "quadruple helix (business, knowledge, government, civil society) get a seat before anything "
+                     "is covered twice."),
+    "guests_size": ("Aantal gasten (1–{max})", "Number of guests (1–{max})"),
+    "coverage_summary": ("{n} gasten dekken {covered} van de {possible} cellen die organisaties van deze plaatsen "
+                         "kunnen dekken.",
+                         "{n} guests cover {covered} of the {possible} cells that organisations of these places can "
+                         "cover."),
+    "coverage_cells": ("Een cel is laag × plaats × helixgroep: {layers} × 2 × {helix} = {total} cellen; "
+                       "dekkingswaarde {value}.",
+                       "A cell is layer × place × helix group: {layers} × 2 × {helix} = {total} cells; coverage "
+                       "value {value}."),
+    "guarantee": ("Hoe de lijst gekozen is: één gast tegelijk, steeds wie de meeste dekking toevoegt (een gast in "
+                  "een lege cel telt volledig, een tweede in dezelfde cel half zo zwaar, enzovoort). Voor zo'n doel "
+                  "is bewezen dat deze stapsgewijze keuze altijd minstens {pct} (1 − 1/e) haalt van de dekking van de "
+                  "best mogelijke lijst van dezelfde lengte (Nemhauser, Wolsey & Fisher, 1978).",
+                  "How the list is picked: one guest at a time, always the one who adds the most coverage (a guest "
+                  "in an empty cell counts fully, a second one in the same cell half as much, and so on). For such an "
+                  "objective this step-by-step choice is proven to always reach at least {pct} (1 − 1/e) of the "
+                  "coverage of the best possible list of the same length (Nemhauser, Wolsey & Fisher, 1978)."),
+    "adds": ("Voegt toe", "Adds"),
+    "balance": ("versterkt cellen die al gedekt zijn (balans)", "strengthens cells already covered (balance)"),
     "stats": ("In deze dataset", "In this dataset"),
     "name": ("Naam", "Name"),
     "kind": ("Soort", "Kind"),

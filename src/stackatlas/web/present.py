@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -41,6 +42,12 @@ class View:
         p = self.lk.place.get(ident or "")
         return name(p, self.lang) if p else (ident or "")
 
+    def place_short(self, ident: str | None) -> str:
+        """A place's name without a trailing explanation in brackets (for dense tables)."""
+        full = self.place(ident)
+        short = re.sub(r"\s*\([^()]*\)$", "", full)
+        return short or full
+
     def place_type(self, ident: str | None) -> str:
         p = self.lk.place.get(ident or "")
         return p["type"] if p else ""
@@ -78,6 +85,33 @@ class View:
     def synergy(self, ident: str | None) -> str:
         x = self.lk.synergy.get(ident or "")
         return name(x, self.lang) if x else (ident or "")
+
+    def helix(self, ident: str | None) -> str:
+        x = self.lk.helix.get(ident or "")
+        return name(x, self.lang) if x else (ident or "")
+
+    def label(self, cand: dict[str, Any] | None) -> str:
+        """The readable label of a discovered candidate in the page language (its id when it has none)."""
+        if not cand:
+            return ""
+        first = cand.get("label_nl") if self.lang == "nl" else cand.get("label")
+        return str(first or cand.get("label") or cand.get("label_nl") or cand.get("id") or "")
+
+    def layer_list(self, layers: list[str] | None) -> str:
+        return ", ".join(self.layer(x) for x in layers or [])
+
+    def layer_set(self, layers: list[str], domains: list[str] | None = None) -> str:
+        """A layer set (and domain) in words: ``Chips × AI for manufacturing``."""
+        text = " × ".join(self.layer(x) for x in layers)
+        if domains:
+            text += f" {self.t('for_domain')} " + ", ".join(self.domain(d).lower() for d in domains)
+        return text
+
+    def cell(self, c: dict[str, str]) -> str:
+        """A cell of a guest list's universe (layer × place × helix group) in words."""
+        if "layer" not in c:
+            return c.get("label", "")
+        return f"{self.layer(c['layer'])} × {self.place_short(c['place'])} × {self.helix(c['helix'])}"
 
     @staticmethod
     def group_sources(items: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -58,6 +58,7 @@ class Lookups:
     members: dict[str, set[str]]  # place -> municipalities it contains
     actor_locs: dict[str, set[str]] = field(default_factory=dict)  # actor -> places it is located at
     degree: dict[str, int] = field(default_factory=dict)
+    helix: dict[str, dict[str, Any]] = field(default_factory=dict)  # quadruple-helix groups
 
     @property
     def compare(self) -> tuple[str, str]:
@@ -113,6 +114,7 @@ def lookups(gen: Generation) -> Lookups:
             members=dict(members),
             actor_locs=locs,
             degree=dict(degree),
+            helix={x["id"]: x for x in rows("SELECT * FROM helix")},
         )
 
     return gen.cached("lookups", lambda: _run(gen, build))
@@ -506,6 +508,11 @@ def layer_indicators(gen: Generation, layer: str) -> list[dict[str, Any]]:
 
 
 # -- synergies ------------------------------------------------------------------------------------------
+def curated_list(gen: Generation) -> list[dict[str, Any]]:
+    """The curated synergies as :meth:`Atlas.synergies` gives them (layers, domains, actors, sources)."""
+    return gen.cached("synergies:curated", lambda: _run(gen, lambda at: records(at.synergies())))
+
+
 def synergies(gen: Generation, a: str, b: str) -> list[dict[str, Any]]:
     """Curated synergies with their named actors split by side (``a``, ``b``, ``both``, ``other``)."""
     lk = lookups(gen)
@@ -515,7 +522,7 @@ def synergies(gen: Generation, a: str, b: str) -> list[dict[str, Any]]:
         raise AnalysisError("the two places must differ")
 
     def compute() -> list[dict[str, Any]]:
-        rows = _run(gen, lambda at: records(at.synergies()))
+        rows = [dict(r) for r in curated_list(gen)]
         for r in rows:
             r.update({k: lk.synergy[r["id"]].get(k) for k in ("name_en", "description_nl", "description_en")})
             sides: dict[str, list[str]] = {"a": [], "b": [], "both": [], "other": []}
@@ -559,6 +566,219 @@ def synergy_detail(gen: Generation, ident: str, a: str | None = None, b: str | N
         return out
 
     return gen.cached(("synergy", ident, a, b), lambda: _run(gen, compute))
+
+
+# -- discovered synergies, introductions, guest lists ----------------------------------------------------
+DISCOVER_TOP = 15            # candidates shown on /compare (and by default in the API)
+DISCOVER_POOL = 60           # candidates kept per pair: those that get a bootstrap interval
+BOOTSTRAP_PRECOMPUTED = 200  # the dataset's compare pair, computed in the background when a generation opens
+BOOTSTRAP_ON_DEMAND = 50     # any other pair, computed on its first request (bounded cost), then cached
+INTRO_TOP, MAX_INTRO_TOP = 10, 50
+GUESTS_SIZE, MAX_GUESTS = 12, 40
+SYNERGY_LAYERS = (2, 4)      # a discovered id names 2 to 4 layers (SynergyConfig's min_layers..max_layers)
+
+
+def pair(lk: Lookups, a: str | None, b: str | None) -> tuple[str, str]:
+    """Two known, different places (default: the dataset's compare pair)."""
+    pa, pb = a or lk.compare[0], b or lk.compare[1]
+    check(lk, "place", pa)
+    check(lk, "place", pb)
+    if pa == pb:
+        raise AnalysisError("the two places must differ")
+    return pa, pb
+
+
+def bootstrap_for(lk: Lookups, a: str, b: str) -> int:
+    """Bootstrap replicates of a pair: many for the precomputed default pair, fewer for the others."""
+    return BOOTSTRAP_PRECOMPUTED if (a, b) == lk.compare else BOOTSTRAP_ON_DEMAND
+
+
+def _corridor(gen: Generation, a: str, b: str) -> Any:
+    """The corridor inputs of discovery for ``a`` and ``b`` (cached; analysis lock first, then the memo key)."""
+    from ..analysis.synergy import corridor_inputs
+
+    with gen.analysis_lock:
+        return gen.inputs.get(("corridor", a, b), lambda: corridor_inputs(gen.engine(), a=a, b=b))
+
+
+def _or_error(fn: Callable[[], T]) -> T | dict[str, str]:
+    """``fn()``, or ``{"error": message}`` for an analysis that cannot be done (cached like a result, so a
+    hopeless request is not recomputed)."""
+    try:
+        return fn()
+    except AnalysisError as exc:
+        return {"error": str(exc)}
+
+
+def discovered(gen: Generation, a: str, b: str) -> dict[str, Any]:
+    """Candidate synergies discovered from the data between ``a`` and ``b``, best first.
+
+    ``{"items": [...], "bootstrap": n, "error": None}``: the best :data:`DISCOVER_POOL` candidates of
+    :func:`stackatlas.analysis.synergy.discover` (columns and evidence as it gives them, NaN as None), or no
+    items and ``error`` when the pair cannot be analysed (e.g. a place without organisations).
+    """
+    lk = lookups(gen)
+    a, b = pair(lk, a, b)
+    n_boot = bootstrap_for(lk, a, b)
+    import pandas as pd
+
+    curated = pd.DataFrame([{"id": s["id"], "layers": s["layers"], "domains": s["domains"]}
+                            for s in curated_list(gen)], columns=["id", "layers", "domains"])
+
+    def compute(engine: Any) -> dict[str, Any]:
+        from ..analysis.synergy import SynergyConfig, discover
+
+        def run() -> dict[str, Any]:
+            cfg = SynergyConfig(bootstrap=n_boot, bootstrap_top=DISCOVER_POOL)
+            df = discover(engine, a=a, b=b, top=DISCOVER_POOL, curated=curated, config=cfg,
+                          inputs=_corridor(gen, a, b))
+            return {"items": records(df), "bootstrap": n_boot, "error": None}
+
+        out = _or_error(run)
+        return out if "items" in out else {"items": [], "bootstrap": n_boot, "error": out["error"]}
+
+    return gen.analysis(("discovered", a, b, n_boot), compute)
+
+
+def synergy_ref(gen: Generation, ident: str) -> dict[str, Any]:
+    """What a synergy id names: a curated synergy (``C``) or a discovered candidate (``chips.ai--manufacturing``:
+    2–4 known layers joined by dots, optionally ``--`` and a known domain). ``id`` is the canonical form
+    (layers in stack order); anything else is NotFound."""
+    lk = lookups(gen)
+    if ident in lk.synergy:
+        rec = next(s for s in curated_list(gen) if s["id"] == ident)
+        return {"id": ident, "kind": "curated", "layers": list(rec["layers"]), "domains": list(rec["domains"]),
+                "actors": list(rec["actors"])}
+    layer_part, sep, domain = ident.partition("--")
+    parts = layer_part.split(".")
+    order = {x["id"]: i for i, x in enumerate(lk.layers)}
+    lo, hi = SYNERGY_LAYERS
+    if (not all(x in order for x in parts) or len(set(parts)) != len(parts) or not lo <= len(parts) <= hi
+            or (sep and domain not in lk.domain)):
+        raise NotFound("synergy", ident)
+    layers = sorted(parts, key=order.__getitem__)
+    return {"id": ".".join(layers) + (f"--{domain}" if sep else ""), "kind": "discovered", "layers": layers,
+            "domains": [domain] if sep else [], "actors": []}
+
+
+def _spec(ref: dict[str, Any]) -> Any:
+    from ..analysis.synergy import SynergySpec
+
+    return SynergySpec(ref["id"], tuple(ref["layers"]), tuple(ref["domains"]), tuple(ref["actors"]),
+                       curated=ref["kind"] == "curated")
+
+
+def _evidence(inp: Any, layers: list[str], domains: list[str]) -> dict[str, Any]:
+    """The supporting actors per region (with a municipality there and their layers of the set) and the ties
+    that already cross between them, as :func:`~stackatlas.analysis.synergy.discover` reports its evidence
+    (for any layer set and domain, also one that is not among the best candidates)."""
+    from ..analysis.synergy import candidate_evidence
+
+    out, places = candidate_evidence(inp, layers, domains[0] if domains else "")
+    return {"evidence": {k: [{kk: clean(vv) for kk, vv in x.items()} for x in v] for k, v in out.items()},
+            "places": list(dict.fromkeys(places))}
+
+
+def _best_curated(curated: list[dict[str, Any]], layers: list[str], domains: list[str],
+                  threshold: float = 0.6) -> str | None:
+    """The curated synergy a layer set and domain correspond to (as discovery's ``curated_match``)."""
+    from ..analysis.synergy import similarity
+
+    best, best_s = None, threshold
+    for r in curated:
+        s = similarity(set(r["layers"]), set(r["domains"]), set(layers), set(domains))
+        if s > best_s or (s == best_s and best is None):
+            best, best_s = r["id"], s
+    return best
+
+
+def discovered_detail(gen: Generation, ident: str, a: str | None = None, b: str | None = None) -> dict[str, Any]:
+    """A discovered candidate between ``a`` and ``b``: its layers, domains, evidence (supporting actors per
+    side, ties that already cross) and, when it is among the best candidates, its rank, label and score."""
+    lk = lookups(gen)
+    ref = synergy_ref(gen, ident)
+    if ref["kind"] != "discovered":
+        raise NotFound("discovered synergy", ident)
+    a, b = pair(lk, a, b)
+    found = discovered(gen, a, b)
+    cand = next((c for c in found["items"] if c["id"] == ref["id"]), None)
+
+    def compute(engine: Any) -> dict[str, Any]:
+        return _or_error(lambda: _evidence(_corridor(gen, a, b), ref["layers"], ref["domains"]))
+
+    ev = gen.analysis(("synergy_evidence", ref["id"], a, b), compute)
+    if "error" in ev:
+        raise AnalysisError(ev["error"])
+    keep = ("rank", "label", "label_nl", "score", "score_low", "score_high", "n_a", "n_b", "ties", "munis")
+    return {"id": ref["id"], "kind": "discovered", "layers": ref["layers"], "domains": ref["domains"],
+            "a": a, "b": b, "bootstrap": found["bootstrap"], "candidates": len(found["items"]),
+            "candidate": {k: cand.get(k) for k in keep} if cand else None,
+            "curated_match": cand.get("curated_match") if cand else _best_curated(curated_list(gen), ref["layers"],
+                                                                                    ref["domains"]),
+            "places": ev["places"], "evidence": ev["evidence"]}
+
+
+def introductions_for(gen: Generation, ident: str, a: str | None = None, b: str | None = None,
+                      top: int = INTRO_TOP) -> list[dict[str, Any]]:
+    """Who in ``a`` should meet whom in ``b`` for a synergy (curated or discovered), best first.
+
+    The best :data:`MAX_INTRO_TOP` are computed once per synergy and pair (the ranking is a prefix of it)."""
+    lk = lookups(gen)
+    ref = synergy_ref(gen, ident)
+    a, b = pair(lk, a, b)
+    top = max(1, min(int(top), MAX_INTRO_TOP))
+    spec = _spec(ref)
+
+    def compute(engine: Any) -> Any:
+        from ..analysis.introductions import introductions
+
+        return _or_error(lambda: records(introductions(engine, synergy=spec, a=a, b=b, top=MAX_INTRO_TOP)))
+
+    rows = gen.analysis(("introductions", ref["id"], a, b), compute)
+    if isinstance(rows, dict):
+        raise AnalysisError(rows["error"])
+    named = set(ref["actors"])
+    return [{**r, "named": [x for x in (r["a"], r["b"]) if x in named]} for r in rows[:top]]
+
+
+def _cell(label: str) -> dict[str, str]:
+    """``"chips × mra × knowledge"`` (a cell of the guest-list universe) as its parts."""
+    parts = label.split(" × ")
+    return dict(zip(("layer", "place", "helix"), parts, strict=True)) if len(parts) == 3 else {"label": label}
+
+
+def guests_for(gen: Generation, ident: str, a: str | None = None, b: str | None = None,
+               size: int = GUESTS_SIZE) -> dict[str, Any]:
+    """A guest list of ``size`` for a synergy between ``a`` and ``b``: the picks (each with the cells it adds)
+    and the coverage (``value``, ``cells_covered`` of ``cells_possible`` and ``cells_total``, ``guarantee``)."""
+    lk = lookups(gen)
+    ref = synergy_ref(gen, ident)
+    a, b = pair(lk, a, b)
+    if not 1 <= int(size) <= MAX_GUESTS:
+        raise AnalysisError(f"size must be 1 to {MAX_GUESTS}, not {size}")
+    spec = _spec(ref)
+
+    def compute(engine: Any) -> dict[str, Any]:
+        from ..analysis.guests import guest_list
+
+        def run() -> dict[str, Any]:
+            df = guest_list(engine, synergy=spec, a=a, b=b, size=int(size))
+            items = records(df)
+            for r in items:
+                r["cells"] = [_cell(c) for c in r.get("covers") or []]
+            return {"items": items, "coverage": records_plain(df.attrs.get("coverage") or {})}
+
+        return _or_error(run)
+
+    out = gen.analysis(("guests", ref["id"], a, b, int(size)), compute)
+    if "error" in out:
+        raise AnalysisError(out["error"])
+    return {"synergy": ref["id"], "between": a, "and": b, "size": int(size), **out}
+
+
+def records_plain(d: dict[str, Any]) -> dict[str, Any]:
+    """A flat mapping with numpy scalars as Python numbers and NaN as None."""
+    return {k: clean(v.item() if hasattr(v, "item") else v) for k, v in d.items()}
 
 
 # -- compare, bridges, map ------------------------------------------------------------------------------

@@ -108,6 +108,9 @@ class Generation:
         self.content_hash = self.meta.get("content_hash", "")
         self.memo = Memo(memo_size)
         self.responses = Memo(max(16, memo_size // 4))  # whole responses (see web.app.ResponseCache)
+        # few but large intermediate results (the corridor inputs of synergy discovery, per pair of places);
+        # fill only while holding ``analysis_lock`` (lock order: analysis_lock, then a key of this memo)
+        self.inputs = Memo(8)
         self.analysis_lock = threading.RLock()
         self._engine: Any = None
         self._users = 0

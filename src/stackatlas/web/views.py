@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi import Path as PathParam
@@ -279,28 +279,96 @@ def compare_page(request: Request, gen: Gen, a: Place = None, b: Place = None) -
         br = Q.bridges(gen, pa, pb) if pa != pb else None
         choices = [p for p, _ in Q.actors_per_place(gen, "region")] + \
                   [p for p, _ in Q.actors_per_place(gen, "municipality")]
+        syn_query = "" if (pa, pb) == lk.compare else urlencode({"a": pa, "b": pb})
         return {"a": pa, "b": pb, "prof": {pa: prof_a, pb: prof_b}, "spec": spec, "same_type": same_type,
                 "bridges": br, "bridges_available": Q.optional("bridges") is not None,
                 "synergies": Q.synergies(gen, pa, pb) if pa != pb else [], "syn_a": pa, "syn_b": pb,
-                "syn_query": urlencode({"a": pa, "b": pb}), "choices": choices,
-                "counts": {pa: Q.layer_counts(gen, pa), pb: Q.layer_counts(gen, pb)}}
+                "syn_query": syn_query, "choices": choices,
+                "counts": {pa: Q.layer_counts(gen, pa), pb: Q.layer_counts(gen, pb)},
+                **_discovered_ctx(v, gen, pa, pb, syn_query)}
 
     return page(request, gen, "compare.html", build)
+
+
+def _discovered_ctx(v: View, gen: Generation, a: str, b: str, syn_query: str) -> dict[str, Any]:
+    """The discovered candidates of a pair for the templates (table, interval chart, API links)."""
+    if a == b:
+        return {"disc": None, "disc_spec": None, "disc_api": ""}
+    found = Q.discovered(gen, a, b)
+    items = found["items"][:Q.DISCOVER_TOP]
+    href = {c["id"]: f"/synergies/{quote(c['id'], safe='')}" + (f"?{syn_query}" if syn_query else "")
+            for c in items}
+    spec = None
+    if items:
+        spec = charts.synergy_scores(items, {c["id"]: v.layer_set(c["layers"], c["domains"]) for c in items},
+                                     names={c["id"]: v.label(c) for c in items}, href=href,
+                                     title=f"{v.t('discovered')}: {v.t('score')} (95%)", axis_title=v.t("score"))
+    api = "/api/synergies?" + urlencode({"between": a, "and": b})
+    return {"disc": {**found, "items": items, "href": href}, "disc_spec": spec, "disc_api": api}
 
 
 @router.get("/synergies", response_class=HTMLResponse)
 def synergies_page(request: Request, gen: Gen) -> HTMLResponse:
     def build(v: View) -> dict[str, Any]:
         a, b = v.lk.compare
-        return {"synergies": Q.synergies(gen, a, b), "syn_a": a, "syn_b": b, "syn_query": ""}
+        return {"synergies": Q.synergies(gen, a, b), "syn_a": a, "syn_b": b, "syn_query": "",
+                **_discovered_ctx(v, gen, a, b, "")}
 
     return page(request, gen, "synergies.html", build)
 
 
-@router.get("/synergies/{ident}", response_class=HTMLResponse)
-def synergy_page(request: Request, gen: Gen, ident: Ident, a: Place = None, b: Place = None) -> HTMLResponse:
+Size = Annotated[int, Query(ge=1, le=Q.MAX_GUESTS)]
+
+
+@router.get("/synergies/{ident}", response_class=HTMLResponse, response_model=None)
+def synergy_page(request: Request, gen: Gen, ident: Ident, a: Place = None, b: Place = None,
+                 size: Size = Q.GUESTS_SIZE) -> HTMLResponse | RedirectResponse:
+    ref = Q.synergy_ref(gen, ident)
+    if ref["id"] != ident:  # a discovered id with its layers in another order: the canonical address
+        query = urlencode(list(request.query_params.multi_items()))
+        return RedirectResponse(f"/synergies/{quote(ref['id'], safe='')}" + (f"?{query}" if query else ""),
+                                status_code=308)
+
     def build(v: View) -> dict[str, Any]:
-        return {"s": Q.synergy_detail(gen, ident, a, b)}
+        lk = v.lk
+        pa, pb = Q.pair(lk, a, b)
+        syn_query = "" if (pa, pb) == lk.compare else urlencode({"a": pa, "b": pb})
+        if ref["kind"] == "curated":
+            s = Q.synergy_detail(gen, ident, pa, pb)
+            found = Q.discovered(gen, pa, pb)["items"]
+            s = {**s, "kind": "curated",
+                 "matches": [c for c in found[:Q.DISCOVER_TOP] if c.get("curated_match") == ident]}
+        else:
+            s = Q.discovered_detail(gen, ident, pa, pb)
+            by_id = {r["id"]: r for r in Q.all_relations(gen)}
+            s["ties"] = [by_id[t["id"]] for t in s["evidence"]["ties"] if t["id"] in by_id]
+            for side in (pa, pb):
+                s["evidence"][side] = sorted(
+                    s["evidence"][side], key=lambda x: (-len(x["layers"]), -lk.degree.get(x["id"], 0),
+                                                        x["name"].casefold()))
+        title = v.text(s) if s["kind"] == "curated" else (v.label(s["candidate"]) if s["candidate"]
+                                                           else v.layer_set(s["layers"], s["domains"]))
+        ctx: dict[str, Any] = {"s": s, "title": title, "a": pa, "b": pb, "syn_query": syn_query, "size": size,
+                               "max_size": Q.MAX_GUESTS, "intro_error": None, "guest_error": None,
+                               "intros": [], "guests": None}
+        try:
+            ctx["intros"] = Q.introductions_for(gen, ident, pa, pb, Q.INTRO_TOP)
+        except AnalysisError as exc:
+            ctx["intro_error"] = str(exc)
+        try:
+            ctx["guests"] = Q.guests_for(gen, ident, pa, pb, size)
+            cov = ctx["guests"]["coverage"]
+            ctx["helix_groups"] = cov.get("cells_total", 0) // max(1, 2 * len(s["layers"]))
+        except AnalysisError as exc:
+            ctx["guest_error"] = str(exc)
+        api_q = {"between": pa, "and": pb}
+        base = f"/api/synergies/{quote(ident, safe='')}"
+        ctx["api"] = {"detail": f"{base}?{urlencode(api_q)}",
+                      "intros": f"{base}/introductions?{urlencode({**api_q, 'top': Q.INTRO_TOP})}",
+                      "intros_csv": f"{base}/introductions?{urlencode({**api_q, 'top': Q.INTRO_TOP, 'format': 'csv'})}",
+                      "guests": f"{base}/guests?{urlencode({**api_q, 'size': size})}",
+                      "guests_csv": f"{base}/guests?{urlencode({**api_q, 'size': size, 'format': 'csv'})}"}
+        return ctx
 
     return page(request, gen, "synergy.html", build)
 
