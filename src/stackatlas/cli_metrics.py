@@ -55,18 +55,16 @@ def metrics(
     from .metrics import complexity, fitness_complexity, proximity
 
     df = _read(input)
-    keys = dict(location=location, activity=activity, value=value, time=time)
     if what == Metric.complexity:
-        out = complexity(df, **keys)
+        out = complexity(df, location=location, activity=activity, value=value, time=time)
     elif what == Metric.proximity:
-        out = proximity(df, **keys)
+        out = proximity(df, location=location, activity=activity, value=value, time=time)
     elif what == Metric.relatedness:
-        full = complexity(df, **keys)
+        full = complexity(df, location=location, activity=activity, value=value, time=time)
         cols = [c for c in (time, location, activity) if c] + ["mcp", "density"]
         out = full[cols]
     else:
-        fc = fitness_complexity(df, **keys)
-        out = fc.fitness
+        out = fitness_complexity(df, location=location, activity=activity, value=value, time=time).fitness
     if output is not None:
         _write(out, output)
         typer.echo(f"wrote {len(out)} rows to {output}")
