@@ -198,18 +198,6 @@ def layers(ctx: typer.Context, fmt: FormatOpt = Fmt.table) -> None:
 
 
 @app.command()
-def synergies(
-    ctx: typer.Context,
-    curated: Annotated[bool, typer.Option("--curated", help="List the curated synergies of the dataset.")] = True,
-    fmt: FormatOpt = Fmt.table,
-) -> None:
-    """Synergies between regions (curated themes of the dataset)."""
-    df = _state(ctx).atlas().synergies()
-    cols = None if fmt != Fmt.table else ["id", "name", "layers", "domains", "places"]
-    emit(records(df), fmt, title=f"{len(df)} curated synergies", columns=cols)
-
-
-@app.command()
 def recommendations(ctx: typer.Context, fmt: FormatOpt = Fmt.table) -> None:
     """The dataset's recommendations, with the synergies, places and actors they concern."""
     df = _state(ctx).atlas().recommendations()
@@ -229,8 +217,17 @@ def show(ctx: typer.Context, ident: Annotated[str, typer.Argument(metavar="ID")]
         emit([{"field": k, "value": v} for k, v in rec.items()], fmt, title=f"{res['type']} {ident}")
 
 
+def _register() -> None:
+    """Import the modules that add their commands to ``app``."""
+    import importlib
+
+    for name in ("cli_analysis", "cli_network", "cli_web", "cli_metrics"):
+        importlib.import_module(f"stackatlas.{name}")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app and translate library errors into messages and exit codes."""
+    _register()
     try:
         app(args=argv, standalone_mode=False)
     except InvalidData as exc:
@@ -246,12 +243,11 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Abort:
         err.print("aborted")
         return 1
-    except Exception as exc:  # click's usage errors
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            return exc.exit_code
+    except Exception as exc:  # click's (or typer's bundled click's) usage errors
+        show, code = getattr(exc, "show", None), getattr(exc, "exit_code", None)
+        if callable(show) and isinstance(code, int):
+            show()
+            return code
         raise
     return 0
 
