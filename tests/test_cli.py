@@ -42,14 +42,16 @@ def test_actors_json_shape_and_region_filter(capsys: pytest.CaptureFixture[str],
 
 def test_relations_and_show(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, out, _ = run(capsys, tmp_path, "relations", "--type", "investment", "-f", "json")
+    assert code == 0
     rel = json.loads(out)
     assert rel[0]["amount"] == {"value": 1e9, "currency": "USD"} and rel[0]["from"] == "asml"
     code, out, _ = run(capsys, tmp_path, "show", "mra")
-    assert json.loads(out)["type"] == "place"
+    assert code == 0 and json.loads(out)["type"] == "place"
 
 
 def test_info(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, out, _ = run(capsys, tmp_path, "info", "-f", "json")
+    assert code == 0
     info = json.loads(out)
     assert info["version"] == stackatlas.__version__ and info["db"].endswith("cli.duckdb")
 
