@@ -22,8 +22,16 @@ from . import model as m
 from .errors import InvalidData, Problem
 from .yamlio import Located, load_yaml
 
-__all__ = ["Dataset", "Rec", "load_dataset", "bundled_path", "fixture_path", "builtin_taxonomy_path",
-           "content_hash", "dataset_files"]
+__all__ = [
+    "Dataset",
+    "Rec",
+    "builtin_taxonomy_path",
+    "bundled_path",
+    "content_hash",
+    "dataset_files",
+    "fixture_path",
+    "load_dataset",
+]
 
 T = TypeVar("T", bound=BaseModel)
 

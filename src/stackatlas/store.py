@@ -24,7 +24,7 @@ from . import __version__
 from . import model as m
 from .loader import SCHEMA_VERSION, Dataset, bundled_path, content_hash, iter_citations, load_dataset
 
-__all__ = ["SCHEMA", "build", "ensure_db", "default_db_path", "connect", "stored_hash"]
+__all__ = ["SCHEMA", "build", "connect", "default_db_path", "ensure_db", "stored_hash"]
 
 # table -> [(column, duckdb type)]
 SCHEMA: dict[str, list[tuple[str, str]]] = {
