@@ -26,11 +26,21 @@ run: build
 
 serve: run
 
-# the browser of the web tests (Debian's chromium); CI calls this before `make test`
+# Debian packages the tests need; CI calls this before `make test`. Only the missing ones are installed:
+# chromium (browser of the web tests); Pango, HarfBuzz and fonts (WeasyPrint: the PDF briefings);
+# poppler-utils (pdftotext, pdftoppm: the report tests read PDFs back and save page images);
+# a Java runtime when none is installed (PySpark, for the DuckDB/Spark parity test)
+SYSTEM_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+                   fonts-dejavu-extra poppler-utils
 system-deps:
-	@test -x /usr/bin/chromium || { \
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done; \
+	    command -v java >/dev/null || echo default-jre-headless); \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	  echo "installing:" $$missing; \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
 
 lint: setup
 	$(BIN)/ruff check src tests benchmarks
@@ -38,7 +48,7 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
-unit: setup
+unit: setup system-deps
 	$(BIN)/python -m pytest
 
 test: lint typecheck unit

@@ -95,8 +95,9 @@ def validate(
     """Check a dataset; print every problem as path:line:column: field: message. Exit 1 on any problem."""
     folder = (directory or _state(ctx).data).resolve()
     ds = load_dataset(folder)  # InvalidData is reported by main()
-    out.print(f"[green]ok[/green] {folder}: {len(ds.actors)} actors, {len(ds.relations)} relations, "
-              f"{len(ds.indicators)} indicators, {len(ds.municipalities)} municipalities, "
+    ds.close()
+    out.print(f"[green]ok[/green] {folder}: {ds.count('actors')} actors, {ds.count('relations')} relations, "
+              f"{ds.count('indicators')} indicators, {len(ds.municipalities)} municipalities, "
               f"{len(ds.sources)} sources, {len(ds.synergies)} synergies")
 
 
@@ -221,7 +222,7 @@ def _register() -> None:
     """Import the modules that add their commands to ``app``."""
     import importlib
 
-    for name in ("cli_analysis", "cli_network", "cli_web", "cli_metrics"):
+    for name in ("cli_analysis", "cli_network", "cli_web", "cli_scale", "cli_metrics", "cli_import", "cli_report"):
         importlib.import_module(f"stackatlas.{name}")
 
 

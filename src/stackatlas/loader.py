@@ -19,6 +19,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from . import model as m
+from .bulk import Bulk, BulkContext, csv_files, read_bulk
 from .errors import InvalidData, Problem
 from .yamlio import Located, load_yaml
 
@@ -91,6 +92,21 @@ class Dataset:
     recommendations: list[m.Recommendation] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)  # record id -> "file:line" of its definition
     hash: str = ""
+    #: The CSV tables (actors, relations, indicators), staged in DuckDB; None when the dataset has none.
+    #: Their rows are not in the lists above: :func:`stackatlas.store.build` inserts them set-wise.
+    bulk: Bulk | None = None
+
+    def count(self, kind: str) -> int:
+        """Number of records of ``kind`` ("actors", "relations", ...), YAML and CSV together."""
+        n = len(getattr(self, kind))
+        if self.bulk is not None and kind in self.bulk.counts:
+            n += self.bulk.counts[kind]
+        return n
+
+    def close(self) -> None:
+        """Release the staged CSV tables (the dataset's records stay usable)."""
+        if self.bulk is not None:
+            self.bulk.close()
 
 
 # --- files --------------------------------------------------------------------------------------------
@@ -99,8 +115,9 @@ _LISTS = ("sources", "actors", "relations", "indicators", "positions", "synergie
 
 
 def dataset_files(root: Path) -> list[Path]:
-    """Every YAML file that belongs to the dataset in ``root``, in a stable order."""
+    """Every file (YAML and CSV) that belongs to the dataset in ``root``, in a stable order."""
     files = []
+    tables = csv_files(root)
     for name in ("dataset", "taxonomy", "places", *_LISTS):
         f = root / f"{name}.yaml"
         if f.is_file():
@@ -108,6 +125,7 @@ def dataset_files(root: Path) -> list[Path]:
         d = root / name
         if d.is_dir():
             files.extend(sorted(p for p in d.glob("*.yaml") if p.is_file()))
+        files.extend(tables.get(name, []))
     return files
 
 
@@ -137,9 +155,32 @@ def content_hash(root: Path) -> str:
     tax = _taxonomy_file(root, _taxonomy_ref(root))
     for f in [*dataset_files(root), tax]:
         h.update(str(f.relative_to(root) if f.is_relative_to(root) else f.name).encode() + b"\0")
-        h.update(f.read_bytes() if f.is_file() else b"<missing>")
+        if not f.is_file():
+            h.update(b"<missing>")
+        elif f.suffix == ".csv":
+            h.update(_csv_digest(f))
+        else:
+            h.update(f.read_bytes())
         h.update(b"\0")
     return h.hexdigest()
+
+
+_CSV_DIGESTS: dict[tuple[str, int, int, int, int], bytes] = {}
+
+
+def _csv_digest(f: Path) -> bytes:
+    """SHA-256 of a CSV table, remembered per (path, size, mtime, ctime, inode) within the process: a bulk
+    table can be hundreds of MB, and :func:`stackatlas.store.ensure_db` hashes before it loads."""
+    st = f.stat()
+    key = (str(f), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+    digest = _CSV_DIGESTS.get(key)
+    if digest is None:
+        h = hashlib.sha256()
+        with f.open("rb") as fh:
+            while chunk := fh.read(1 << 24):
+                h.update(chunk)
+        digest = _CSV_DIGESTS[key] = h.digest()
+    return digest
 
 
 # --- pass one -----------------------------------------------------------------------------------------
@@ -294,8 +335,8 @@ def load_dataset(root: Path | str | None = None) -> Dataset:
     # places.yaml: one file with sections
     place_recs: dict[str, list[Rec[Any]]] = {k: [] for k in
                                               ("countries", "provinces", "municipalities", "regions", "sites")}
-    models = {"countries": m.Country, "provinces": m.Province, "municipalities": m.Municipality,
-              "regions": m.Region, "sites": m.Site}
+    models: dict[str, type[BaseModel]] = {"countries": m.Country, "provinces": m.Province,
+                                          "municipalities": m.Municipality, "regions": m.Region, "sites": m.Site}
     for doc in _read(_group(root, "places"), root, problems):
         if doc.data is None:
             continue
@@ -325,9 +366,35 @@ def load_dataset(root: Path | str | None = None) -> Dataset:
                         ("recommendations", m.Recommendation)):
         recs[name] = _records(model, _read(_group(root, name), root, problems), problems, name)
 
-    if meta is None or taxonomy is None:
-        raise InvalidData(problems)
+    bulk = read_bulk(root, problems)  # CSV tables: pass one (header, unreadable rows)
+    try:
+        if meta is None or taxonomy is None:
+            raise InvalidData(problems)
+        return _resolve(root, problems, meta, meta_doc, taxonomy, tax_file, place_recs, recs, bulk)
+    except BaseException:
+        if bulk is not None:
+            bulk.close()
+        raise
 
+
+class _Known:
+    """Ids of YAML records, and of CSV rows (fetched from the staged tables only when a YAML record
+    refers to an id that no YAML record has)."""
+
+    def __init__(self, ids: Any, bulk: Bulk | None, kind: str) -> None:
+        self.ids = ids
+        self.bulk = bulk
+        self.kind = kind
+
+    def __contains__(self, value: object) -> bool:
+        if value in self.ids:
+            return True
+        return self.bulk is not None and value in self.bulk.ids(self.kind)
+
+
+def _resolve(root: Path, problems: list[Problem], meta: m.DatasetMeta, meta_doc: Located | None,
+             taxonomy: m.Taxonomy, tax_file: Path, place_recs: dict[str, list[Rec[Any]]],
+             recs: dict[str, list[Rec[Any]]], bulk: Bulk | None) -> Dataset:
     # ---- pass two: references --------------------------------------------------------------------
     r = _Resolver(problems)
     sources = r.dup(recs["sources"], "source")
@@ -338,11 +405,12 @@ def load_dataset(root: Path | str | None = None) -> Dataset:
     provinces = {x.value.id for x in place_recs["provinces"]}
     municipalities = {x.value.id for x in place_recs["municipalities"]}
     sites_ids = {x.value.id for x in place_recs["sites"]}
-    actors = r.dup(recs["actors"], "actor")
+    yaml_actors = r.dup(recs["actors"], "actor")
+    actors = _Known(yaml_actors, bulk, "actors")
     for a in recs["actors"]:
         if a.value.id in places:
             problems.append(a.problem("id", f"{a.value.id!r} is already a place id", "id"))
-    relations = r.dup(recs["relations"], "relation")
+    relations = _Known(r.dup(recs["relations"], "relation"), bulk, "relations")
     r.dup(recs["indicators"], "indicator")
     r.dup(recs["synergies"], "synergy")
     r.dup(recs["recommendations"], "recommendation")
@@ -407,16 +475,16 @@ def load_dataset(root: Path | str | None = None) -> Dataset:
         if v.control_country is not None and v.control_country not in country_codes:
             problems.append(a.problem("control_country", f"country {v.control_country!r} is not in places.yaml",
                                       "control_country"))
-    # parent cycles
-    parent = {a.value.id: a.value.parent for a in recs["actors"] if a.value.parent in actors}
-    for a in recs["actors"]:
-        seen_ids, cur = set(), a.value.id
-        while cur in parent:
-            if cur in seen_ids:
-                problems.append(a.problem("parent", "parent chain forms a cycle", "parent"))
-                break
-            seen_ids.add(cur)
-            cur = parent[cur]
+    if bulk is None:  # parent cycles (with CSV tables: checked on the whole graph below)
+        parent = {a.value.id: a.value.parent for a in recs["actors"] if a.value.parent in actors}
+        for a in recs["actors"]:
+            seen_ids, cur = set(), a.value.id
+            while cur in parent:
+                if cur in seen_ids:
+                    problems.append(a.problem("parent", "parent chain forms a cycle", "parent"))
+                    break
+                seen_ids.add(cur)
+                cur = parent[cur]
 
     for x in recs["relations"]:
         v2: m.Relation = x.value
@@ -425,7 +493,7 @@ def load_dataset(root: Path | str | None = None) -> Dataset:
         r.ref(x, v2.from_, actors, "actor", "from")
         r.ref(x, v2.to, actors, "actor", "to")
 
-    subjects = set(places) | set(actors) | set(layers)
+    subjects = _Known(set(places) | set(yaml_actors) | set(layers), bulk, "actors")
     for x in recs["indicators"]:
         v3: m.Indicator = x.value
         r.sources(x, sources)
@@ -457,6 +525,24 @@ def load_dataset(root: Path | str | None = None) -> Dataset:
         r.refs(x, v6.places, places, "place", "places")
         r.refs(x, v6.actors, actors, "actor", "actors")
 
+    if bulk is not None:  # CSV tables: pass two, set-wise in DuckDB
+        place_types = {x.value.id: key for key, kind in (("country", "countries"), ("province", "provinces"),
+                                                         ("municipality", "municipalities"), ("region", "regions"),
+                                                         ("site", "sites")) for x in place_recs[kind]}
+
+        def located(rs: list[Rec[Any]]) -> list[tuple[str, str]]:
+            return [(str(x.value.id), f"{x.doc.path}:{x.doc.pos(x.loc)[0]}") for x in rs]
+
+        ctx = BulkContext(layers=layers, domains=domains, kinds=kinds, relation_types=rtypes, places=place_types,
+                          country_codes=set(country_codes), sources=set(sources),
+                          yaml_actors=located(recs["actors"]), yaml_relations=located(recs["relations"]),
+                          yaml_indicators=located(recs["indicators"]),
+                          yaml_parents=[(a.value.id, a.value.parent) for a in recs["actors"] if a.value.parent])
+        in_cycle = bulk.validate(ctx, problems)
+        for a in recs["actors"]:
+            if a.value.id in in_cycle:
+                problems.append(a.problem("parent", "parent chain forms a cycle", "parent"))
+
     if problems:
         raise InvalidData(problems)
 
@@ -476,7 +562,7 @@ def load_dataset(root: Path | str | None = None) -> Dataset:
         sites=vals(place_recs["sites"]), sources=vals(recs["sources"]), actors=vals(recs["actors"]),
         relations=vals(recs["relations"]), indicators=vals(recs["indicators"]),
         positions=vals(recs["positions"]), synergies=vals(recs["synergies"]),
-        recommendations=vals(recs["recommendations"]), files=files, hash=content_hash(root),
+        recommendations=vals(recs["recommendations"]), files=files, hash=content_hash(root), bulk=bulk,
     )
 
 
@@ -515,10 +601,10 @@ def _check_taxonomy(t: m.Taxonomy, doc: Located, problems: list[Problem]) -> Non
     for key in ("domains", "helix", "actor_kinds", "relation_types", "blocs"):
         uniq(getattr(t, key), key)
     helix = {h.id for h in t.helix}
-    for i, k in enumerate(t.actor_kinds):
-        if helix and k.helix not in helix:
+    for i, kind in enumerate(t.actor_kinds):
+        if helix and kind.helix not in helix:
             problems.append(doc.problem(("actor_kinds", i, "helix"), f"actor_kinds.{i}.helix",
-                                        f"unknown helix group {k.helix!r}"))
+                                        f"unknown helix group {kind.helix!r}"))
     for i, b in enumerate(t.blocs):
         for j, c in enumerate(b.countries):
             if c not in m.ISO_COUNTRIES:

@@ -144,7 +144,7 @@ def _rows(ds: Dataset) -> _Rows:
     r = _Rows()
     tax = ds.taxonomy
     meta = ds.meta
-    for k, v in {
+    for key, value in {
         "schema_version": SCHEMA_VERSION, "stackatlas_version": __version__, "content_hash": ds.hash,
         "data": str(ds.root), "id": meta.id, "title_nl": _t(meta.title, "nl"), "title_en": _t(meta.title, "en"),
         "version": meta.version, "licence": meta.licence, "publisher": meta.publisher,
@@ -152,33 +152,33 @@ def _rows(ds: Dataset) -> _Rows:
         "taxonomy": tax.id, "compare_a": meta.compare[0], "compare_b": meta.compare[1],
         "baseline": meta.baseline,
     }.items():
-        r.add("meta", k, v)
+        r.add("meta", key, value)
     for i, layer in enumerate(tax.layers):
         r.add("layers", layer.id, i + 1, layer.name.nl, layer.name.en, _t(layer.definition, "nl"),
               _t(layer.definition, "en"))
-        for j, s in enumerate(layer.sublayers):
-            r.add("sublayers", layer.id, s.id, j + 1, s.name.nl, s.name.en)
-    for d in tax.domains:
-        r.add("domains", d.id, d.name.nl, d.name.en)
+        for j, sub in enumerate(layer.sublayers):
+            r.add("sublayers", layer.id, sub.id, j + 1, sub.name.nl, sub.name.en)
+    for dom in tax.domains:
+        r.add("domains", dom.id, dom.name.nl, dom.name.en)
     for h in tax.helix:
         r.add("helix", h.id, h.name.nl, h.name.en)
     helix_of = {k.id: k.helix for k in tax.actor_kinds}
-    for k in tax.actor_kinds:
-        r.add("actor_kinds", k.id, k.helix, k.name.nl, k.name.en)
+    for kind_rec in tax.actor_kinds:
+        r.add("actor_kinds", kind_rec.id, kind_rec.helix, kind_rec.name.nl, kind_rec.name.en)
     rtype = {t.id: t for t in tax.relation_types}
     for t in tax.relation_types:
         r.add("relation_types", t.id, t.directed, t.family, t.name.nl, t.name.en)
     bloc_of: dict[str, str] = {}
-    for b in tax.blocs:
-        r.add("blocs", b.id, b.name.nl, b.name.en)
-        for c in b.countries:
-            r.add("bloc_countries", b.id, c)
-            bloc_of[c] = b.id
+    for bloc_rec in tax.blocs:
+        r.add("blocs", bloc_rec.id, bloc_rec.name.nl, bloc_rec.name.en)
+        for code in bloc_rec.countries:
+            r.add("bloc_countries", bloc_rec.id, code)
+            bloc_of[code] = bloc_rec.id
     if tax.crosswalk is not None:
         for layer_id, targets in tax.crosswalk.map.items():
             for t_id in targets:
                 r.add("crosswalk", tax.id, layer_id, tax.crosswalk.to, t_id)
-    fallback_bloc = "other" if any(b.id == "other" for b in tax.blocs) else None
+    fallback_bloc = "other" if any(x.id == "other" for x in tax.blocs) else None
 
     # places
     province_country = {p.id: p.country for p in ds.provinces}
@@ -295,9 +295,9 @@ def _rows(ds: Dataset) -> _Rows:
             for i, ref in enumerate(getattr(rec, what)):
                 r.add("recommendation_members", rec.id, what, i + 1, ref)
     counters: dict[tuple[str, str], int] = {}
-    for kind, ident, s in iter_citations(ds):
+    for kind, ident, cite in iter_citations(ds):
         n = counters[(kind, ident)] = counters.get((kind, ident), 0) + 1
-        r.add("citations", kind, ident, n, s.source, s.locator, s.confidence)
+        r.add("citations", kind, ident, n, cite.source, cite.locator, cite.confidence)
     return r
 
 
@@ -315,7 +315,13 @@ def build(ds: Dataset, db: Path | str, *, progress: Callable[[str], None] | None
     tmp.unlink()  # duckdb wants to create the file itself
     try:
         rows = _rows(ds)
-        con = duckdb.connect(str(tmp))
+        bulk = ds.bulk
+        if bulk is None:
+            con = duckdb.connect(str(tmp))
+        else:  # the CSV rows are staged in the bulk connection: attach the new file there and copy in SQL
+            con = bulk.con
+            con.execute("ATTACH '" + str(tmp).replace("'", "''") + "' AS stackatlas_build")
+            con.execute("USE stackatlas_build")
         try:
             for table, cols in SCHEMA.items():
                 if progress:
@@ -327,11 +333,21 @@ def build(ds: Dataset, db: Path | str, *, progress: Callable[[str], None] | None
                     con.register("_incoming", arrow)
                     con.execute(f'INSERT INTO "{table}" SELECT * FROM _incoming')
                     con.unregister("_incoming")
+            if bulk is not None:
+                if progress:
+                    progress("csv tables")
+                bulk.insert(con)
             for stmt in _INDEXES:
                 con.execute(stmt)
-            con.execute("CHECKPOINT")
+            con.execute("CHECKPOINT stackatlas_build" if bulk is not None else "CHECKPOINT")
         finally:
-            con.close()
+            if bulk is None:
+                con.close()
+            else:
+                with contextlib.suppress(duckdb.Error):
+                    con.execute("USE memory")
+                with contextlib.suppress(duckdb.Error):
+                    con.execute("DETACH stackatlas_build")
         os.replace(tmp, db)
     except BaseException:
         for leftover in (tmp, Path(str(tmp) + ".wal")):
@@ -358,7 +374,8 @@ def stored_hash(db: Path) -> str | None:
     except duckdb.Error:
         return None
     try:
-        row = con.execute("SELECT value FROM meta WHERE key = 'content_hash'").fetchone()
+        rows = con.execute("SELECT value FROM meta WHERE key = 'content_hash'").fetchall()
+        row = rows[0] if rows else None
     except duckdb.Error:
         return None
     finally:
@@ -377,7 +394,10 @@ def ensure_db(data: Path | str | None = None, db: Path | str | None = None, *, f
     if not force and stored_hash(target) == content_hash(root):
         return target
     ds = load_dataset(root)
-    return build(ds, target, progress=progress)
+    try:
+        return build(ds, target, progress=progress)
+    finally:
+        ds.close()
 
 
 def connect(db: Path | str, *, read_only: bool = True) -> duckdb.DuckDBPyConnection:

@@ -1,0 +1,202 @@
+"""CLI commands to take data in and out: ``import`` (csv, parquet, wikidata), ``dedupe``, ``merge``, ``export``.
+
+Registered on import (``stackatlas.cli._register``). The work is done by :mod:`stackatlas.importers`.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from .cli import Fmt, FormatOpt, _state, app, emit, err, out
+
+__all__ = ["dedupe", "export", "import_app", "merge"]
+
+import_app = typer.Typer(name="import", help="Import organisations and ties from tables or Wikidata into a "
+                         "dataset folder (docs/importing.md).", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+
+
+class OutFormat(str, Enum):
+    auto = "auto"
+    yaml = "yaml"
+    csv = "csv"
+
+
+MappingOpt = Annotated[Path, typer.Option("--mapping", "-m", help="The mapping (YAML; docs/importing.md).")]
+IntoOpt = Annotated[Path, typer.Option("--into", help="Dataset folder to write (created from the base dataset "
+                                       "when it is not one yet).")]
+PlacesOpt = Annotated[Path | None, typer.Option("--places", help="Dataset whose places resolve locations "
+                                                "(default: the target folder, else the bundled dataset).")]
+TableOpt = Annotated[str | None, typer.Option("--table", help="The mapping's table (default: by file name).")]
+OutOpt = Annotated[OutFormat, typer.Option("--format", help="auto: YAML up to 2,000 records, CSV tables above.")]
+DateOpt = Annotated[str | None, typer.Option("--date", help="Import date of the source record (YYYY-MM-DD).")]
+
+
+def _progress_import(files: list[Path], fmt: str, mapping: Path, into: Path, table: str | None,
+                     places: Path | None, out_format: OutFormat, date: str | None) -> None:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    from .importers.tabular import import_table
+
+    results = []
+    for file in files:
+        with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                      TimeElapsedColumn(), TimeRemainingColumn(), console=err, transient=True) as bar:
+            task = bar.add_task(f"importing {file.name}", total=None)
+
+            def tick(done: int, total: int, task: Any = task, bar: Any = bar) -> None:
+                bar.update(task, completed=done, total=total or None)
+
+            res = import_table(file, mapping, into, fmt=fmt, table=table, places=places,
+                               out_format=out_format.value, date=date, progress=tick)
+        results.append(res)
+        _summary(res)
+
+
+def _summary(res: Any) -> None:
+    out.print(f"[green]{res.file.name}[/green] -> table {res.table}: {res.rows:,} rows, {res.written:,} "
+              f"{res.records} written, {res.rejected:,} rejected, {res.warnings:,} values dropped "
+              f"({res.seconds:.1f} s)")
+    for p in res.outputs:
+        out.print(f"  wrote {p}")
+    if res.reasons:
+        out.print("  rejected rows:")
+        for reason, k in res.reasons[:10]:
+            out.print(f"    {k:>8,}  {reason}")
+    if res.unmapped:
+        out.print(f"  unmapped categories ({len(res.unmapped)}; add them to the mapping's categories):")
+        for cat, k in res.unmapped[:15]:
+            out.print(f"    {k:>8,}  {cat}")
+        if len(res.unmapped) > 15:
+            out.print(f"    ... and {len(res.unmapped) - 15} more")
+    if res.unresolved:
+        out.print(f"  cities not found, head office set to the country ({len(res.unresolved)}):")
+        for place, k in res.unresolved[:10]:
+            out.print(f"    {k:>8,}  {place}")
+    if res.added_countries:
+        out.print(f"  countries added to the places: {', '.join(res.added_countries)}")
+    out.print(f"  report: {res.report}")
+
+
+@import_app.command("csv")
+def import_csv(
+    files: Annotated[list[Path], typer.Argument(help="CSV files (each matched to a table of the mapping).")],
+    mapping: MappingOpt, into: IntoOpt, table: TableOpt = None, places: PlacesOpt = None,
+    out_format: OutOpt = OutFormat.auto, date: DateOpt = None,
+) -> None:
+    """Import CSV files as the mapping says: actors (organisations) or relations (ties)."""
+    _progress_import(files, "csv", mapping, into, table, places, out_format, date)
+
+
+@import_app.command("parquet")
+def import_parquet(
+    files: Annotated[list[Path], typer.Argument(help="Parquet files (each matched to a table of the mapping).")],
+    mapping: MappingOpt, into: IntoOpt, table: TableOpt = None, places: PlacesOpt = None,
+    out_format: OutOpt = OutFormat.auto, date: DateOpt = None,
+) -> None:
+    """Import Parquet files as the mapping says (streamed in row batches)."""
+    _progress_import(files, "parquet", mapping, into, table, places, out_format, date)
+
+
+@import_app.command("wikidata")
+def import_wikidata(
+    place: Annotated[str, typer.Option("--place", help="A municipality id of the base dataset (e.g. eindhoven) "
+                                       "or a Wikidata id (Q9832).")],
+    into: IntoOpt,
+    kind: Annotated[str | None, typer.Option("--kind", help="Actor kind of the imported organisations (default: "
+                                             "from their Wikidata class).")] = None,
+    places: PlacesOpt = None,
+    cache: Annotated[Path | None, typer.Option("--cache", help="Folder of cached responses (default: the user "
+                                               "cache).")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many organisations.")] = 5000,
+    layer: Annotated[str, typer.Option(help="Layer for organisations whose industry maps to none "
+                                       "(LAYER[/SUBLAYER][:ROLE]).")] = "applications:secondary",
+    date: DateOpt = None,
+) -> None:
+    """Import the organisations located in a municipality from Wikidata (SPARQL + wbgetentities, cached)."""
+    from .importers.wikidata import import_wikidata as run
+
+    res = run(place, into, kind=kind, places=places, cache=cache, limit=limit, default_layer=layer, date=date,
+              log=lambda msg: err.print(f"[dim]{msg}[/dim]"))
+    out.print(f"[green]wikidata[/green] {res.place} ({res.qid}): {res.items} items, {res.actors} actors, "
+              f"{res.relations} relations, {res.skipped} skipped; {res.requests} requests "
+              f"({res.cached} from the cache)")
+    for p in res.outputs:
+        out.print(f"  wrote {p}")
+
+
+@app.command()
+def dedupe(
+    directory: Annotated[Path, typer.Argument(help="Dataset folder.")],
+    threshold: Annotated[float, typer.Option(help="Name similarity (0-100, token-set ratio after removing legal "
+                                             "forms) from which a pair is proposed.")] = 90.0,
+    apply: Annotated[bool, typer.Option("--apply", help="Merge the pairs judged `same` in judgements.yaml.")]
+    = False,
+    undo: Annotated[bool, typer.Option("--undo", help="Restore every merge --apply made.")] = False,
+    fmt: FormatOpt = Fmt.table,
+) -> None:
+    """Propose merges of actors that are the same organisation; apply (and undo) the judged ones."""
+    from .importers import dedupe as dd
+
+    if apply and undo:
+        raise typer.BadParameter("give --apply or --undo, not both")
+    if apply:
+        done = dd.apply(directory)
+        out.print(f"merged {len(done)} pair(s)" + "".join(f"\n  {a} <- {b}" for a, b in done))
+        return
+    if undo:
+        done = dd.undo(directory)
+        out.print(f"restored {len(done)} actor(s)" + "".join(f"\n  {b} (from {a})" for a, b in done))
+        return
+    res = dd.propose(directory, threshold=threshold)
+    rows = [{"a": p.a, "b": p.b, "score": round(p.score, 1), "evidence": p.evidence, "decision": p.decision}
+            for p in res.pairs]
+    emit(rows, fmt, title=f"{len(res.pairs)} candidate pairs ({res.new} new) in {res.path}",
+         columns=["a", "b", "score", "evidence", "decision"])
+    err.print("Judge each pair in judgements.yaml (decision: same | not-same | unsure), then run "
+              "`stackatlas dedupe DIR --apply`.")
+
+
+@app.command()
+def merge(
+    src: Annotated[Path, typer.Argument(help="The dataset to add (e.g. an import).")],
+    into: Annotated[Path, typer.Option("--into", help="The curated dataset that receives it.")],
+    threshold: Annotated[float, typer.Option(help="Name similarity from which actors are taken as the same "
+                                             "(besides shared Wikidata id, LEI, KvK number or website).")] = 95.0,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Report only; change nothing.")] = False,
+    fmt: FormatOpt = Fmt.table,
+) -> None:
+    """Add a dataset to another without overwriting its facts: curated wins, new facts come with sources."""
+    from .importers.merge import merge_datasets
+
+    rep = merge_datasets(src, into, threshold=threshold, dry_run=dry_run)
+    emit([{"what": r.what, "kind": r.kind, "id": r.ident, "field": r.field, "detail": r.detail}
+          for r in rep.rows], fmt, title=rep.title(), columns=["what", "kind", "id", "field", "detail"])
+    if rep.report_path is not None:
+        err.print(f"report: {rep.report_path}")
+
+
+class ExportFormat(str, Enum):
+    gexf = "gexf"
+    graphml = "graphml"
+    csv = "csv"
+    ftm = "ftm"
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="gexf or graphml (Gephi, networkx), csv "
+                                              "(nodes.csv + edges.csv) or ftm (FollowTheMoney JSON lines).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="File (a folder for csv).")],
+) -> None:
+    """Export the compiled dataset as a graph: actors as nodes, relations as edges."""
+    from .importers.graph_export import export_graph
+
+    st = _state(ctx)
+    res = export_graph(st.atlas().con, fmt.value, output)
+    out.print(f"wrote {res.path}: {res.nodes:,} nodes, {res.edges:,} edges")

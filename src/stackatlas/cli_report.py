@@ -1,0 +1,76 @@
+"""``stackatlas report``: a briefing generated from the dataset, as Markdown, HTML or PDF. Registered on import."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .cli import _state, app, err, out
+from .errors import StackAtlasError
+
+__all__ = ["report"]
+
+
+class Lang(str, Enum):
+    nl = "nl"
+    en = "en"
+
+
+@app.command()
+def report(
+    ctx: typer.Context,
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write: .md, .html or .pdf (the format "
+                                         "follows from the name).")],
+    between: Annotated[str | None, typer.Option("--between", help="Region A (default: the dataset's pair).")] = None,
+    and_: Annotated[str | None, typer.Option("--and", help="Region B.")] = None,
+    place: Annotated[str | None, typer.Option(help="A briefing on one place instead (region, municipality, ...).")]
+    = None,
+    synergy: Annotated[str | None, typer.Option(help="A briefing on one synergy instead (curated id such as C, or "
+                                                "discovered id such as chips.ai).")] = None,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the briefing.")] = Lang.nl,
+    top: Annotated[int, typer.Option(help="Discovered synergies to show (corridor briefing).")] = 10,
+    intros: Annotated[int, typer.Option(help="Introductions per synergy (corridor briefing: 3; synergy "
+                                        "briefing: 10).")] = 0,
+    guests: Annotated[int, typer.Option(help="Size of the guest list (synergy briefing).")] = 12,
+    bootstrap: Annotated[int, typer.Option(help="Bootstrap resamples for the synergy score intervals.")] = 200,
+    seed: Annotated[int, typer.Option(help="Random seed of the bootstrap.")] = 0,
+) -> None:
+    """Write a briefing that reads like the report, generated from the dataset, with every number sourced.
+
+    \b
+    stackatlas report --between mra --and brainport -o corridor.pdf
+    stackatlas report --place eindhoven -o eindhoven.html --lang en
+    stackatlas report --synergy C -o synergy-c.md
+    """
+    from rich.progress import Progress
+
+    from . import report as rp
+
+    if place is not None and synergy is not None:
+        raise StackAtlasError("choose one of --place and --synergy")
+    if place is not None and (between is not None or and_ is not None):
+        raise StackAtlasError("--place makes a briefing on one place: leave out --between and --and")
+    if (between is None) != (and_ is None):
+        raise StackAtlasError("give both --between and --and (or neither, for the dataset's pair)")
+    rp.format_of(output)  # fail on a bad file name before any work
+    atlas = _state(ctx).atlas()
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("collecting", total=None)
+
+        def note(what: str) -> None:
+            progress.update(task, description=what)
+
+        if place is not None:
+            doc = rp.place_report(atlas, place, lang=lang.value, progress=note)
+        elif synergy is not None:
+            doc = rp.synergy_report(atlas, synergy, between, and_, lang=lang.value, intros=intros or 10,
+                                    guests=guests, progress=note)
+        else:
+            doc = rp.corridor_report(atlas, between, and_, lang=lang.value, top=top, intros=intros or 3,
+                                     bootstrap=bootstrap, seed=seed, progress=note)
+        note(f"writing {output.name}")
+        path = rp.write(doc, output)
+    out.print(f"wrote {path} ({path.stat().st_size:,} bytes; {len(doc.sources)} sources)", highlight=False)

@@ -1,0 +1,69 @@
+"""CLI commands for scale: ``synth`` writes a synthetic dataset, ``bench`` times the build and the analyses.
+
+Registered on import (``stackatlas.cli._register``).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .cli import Fmt, FormatOpt, app, emit, err, out
+
+__all__ = ["bench", "synth"]
+
+
+@app.command()
+def synth(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write (created; its dataset files "
+                                         "are replaced).")],
+    actors: Annotated[int, typer.Option(help="Number of actors.")] = 10_000,
+    relations: Annotated[int | None, typer.Option(help="Number of relations (default: 3 per actor).")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files.")] = 0,
+) -> None:
+    """Write a synthetic dataset (Dutch municipalities, Zipf-sized places, power-law ties) as CSV tables."""
+    import time
+
+    from .synth import synthesise
+
+    t0 = time.perf_counter()
+    folder = synthesise(output, actors=actors, relations=relations, seed=seed)
+    n_rel = 3 * actors if relations is None else relations
+    out.print(f"wrote {folder}: {actors} actors, {n_rel} relations (seed {seed}) in "
+              f"{time.perf_counter() - t0:.1f} s")
+
+
+@app.command()
+def bench(
+    actors: Annotated[int, typer.Option(help="Actors of the synthetic dataset.")] = 1_000_000,
+    relations: Annotated[int | None, typer.Option(help="Relations (default: 3 per actor).")] = None,
+    repeat: Annotated[int, typer.Option(help="Runs per measurement (median and min are reported).")] = 3,
+    seed: Annotated[int, typer.Option(help="Seed of the synthetic dataset.")] = 0,
+    data: Annotated[Path | None, typer.Option("--dataset", help="Benchmark this dataset folder instead of a "
+                                              "synthetic one.")] = None,
+    only: Annotated[list[str] | None, typer.Option(help="Only cases whose name contains this (repeatable), "
+                                                   "e.g. build, profile.")] = None,
+    skip_build: Annotated[bool, typer.Option(help="Reuse the database of a previous run if there is one.")]
+    = False,
+    timeout: Annotated[float, typer.Option(help="Seconds allowed per measurement process.")] = 1800.0,
+    max_memory: Annotated[float, typer.Option(help="MB of memory allowed per measurement process.")] = 12_000.0,
+    fmt: FormatOpt = Fmt.table,
+) -> None:
+    """Time a cold build and each analysis (median and min of --repeat runs, peak memory per process)."""
+    from .bench import result_rows, run_bench
+
+    report = run_bench(actors=actors, relations=relations, seed=seed, repeat=repeat, data=data, only=only,
+                       skip_build=skip_build, timeout=timeout, max_rss_mb=max_memory,
+                       progress=lambda msg: err.print(f"[dim]{msg}[/dim]"))
+    if fmt == Fmt.json:
+        sys.stdout.write(json.dumps(report, indent=2) + "\n")
+        return
+    ds = report["dataset"]
+    load = report["machine"]
+    title = (f"{ds['actors']:,} actors, {ds['relations']:,} relations ({ds['db_mb']:.0f} MB database); "
+             f"{load['cpus']} CPUs, load {load['load_before'][0]:.1f} -> {load['load_after'][0]:.1f}")
+    emit(result_rows(report), fmt, title=title)

@@ -1,0 +1,187 @@
+"""Resolve the city, region and country of an imported row to a place of a base dataset.
+
+Names are compared folded (case, accents and punctuation do not matter) against the Dutch and English
+names and the id of every municipality and site, a built-in list of Dutch towns that are not
+municipalities themselves (Hoofddorp is in Haarlemmermeer), and the ``place_aliases`` of the mapping.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ._countries import TABLE
+from .normalise import country_code, fold
+
+__all__ = ["TOWNS", "PlaceIndex", "read_places"]
+
+try:
+    _Loader: Any = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover
+    _Loader = yaml.SafeLoader
+
+#: Towns, districts and other spellings -> municipality id (used only when that id is a place of the base).
+TOWNS = {
+    "den haag": "s-gravenhage", "the hague": "s-gravenhage", "la haye": "s-gravenhage",
+    "den bosch": "s-hertogenbosch", "hertogenbosch": "s-hertogenbosch", "bois le duc": "s-hertogenbosch",
+    "hoofddorp": "haarlemmermeer", "schiphol": "haarlemmermeer", "nieuw vennep": "haarlemmermeer",
+    "badhoevedorp": "haarlemmermeer", "zwanenburg": "haarlemmermeer", "schiphol rijk": "haarlemmermeer",
+    "schiphol oost": "haarlemmermeer", "delfzijl": "eemsdelta", "appingedam": "eemsdelta",
+    "son": "son-en-breugel", "nuenen": "nuenen-gerwen-en-nederwetten", "bussum": "gooise-meren",
+    "naarden": "gooise-meren", "muiden": "gooise-meren", "weesp": "amsterdam", "amsterdam zuidoost": "amsterdam",
+    "amsterdam noord": "amsterdam", "amsterdam west": "amsterdam", "amsterdam zuid": "amsterdam",
+    "duivendrecht": "ouder-amstel", "ouderkerk aan de amstel": "ouder-amstel", "zaandam": "zaanstad",
+    "krommenie": "zaanstad", "wormerveer": "zaanstad", "ijmuiden": "velsen", "santpoort": "velsen",
+    "sittard": "sittard-geleen", "geleen": "sittard-geleen", "breukelen": "stichtse-vecht",
+    "maarssen": "stichtse-vecht", "bilthoven": "de-bilt", "driebergen": "utrechtse-heuvelrug",
+    "driebergen rijsenburg": "utrechtse-heuvelrug", "leidschendam": "leidschendam-voorburg",
+    "voorburg": "leidschendam-voorburg", "heerhugowaard": "dijk-en-waard", "langedijk": "dijk-en-waard",
+    "capelle a d ijssel": "capelle-aan-den-ijssel", "alphen a d rijn": "alphen-aan-den-rijn",
+    "almere stad": "almere", "almere buiten": "almere", "almere haven": "almere", "almere poort": "almere",
+    "hengelo ov": "hengelo", "hengelo overijssel": "hengelo", "bergen nh": "bergen-nh",
+    "rijswijk zh": "rijswijk", "noordwijk zh": "noordwijk", "wijchen gld": "wijchen", "lisserbroek": "haarlemmermeer",
+    "hilversum media park": "hilversum", "eindhoven airport": "eindhoven", "waalre aalst": "waalre",
+    "aalst waalre": "waalre", "veldhoven zeelst": "veldhoven", "best nb": "best", "geldrop": "geldrop-mierlo",
+    "mierlo": "geldrop-mierlo", "den dolder": "zeist", "amstelveen zuid": "amstelveen", "diemen zuid": "diemen",
+    "scheveningen": "s-gravenhage", "rotterdam the hague airport": "rotterdam", "maastricht aachen airport":
+    "beek", "enschede twente": "enschede", "wageningen campus": "wageningen", "delft tu": "delft",
+}
+
+
+def read_places(root: Path) -> dict[str, list[dict[str, Any]]]:
+    """The place sections of a dataset folder (``places.yaml`` and ``places/*.yaml``), as plain data."""
+    out: dict[str, list[dict[str, Any]]] = {k: [] for k in ("countries", "provinces", "municipalities", "regions",
+                                                              "sites")}
+    files = [root / "places.yaml"] if (root / "places.yaml").is_file() else []
+    if (root / "places").is_dir():
+        files += sorted((root / "places").glob("*.yaml"))
+    for f in files:
+        data = yaml.load(f.read_text(encoding="utf-8"), Loader=_Loader) or {}
+        for k, items in data.items():
+            if k in out and isinstance(items, list):
+                out[k].extend(items)
+    return out
+
+
+def _names(rec: dict[str, Any]) -> set[str]:
+    keys = {fold(rec["id"].replace("-", " "))}
+    name = rec.get("name") or {}
+    if isinstance(name, dict):
+        keys |= {fold(str(v)) for v in name.values() if v}
+    return {k for k in keys if k}
+
+
+@dataclass
+class PlaceIndex:
+    """The places of a base dataset, indexed by folded name, code and country."""
+
+    country_ids: dict[str, str] = field(default_factory=dict)     # ISO code -> country place id
+    country_names: dict[str, str] = field(default_factory=dict)   # folded name -> ISO code
+    by_name: dict[str, list[tuple[str, str | None, str | None]]] = field(default_factory=dict)
+    #: folded name -> [(place id, ISO country, province id)]
+    provinces: dict[str, str] = field(default_factory=dict)       # folded name -> province id
+    place_ids: set[str] = field(default_factory=set)
+    added: dict[str, str] = field(default_factory=dict)           # countries not in the base: code -> id
+
+    @classmethod
+    def build(cls, places: dict[str, list[dict[str, Any]]], aliases: dict[str, str] | None = None) -> PlaceIndex:
+        idx = cls()
+        country_of: dict[str, str] = {}
+        for c in places["countries"]:
+            idx.country_ids.setdefault(c["code"], c["id"])
+            country_of[c["id"]] = c["code"]
+            for k in _names(c):
+                idx.country_names[k] = c["code"]
+        province_country: dict[str, str | None] = {}
+        for p in places["provinces"]:
+            province_country[p["id"]] = country_of.get(p.get("country", ""))
+            for k in _names(p):
+                idx.provinces[k] = p["id"]
+        muni_where: dict[str, tuple[str | None, str | None]] = {}
+        for mu in places["municipalities"]:
+            prov = mu.get("province")
+            iso = province_country.get(prov) if prov else country_of.get(mu.get("country", ""))
+            muni_where[mu["id"]] = (iso, prov)
+            for k in _names(mu):
+                idx.by_name.setdefault(k, []).append((mu["id"], iso, prov))
+        for s in places["sites"]:
+            iso, prov = muni_where.get(s.get("municipality", ""), (None, None))
+            muni_where[s["id"]] = (iso, prov)
+            for k in _names(s):
+                idx.by_name.setdefault(k, []).append((s["id"], iso, prov))
+        for group in places.values():
+            idx.place_ids |= {x["id"] for x in group}
+        for name, target in TOWNS.items():  # a town never hides a place of the same name
+            if target in muni_where and fold(name) not in idx.by_name:
+                idx.by_name[fold(name)] = [(target, *muni_where[target])]
+        for name, target in (aliases or {}).items():  # the mapping's aliases always win
+            if target in muni_where:
+                idx.by_name[fold(name)] = [(target, *muni_where[target])]
+        return idx
+
+    def country(self, text: str | None) -> str | None:
+        """ISO code of a country cell (ValueError when it is not a country)."""
+        if text is None:
+            return None
+        return country_code(text, self.country_names)
+
+    def country_place(self, iso: str) -> str:
+        """The place id of a country, adding it (as ``added``) when the base dataset lacks it."""
+        if iso in self.country_ids:
+            return self.country_ids[iso]
+        if iso not in self.added:
+            pid = iso.lower()
+            if pid in self.place_ids:
+                pid = f"country-{pid}"
+            self.added[iso] = pid
+        return self.added[iso]
+
+    def resolve(self, city: str | None, region: str | None, country: str | None,
+                fallback: str = "country") -> tuple[str, str | None]:
+        """(place id, note) for a location; the note says when a city was not found and the country was used.
+
+        Raises ValueError when nothing can be resolved.
+        """
+        iso: str | None = None
+        country_error = None
+        if country:
+            try:
+                iso = self.country(country)
+            except ValueError as exc:
+                country_error = str(exc)
+        if city:
+            key = fold(city)
+            cands = list(self.by_name.get(key, []))
+            if not cands and "," in city:  # "Eindhoven, Noord-Brabant"
+                cands = list(self.by_name.get(fold(city.split(",")[0]), []))
+            if iso is not None:
+                cands = [c for c in cands if c[1] == iso]
+            if len(cands) > 1 and region:
+                prov = self.provinces.get(fold(region))
+                narrowed = [c for c in cands if c[2] == prov]
+                cands = narrowed or cands
+            ids = list(dict.fromkeys(c[0] for c in cands))
+            if len(ids) == 1:
+                return ids[0], None
+            if len(ids) > 1:
+                reason = f"city {city!r} is ambiguous ({', '.join(ids)})"
+            else:
+                reason = f"city {city!r} not found" + (f" in {iso}" if iso else "")
+            if fallback == "country" and iso is not None:
+                return self.country_place(iso), f"{reason}: head office set to the country"
+            raise ValueError(reason + ("" if iso is not None or not country_error else f"; {country_error}"))
+        if iso is not None:
+            return self.country_place(iso), None
+        if country_error:
+            raise ValueError(country_error)
+        raise ValueError("no location (city and country are empty)")
+
+    def added_countries(self) -> list[dict[str, Any]]:
+        """Country records for the countries the import needed and the base lacked."""
+        names = {a2: name for a2, _, name in (line.split(" ", 2) for line in TABLE.splitlines())}
+        return [{"id": pid, "code": iso, "name": {"en": names.get(iso, iso)},
+                 "sources": [{"source": "iso-3166-1", "locator": iso, "confidence": "high"}]}
+                for iso, pid in sorted(self.added.items(), key=lambda x: x[1])]

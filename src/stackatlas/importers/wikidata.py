@@ -1,0 +1,641 @@
+"""Import the organisations of a municipality from Wikidata.
+
+1. SPARQL finds the municipality's item (by its CBS code, P382, unless a Wikidata id is given) and the
+   items located in it (P159 head office or P131 located in, transitively) that are organisations.
+2. ``wbgetentities`` fetches those items in batches of 50 (and then the items they refer to: countries for
+   their ISO code, locations, industries, reference works).
+3. Each item becomes an actor: name and aliases from the labels, kind from P31, head office from P159 /
+   P131 / P625, layers and domains from the industry (P452) labels, founded from P571, website from P856,
+   LEI (P1278) as a tag, control country from P17; P127 (owned by), P749 (parent organisation) and P355
+   (subsidiary) become ownership relations between imported actors (or actors of the target dataset with
+   that Wikidata id), P1128 (employees) an indicator.
+
+Statements are read as Wikidata means them: a preferred statement hides the normal ones, deprecated ones
+are skipped; an end time (P582) qualifier makes a relation ``ended``, a start time (P580) dates it, a
+point in time (P585) dates a number of employees. Each statement's references (stated in, P248;
+reference URL, P854) become sources of the facts taken from it, next to the Wikidata item itself.
+
+HTTP goes through :class:`WikidataClient`: a descriptive User-Agent, retries with exponential backoff,
+``429``/``503`` answered by waiting ``Retry-After``, and an on-disk cache of every response (so a rerun is
+offline and gives the same files). Tests inject an ``httpx.MockTransport``.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import json
+import math
+import os
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from .. import __version__
+from ..errors import StackAtlasError
+from ..loader import bundled_path
+from .mapping import Categories, CategoryRule, parse_layer_item
+from .normalise import fold, norm_url, slugify
+from .places import read_places
+from .records import dump_yaml, read_kind, write_atomic
+from .tabular import lei_ok, load_taxonomy
+from .target import import_date, prepare, read_sources, upsert_sources
+
+__all__ = ["INDUSTRIES", "KINDS", "SPARQL_URL", "USER_AGENT", "WikidataClient", "WikidataResult",
+           "import_wikidata"]
+
+SPARQL_URL = "https://query.wikidata.org/sparql"
+API_URL = "https://www.wikidata.org/w/api.php"
+USER_AGENT = (f"stackatlas/{__version__} (Digital Stack atlas importer; "
+              "https://github.com/stackatlas/stackatlas) python-httpx")
+BATCH = 50
+PROPS = ("P31", "P17", "P131", "P159", "P452", "P127", "P749", "P355", "P1128", "P571", "P856", "P625", "P1278")
+
+#: P31 classes -> actor kinds (the first class found decides; unknown classes give --kind or company).
+KINDS = {
+    "Q4830453": "company", "Q783794": "company", "Q891723": "company", "Q6881511": "company",
+    "Q3918": "university", "Q875538": "university", "Q902104": "university",
+    "Q31855": "research-institute", "Q1664720": "research-institute",
+    "Q163740": "ngo", "Q157031": "ngo", "Q327333": "government", "Q3914": "school",
+    "Q33506": "cultural-institution", "Q7075": "cultural-institution",
+}
+
+#: Industry (P452) labels -> layers and domains; a mapping file's ``categories`` may extend this.
+INDUSTRIES: dict[str, CategoryRule] = {fold(k): CategoryRule.model_validate(v) for k, v in {
+    "semiconductor industry": {"layers": ["chips/manufacturing"]},
+    "semiconductor device fabrication": {"layers": ["chips/manufacturing"]},
+    "integrated circuit design": {"layers": ["chips/design"]},
+    "photonics": {"layers": ["chips/photonics"]},
+    "software industry": {"layers": ["applications/enterprise-software"]},
+    "software": {"layers": ["applications/enterprise-software"]},
+    "information technology": {"layers": ["applications:secondary"]},
+    "computer hardware": {"layers": ["devices"]},
+    "electronics": {"layers": ["devices/consumer-electronics"]},
+    "electronics industry": {"layers": ["devices/consumer-electronics"]},
+    "consumer electronics": {"layers": ["devices/consumer-electronics"]},
+    "telecommunications": {"layers": ["networks/telecom"], "domains": ["telecom"]},
+    "telecommunications industry": {"layers": ["networks/telecom"], "domains": ["telecom"]},
+    "cloud computing": {"layers": ["cloud/cloud-services"]},
+    "data center": {"layers": ["cloud/colocation"]},
+    "artificial intelligence": {"layers": ["ai/applied-ai"]},
+    "financial services": {"layers": ["applications/fintech:secondary"], "domains": ["finance"]},
+    "financial technology": {"layers": ["applications/fintech"], "domains": ["finance"]},
+    "e-commerce": {"layers": ["applications/e-commerce"], "domains": ["retail-food"]},
+    "video game industry": {"layers": ["applications/media-content"], "domains": ["gaming"]},
+    "mass media": {"layers": ["applications/media-content"], "domains": ["media"]},
+    "health care": {"domains": ["health"]},
+    "medical technology": {"layers": ["devices/medical"], "domains": ["health"]},
+    "automotive industry": {"domains": ["mobility-logistics"]},
+    "energy industry": {"domains": ["energy"]},
+    "higher education": {"domains": ["education"]},
+    "research": {"domains": ["science"]},
+}.items()}
+
+
+class WikidataError(StackAtlasError):
+    code = "wikidata_error"
+    status = 502
+
+
+def _cache_dir(cache: Path | None) -> Path:
+    if cache is not None:
+        return cache
+    env = os.environ.get("STACKATLAS_CACHE")
+    if env:
+        return Path(env) / "wikidata"
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("stackatlas")) / "wikidata"
+
+
+def _retry_after(value: str | None, default: float) -> float:
+    """Seconds to wait from a Retry-After header (seconds or an HTTP date)."""
+    if not value:
+        return default
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return default
+    return max(0.0, when.timestamp() - time.time())
+
+
+class WikidataClient:
+    """GET requests to the Wikidata API and query service with retries, backoff and an on-disk cache."""
+
+    def __init__(self, *, transport: httpx.BaseTransport | None = None, cache: Path | None = None,
+                 user_agent: str = USER_AGENT, max_retries: int = 5, backoff: float = 1.0,
+                 sleep: Callable[[float], None] = time.sleep, timeout: float = 60.0) -> None:
+        self.http = httpx.Client(transport=transport, headers={"User-Agent": user_agent,
+                                                               "Accept": "application/json"}, timeout=timeout)
+        self.cache = _cache_dir(cache)
+        self.max_retries = max_retries
+        self.backoff = backoff
+        self.sleep = sleep
+        self.requests = 0
+        self.cached = 0
+
+    def close(self) -> None:
+        self.http.close()
+
+    def get(self, url: str, params: dict[str, str]) -> Any:
+        key = hashlib.sha256(json.dumps([url, sorted(params.items())]).encode()).hexdigest()
+        path = self.cache / key[:2] / f"{key}.json"
+        if path.is_file():
+            self.cached += 1
+            self.requests += 1
+            return json.loads(path.read_text(encoding="utf-8"))
+        delay = self.backoff
+        for attempt in range(self.max_retries + 1):
+            self.requests += 1
+            try:
+                resp = self.http.get(url, params=params)
+            except httpx.TransportError as exc:
+                if attempt == self.max_retries:
+                    raise WikidataError(f"cannot reach {url}: {exc}") from None
+                self.sleep(delay)
+                delay *= 2
+                continue
+            if resp.status_code in (429, 503) or resp.status_code >= 500:
+                if attempt == self.max_retries:
+                    raise WikidataError(f"{url} answered {resp.status_code} {attempt + 1} times; try later")
+                wait = _retry_after(resp.headers.get("Retry-After"), delay)
+                self.sleep(wait)
+                delay *= 2
+                continue
+            if resp.status_code != 200:
+                raise WikidataError(f"{url} answered {resp.status_code}: {resp.text[:200]}")
+            data = resp.json()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(path, json.dumps(data, sort_keys=True))
+            return data
+        raise WikidataError(f"{url}: no answer")  # pragma: no cover
+
+    def sparql(self, query: str) -> list[dict[str, Any]]:
+        data = self.get(SPARQL_URL, {"query": query, "format": "json"})
+        return [{k: v.get("value") for k, v in b.items()} for b in data.get("results", {}).get("bindings", [])]
+
+    def entities(self, ids: Iterable[str], props: str = "labels|aliases|claims") -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        todo = sorted(set(ids), key=lambda q: (len(q), q))
+        for i in range(0, len(todo), BATCH):
+            chunk = todo[i:i + BATCH]
+            data = self.get(API_URL, {"action": "wbgetentities", "ids": "|".join(chunk), "props": props,
+                                      "languages": "nl|en", "format": "json"})
+            if "error" in data:
+                raise WikidataError(f"wbgetentities: {data['error'].get('info', data['error'])}")
+            for qid, ent in (data.get("entities") or {}).items():
+                if "missing" not in ent:
+                    out[qid] = ent
+        return out
+
+
+# --- statements ----------------------------------------------------------------------------------------
+
+
+def _claims(ent: dict[str, Any], pid: str) -> list[dict[str, Any]]:
+    """The statements of a property that count: preferred ones if any, else normal; never deprecated."""
+    claims = [c for c in (ent.get("claims") or {}).get(pid, []) if c.get("rank") != "deprecated"]
+    preferred = [c for c in claims if c.get("rank") == "preferred"]
+    return preferred or claims
+
+
+def _value(claim: dict[str, Any]) -> Any:
+    snak = claim.get("mainsnak") or {}
+    if snak.get("snaktype") != "value":
+        return None
+    return (snak.get("datavalue") or {}).get("value")
+
+
+def _item(v: Any) -> str | None:
+    return v.get("id") if isinstance(v, dict) and isinstance(v.get("id"), str) else None
+
+
+def _time(v: Any) -> str | None:
+    """A Wikidata time value as YYYY, YYYY-MM or YYYY-MM-DD, as precise as its precision says."""
+    if not isinstance(v, dict) or "time" not in v:
+        return None
+    t = str(v["time"]).lstrip("+")
+    if t.startswith("-"):
+        return None
+    y, m, d = t[:4], t[5:7], t[8:10]
+    prec = int(v.get("precision", 9))
+    if prec >= 11 and d != "00":
+        return f"{y}-{m}-{d}"
+    if prec >= 10 and m != "00":
+        return f"{y}-{m}"
+    return y if prec >= 9 else None
+
+
+def _qualifier(claim: dict[str, Any], pid: str) -> Any:
+    for q in (claim.get("qualifiers") or {}).get(pid, []):
+        if q.get("snaktype") == "value":
+            return (q.get("datavalue") or {}).get("value")
+    return None
+
+
+def _label(ent: dict[str, Any] | None, langs: tuple[str, ...] = ("en", "nl")) -> str | None:
+    if not ent:
+        return None
+    labels = ent.get("labels") or {}
+    for lang in langs:
+        if lang in labels:
+            return str(labels[lang]["value"])
+    return None
+
+
+@dataclass
+class WikidataResult:
+    place: str
+    qid: str
+    items: int = 0
+    actors: int = 0
+    relations: int = 0
+    indicators: int = 0
+    skipped: int = 0
+    requests: int = 0
+    cached: int = 0
+    outputs: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+class _Sources:
+    """Source records for Wikidata and the references of its statements."""
+
+    def __init__(self, date: str) -> None:
+        self.date = date
+        self.records: dict[str, dict[str, Any]] = {
+            "wikidata": {"id": "wikidata", "title": "Wikidata", "publisher": "Wikimedia Foundation",
+                         "date": date, "url": "https://www.wikidata.org", "type": "dataset", "licence": "CC0-1.0",
+                         "note": "items and statements read with `stackatlas import wikidata`"}}
+        self.stated_in: set[str] = set()
+
+    def refs(self, claim: dict[str, Any], locator: str) -> list[dict[str, str]]:
+        out = []
+        for ref in claim.get("references") or []:
+            snaks = ref.get("snaks") or {}
+            for s in snaks.get("P248", []):
+                q = _item((s.get("datavalue") or {}).get("value"))
+                if q:
+                    sid = f"wikidata-ref-{q.lower()}"
+                    self.stated_in.add(q)
+                    self.records.setdefault(sid, {"id": sid, "title": f"Wikidata item {q}", "date": None,
+                                                  "url": f"https://www.wikidata.org/wiki/{q}", "type": "other",
+                                                  "note": "a work a Wikidata statement cites (stated in, P248)"})
+                    out.append({"source": sid, "locator": locator, "confidence": "medium"})
+            for s in snaks.get("P854", []):
+                url = (s.get("datavalue") or {}).get("value")
+                if isinstance(url, str) and url.startswith(("http://", "https://")) and " " not in url:
+                    sid = "web-" + hashlib.sha256(url.encode()).hexdigest()[:12]
+                    self.records.setdefault(sid, {"id": sid, "title": url[:200], "url": url, "type": "web",
+                                                  "note": "reference URL (P854) of a Wikidata statement"})
+                    out.append({"source": sid, "locator": locator, "confidence": "medium"})
+        return out
+
+    def name_stated_in(self, entities: dict[str, Any]) -> None:
+        for q in self.stated_in:
+            label = _label(entities.get(q))
+            if label:
+                self.records[f"wikidata-ref-{q.lower()}"]["title"] = label
+
+
+def _base(into: Path, places: Path | None) -> Path:
+    if (into / "dataset.yaml").is_file():
+        return places or into
+    return places or bundled_path()
+
+
+def _nearest(munis: list[dict[str, Any]], lat: float, lon: float, km: float = 5.0) -> str | None:
+    best, best_d = None, km
+    for mu in munis:
+        if "lat" not in mu or "lon" not in mu:
+            continue
+        dlat = math.radians(mu["lat"] - lat)
+        dlon = math.radians(mu["lon"] - lon) * math.cos(math.radians(lat))
+        d = 6371.0 * math.hypot(dlat, dlon)
+        if d < best_d:
+            best, best_d = mu["id"], d
+    return best
+
+
+def import_wikidata(place: str, into: Path, *, kind: str | None = None, places: Path | None = None,
+                    cache: Path | None = None, limit: int = 5000, default_layer: str = "applications:secondary",
+                    categories: Categories | None = None, date: str | None = None,
+                    transport: httpx.BaseTransport | None = None, sleep: Callable[[float], None] = time.sleep,
+                    log: Callable[[str], None] | None = None) -> WikidataResult:
+    """Import the organisations located in ``place`` (a municipality id of the base dataset, or a Wikidata
+    id) into the dataset folder ``into``."""
+    into = Path(into)
+    if date:
+        import_date(date)
+    taxonomy = load_taxonomy()
+    kinds = {k.id for k in taxonomy.actor_kinds}
+    if kind is not None and kind not in kinds:
+        raise WikidataError(f"unknown actor kind {kind!r} (kinds: {', '.join(sorted(kinds))})")
+    parse_layer_item(default_layer)
+    base = _base(into, places)
+    pdata = read_places(base)
+    munis = {m["id"]: m for m in pdata["municipalities"]}
+    by_cbs = {m["cbs"]: m["id"] for m in pdata["municipalities"] if m.get("cbs")}
+    by_name = {fold(str(v)): m["id"] for m in pdata["municipalities"] for v in (m.get("name") or {}).values()}
+    iso_ids = {c["code"]: c["id"] for c in pdata["countries"]}
+    rules = dict(INDUSTRIES)
+    if categories is not None:
+        rules.update(categories.folded())
+    say = log or (lambda _m: None)
+
+    client = WikidataClient(transport=transport, cache=cache, sleep=sleep)
+    try:
+        if place.startswith("Q") and place[1:].isdigit():
+            qid, muni = place, None
+        else:
+            if place not in munis:
+                raise WikidataError(f"{place!r} is not a municipality of {base} (give its id, e.g. eindhoven, "
+                                    "or a Wikidata id)")
+            muni = place
+            cbs = munis[place].get("cbs")
+            if not cbs:
+                raise WikidataError(f"{place!r} has no CBS code; give its Wikidata id instead")
+            say(f"finding the Wikidata item of {place} ({cbs})")
+            found = client.sparql(f'SELECT ?m WHERE {{ VALUES ?code {{ "{cbs}" "{cbs[2:]}" }} ?m wdt:P382 ?code . }}')
+            ids = sorted({r["m"].rsplit("/", 1)[-1] for r in found if r.get("m")})
+            if not ids:
+                raise WikidataError(f"no Wikidata item has CBS code {cbs}")
+            qid = ids[0]
+        res = WikidataResult(place=muni or qid, qid=qid)
+        say(f"finding organisations located in {qid}")
+        rows = client.sparql(
+            "SELECT DISTINCT ?item WHERE { { ?item wdt:P159 ?loc . } UNION { ?item wdt:P131 ?loc . } "
+            f"?loc wdt:P131* wd:{qid} . ?item wdt:P31/wdt:P279* wd:Q43229 . }} ORDER BY ?item LIMIT {int(limit)}")
+        qids = sorted({r["item"].rsplit("/", 1)[-1] for r in rows if r.get("item")}, key=lambda q: int(q[1:]))
+        res.items = len(qids)
+        say(f"fetching {len(qids)} items")
+        ents = client.entities(qids)
+        # the items they refer to: countries (ISO code), locations (CBS code), industries (labels), parents
+        refs: set[str] = set()
+        for ent in ents.values():
+            for pid in ("P17", "P131", "P159", "P452"):
+                refs |= {q for c in _claims(ent, pid) if (q := _item(_value(c)))}
+        refd = client.entities(sorted(refs - set(ents)))
+        all_ents = {**refd, **ents}
+
+        def iso_of(q: str | None) -> str | None:
+            e = all_ents.get(q or "")
+            for c in _claims(e or {}, "P297"):
+                v = _value(c)
+                if isinstance(v, str) and len(v) == 2:
+                    return v.upper()
+            return None
+
+        def muni_of(q: str | None) -> str | None:
+            e = all_ents.get(q or "")
+            if not e:
+                return None
+            for c in _claims(e, "P382"):
+                v = _value(c)
+                if isinstance(v, str):
+                    code = v if v.startswith("GM") else f"GM{v.zfill(4)}"
+                    if code in by_cbs:
+                        return by_cbs[code]
+            lbl = _label(e, ("nl", "en"))
+            return by_name.get(fold(lbl)) if lbl else None
+
+        today = import_date(date)
+        prior = {s.get("id"): s for s in read_sources(into)}
+        if not date and prior.get("wikidata", {}).get("date"):
+            today = str(prior["wikidata"]["date"])
+        srcs = _Sources(today)
+        prepare(into, places, None)
+        existing_wd: dict[str, str] = {}
+        existing_ids: set[str] = set()
+        own = f"wikidata-{slugify(res.place)}.yaml"
+        for f in read_kind(into, "actors"):
+            if f.path.name == own:
+                continue
+            for r in f.records:
+                existing_ids.add(str(r.get("id")))
+                if r.get("wikidata"):
+                    existing_wd[r["wikidata"]] = r["id"]
+        taken = {x["id"] for g in read_places(into).values() for x in g} | existing_ids
+        actors: list[dict[str, Any]] = []
+        id_of: dict[str, str] = {}
+        layers_ok = {lay.id: {s.id for s in lay.sublayers} for lay in taxonomy.layers}
+        added_countries: dict[str, str] = {}
+        for q in qids:
+            ent = ents.get(q)
+            if not ent:
+                res.skipped += 1
+                continue
+            name = _label(ent)
+            if not name:
+                res.skipped += 1
+                res.notes.append(f"{q}: no English or Dutch label")
+                continue
+            if q in existing_wd:  # already in the dataset (e.g. curated): not imported again
+                id_of[q] = existing_wd[q]
+                res.skipped += 1
+                continue
+            ident = slugify(name) or q.lower()
+            k = 2
+            base_id = ident
+            while ident in taken:
+                ident = f"{base_id}-{k}"
+                k += 1
+            taken.add(ident)
+            id_of[q] = ident
+            sources = [{"source": "wikidata", "locator": q, "confidence": "medium"}]
+
+            def cite(claim: dict[str, Any], pid: str, q: str = q, sources: list[dict[str, Any]] = sources) -> None:
+                for s in srcs.refs(claim, f"{q} {pid}"):
+                    if s not in sources:
+                        sources.append(s)
+
+            rec: dict[str, Any] = {"id": ident, "name": name}
+            labels = [str(v["value"]) for v in (ent.get("labels") or {}).values()]
+            aliases = [str(a["value"]) for lang in ("en", "nl") for a in (ent.get("aliases") or {}).get(lang, [])]
+            aliases = list(dict.fromkeys(x for x in [*labels, *aliases] if x != name))
+            if aliases:
+                rec["aliases"] = aliases
+            akind = kind
+            if akind is None:
+                for c in _claims(ent, "P31"):
+                    cls = _item(_value(c))
+                    if cls in KINDS:
+                        akind = KINDS[cls]
+                        break
+            rec["kind"] = akind or "company"
+            # head office: P159, else P131, else the nearest municipality to P625, else the queried place
+            hq = None
+            for pid in ("P159", "P131"):
+                for c in _claims(ent, pid):
+                    hq = muni_of(_item(_value(c)))
+                    if hq:
+                        cite(c, pid)
+                        break
+                if hq:
+                    break
+            if hq is None:
+                for c in _claims(ent, "P625"):
+                    v = _value(c)
+                    if isinstance(v, dict) and "latitude" in v:
+                        hq = _nearest(list(munis.values()), float(v["latitude"]), float(v["longitude"]))
+                        if hq:
+                            cite(c, "P625")
+                            break
+            rec["hq"] = hq or muni or None
+            if rec["hq"] is None:
+                res.skipped += 1
+                res.notes.append(f"{q}: no municipality of the base dataset")
+                continue
+            if muni and rec["hq"] != muni:
+                rec["sites"] = [{"place": muni}]
+            layers: list[dict[str, Any]] = []
+            domains: list[str] = []
+            for c in _claims(ent, "P452"):
+                label = _label(all_ents.get(_item(_value(c)) or ""))
+                rule = rules.get(fold(label)) if label else None
+                if rule is None or rule.ignore:
+                    continue
+                cite(c, "P452")
+                for item in rule.layers:
+                    lay, sub, role = parse_layer_item(item)
+                    if lay in layers_ok and not any(x["layer"] == lay and x.get("sublayer") == sub for x in layers):
+                        layers.append({"layer": lay, **({"sublayer": sub} if sub else {}),
+                                       **({"role": role} if role != "core" else {})})
+                domains += [d for d in rule.domains if d not in domains]
+            if not layers:
+                lay, sub, role = parse_layer_item(default_layer)
+                layers = [{"layer": lay, **({"sublayer": sub} if sub else {}),
+                           **({"role": role} if role != "core" else {})}]
+            rec["layers"] = layers
+            if domains:
+                rec["domains"] = domains
+            for c in _claims(ent, "P17"):
+                iso = iso_of(_item(_value(c)))
+                if iso:
+                    rec["control_country"] = iso
+                    if iso not in iso_ids:
+                        added_countries[iso] = iso.lower()
+                    cite(c, "P17")
+                    break
+            for c in _claims(ent, "P571"):
+                t = _time(_value(c))
+                if t:
+                    rec["founded"] = t
+                    cite(c, "P571")
+                    break
+            for c in _claims(ent, "P856"):
+                v = _value(c)
+                try:
+                    url = norm_url(v) if isinstance(v, str) else None
+                except ValueError:
+                    url = None
+                if url:
+                    rec["website"] = url
+                    cite(c, "P856")
+                    break
+            rec["wikidata"] = q
+            tags = []
+            for c in _claims(ent, "P1278"):
+                v = _value(c)
+                if isinstance(v, str) and len(v) == 20 and v.isalnum() and lei_ok(v.upper()):
+                    tags.append(f"lei-{v.lower()}")
+                    cite(c, "P1278")
+            if tags:
+                rec["tags"] = tags
+            rec["sources"] = sources
+            actors.append(rec)
+        res.actors = len(actors)
+
+        # relations and indicators
+        known = {**existing_wd, **id_of}
+        relations: list[dict[str, Any]] = []
+        indicators: list[dict[str, Any]] = []
+        rel_ids: set[str] = set()
+        parents: dict[str, str] = {}
+        for q in qids:
+            ent = ents.get(q)
+            if not ent or q not in id_of:
+                continue
+            me = id_of[q]
+            for pid, direction in (("P127", "in"), ("P749", "in"), ("P355", "out")):
+                for c in _claims(ent, pid):
+                    other = _item(_value(c))
+                    if other is None or other not in known:
+                        res.skipped += 1
+                        continue
+                    a, b = (known[other], me) if direction == "in" else (me, known[other])
+                    if a == b:
+                        continue
+                    ended = _qualifier(c, "P582") is not None
+                    start = _time(_qualifier(c, "P580"))
+                    rid = slugify(f"{a}-owns-{b}")
+                    if rid in rel_ids:
+                        continue
+                    rel_ids.add(rid)
+                    rel: dict[str, Any] = {"id": rid, "type": "ownership", "from": a, "to": b}
+                    if start:
+                        rel["date"] = start
+                    if ended:
+                        rel["status"] = "ended"
+                    rel["role"] = {"P127": "owner", "P749": "parent organisation", "P355": "parent organisation"}[pid]
+                    rel["sources"] = [{"source": "wikidata", "locator": f"{q} {pid}", "confidence": "medium"},
+                                      *srcs.refs(c, f"{q} {pid}")]
+                    relations.append(rel)
+                    if pid == "P749" and not ended and b == me:
+                        parents.setdefault(me, a)
+            for c in _claims(ent, "P1128"):
+                v = _value(c)
+                if not isinstance(v, dict) or "amount" not in v:
+                    continue
+                amount = float(str(v["amount"]).lstrip("+"))
+                when = _time(_qualifier(c, "P585"))
+                ind: dict[str, Any] = {"id": slugify(f"{me}-employees" + (f"-{when}" if when else "")),
+                                       "subject": me, "metric": "employees",
+                                       "label": {"en": "Employees", "nl": "Medewerkers"},
+                                       "value": int(amount) if amount.is_integer() else amount, "unit": "people"}
+                if when:
+                    ind["date"] = when
+                ind["sources"] = [{"source": "wikidata", "locator": f"{q} P1128", "confidence": "medium"},
+                                  *srcs.refs(c, f"{q} P1128")]
+                if all(x["id"] != ind["id"] for x in indicators):
+                    indicators.append(ind)
+                break
+        for rec in actors:
+            if rec["id"] in parents:
+                rec["parent"] = parents[rec["id"]]
+        res.relations, res.indicators = len(relations), len(indicators)
+        if srcs.stated_in:
+            srcs.name_stated_in(client.entities(sorted(srcs.stated_in), props="labels"))
+        res.requests, res.cached = client.requests, client.cached
+    finally:
+        client.close()
+
+    stem = f"wikidata-{slugify(res.place)}"
+    for kind_dir, recs in (("actors", actors), ("relations", relations), ("indicators", indicators)):
+        path = into / kind_dir / f"{stem}.yaml"
+        if recs:
+            write_atomic(path, f"# Written by `stackatlas import wikidata --place {place}`.\n" + dump_yaml(recs))
+            res.outputs.append(path)
+        else:
+            path.unlink(missing_ok=True)
+    records = list(srcs.records.values())
+    if added_countries:
+        from .places import PlaceIndex
+        from .tabular import _read_added, _write_added
+        from .target import ISO_SOURCE
+
+        pidx = PlaceIndex()
+        for r in _read_added(into):
+            pidx.added[r["code"]] = r["id"]
+        pidx.added.update({k: v for k, v in added_countries.items() if k not in pidx.added})
+        _write_added(into, pidx)
+        records.append(ISO_SOURCE)
+    upsert_sources(into, [{k: v for k, v in r.items() if v is not None} for r in records])
+    return res

@@ -1,0 +1,397 @@
+"""A synthetic dataset of any size in the normal dataset format, for tests and benchmarks.
+
+``synthesise(folder, actors=N, seed=S)`` writes a dataset folder that :func:`stackatlas.load_dataset`
+reads like any other: ``dataset.yaml``, the bundled ``places.yaml`` (the 342 Dutch municipalities with
+their coordinates, the regions MRA and Brainport, countries), the sources those places cite plus one
+synthetic source, and the bulk tables ``actors/synthetic.csv``, ``relations/synthetic.csv`` and
+``indicators/synthetic.csv`` (docs/dataset-format.md, "Large datasets: CSV tables").
+
+What makes it look like a real regional economy:
+
+* head offices follow a Zipf law over the Dutch municipalities (the large tech cities first), plus a
+  share of foreign head offices given as a country;
+* each actor is in 1–3 layers (Gumbel top-k sampling without replacement) with sublayers from the
+  taxonomy, and the layer mix depends on the region: the MRA leans to AI, cloud and applications,
+  Brainport to chips and connected devices, so that profiles and location quotients mean something;
+  domains lean the same way (finance and media in the MRA, manufacturing and mobility in Brainport);
+* control is mostly Dutch, with US, Chinese and other European control; some actors have a parent (an
+  earlier, preferably large actor), and the control ties (ownership, acquisition) are exactly these parent
+  links, so that control forms a forest as in a company register;
+* ties have power-law degrees: every actor has a Pareto "fitness", tie ends are drawn in proportion to
+  it (half of them within the same region), with relation types, dates, statuses and amounts;
+* every record cites the synthetic source (type ``dataset``, locator ``synthetic row N``).
+
+All randomness comes from ``numpy.random.default_rng(seed)``: the same seed gives the same files, byte for
+byte. The rows are generated as integer codes with numpy and turned into text and CSV by DuckDB (``COPY``),
+so a million actors take seconds, not minutes.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import yaml
+
+from .loader import builtin_taxonomy_path, bundled_path
+
+__all__ = ["SOURCE_ID", "synthesise"]
+
+SOURCE_ID = "stackatlas-synthetic"
+
+# the largest Dutch tech municipalities, in rank order (the rest follows in a seeded random order)
+_BIG = ["amsterdam", "eindhoven", "rotterdam", "utrecht", "s-gravenhage", "delft", "groningen", "haarlemmermeer",
+        "amstelveen", "almere", "enschede", "nijmegen", "leiden", "tilburg", "breda", "s-hertogenbosch",
+        "veldhoven", "amersfoort", "arnhem", "zwolle", "helmond", "haarlem", "hilversum", "maastricht", "apeldoorn",
+        "wageningen", "best", "son-en-breugel", "zaanstad", "diemen", "ede", "deventer", "zoetermeer", "dordrecht",
+        "alkmaar", "leeuwarden", "heerlen", "venlo", "nuenen-gerwen-en-nederwetten", "waalre"]
+
+_LAYER_MIX = {  # relative weight of each layer by region
+    "base": {"raw-materials": 0.04, "chips": 0.07, "networks": 0.08, "cloud": 0.10, "ai": 0.18,
+             "applications": 0.43, "devices": 0.10},
+    "mra": {"raw-materials": 0.02, "chips": 0.03, "networks": 0.09, "cloud": 0.14, "ai": 0.24,
+            "applications": 0.44, "devices": 0.04},
+    "brainport": {"raw-materials": 0.04, "chips": 0.30, "networks": 0.05, "cloud": 0.04, "ai": 0.14,
+                  "applications": 0.15, "devices": 0.28},
+}
+_DOMAIN_BOOST = {
+    "mra": {"finance": 4.0, "media": 4.0, "retail-food": 2.5, "travel": 3.0, "government": 1.5,
+            "heritage-culture": 2.0},
+    "brainport": {"manufacturing": 5.0, "mobility-logistics": 3.0, "health": 2.5, "energy": 2.0,
+                  "materials": 2.0, "aerospace": 1.5, "agriculture": 1.5},
+}
+_AFFINITY = [("chips", "devices", 3.0), ("chips", "raw-materials", 2.5), ("ai", "cloud", 2.5),
+             ("ai", "applications", 2.0), ("cloud", "networks", 3.0), ("devices", "ai", 1.5),
+             ("applications", "cloud", 1.5), ("raw-materials", "devices", 1.5)]
+_KIND_MIX = {"company": 0.55, "startup": 0.30, "investor": 0.03, "university": 0.002,
+             "applied-university": 0.003, "school": 0.003, "research-institute": 0.01, "lab": 0.01,
+             "programme": 0.01, "hub": 0.01, "government": 0.01, "association": 0.02, "ngo": 0.01,
+             "cultural-institution": 0.006, "event": 0.006}
+_FOREIGN_HQ = {"us": 0.35, "de": 0.12, "gb": 0.10, "fr": 0.08, "cn": 0.07, "be": 0.05, "se": 0.03, "ie": 0.03,
+               "jp": 0.03, "ch": 0.03, "tw": 0.02, "kr": 0.02, "il": 0.02, "ca": 0.02, "fi": 0.02, "dk": 0.01}
+_CONTROL_NL = {"NL": 0.86, "US": 0.06, "DE": 0.02, "GB": 0.015, "FR": 0.01, "CN": 0.015, "JP": 0.005,
+               "SE": 0.005, "BE": 0.005, "CH": 0.005}
+# ties between any two actors; control ties (ownership, acquisition) only follow the parent forest, so
+# that control is a hierarchy (no one controls its own owner) as in real company registers
+_RELATION_MIX = {"partnership": 0.33, "supply": 0.28, "investment": 0.14, "membership": 0.10, "joint-lab": 0.05,
+                 "grant": 0.05, "spin-off": 0.05}
+_CONTROL_MIX = {"ownership": 0.6, "acquisition": 0.4}
+_STATUS_MIX = {"completed": 0.65, "active": 0.20, "ended": 0.08, "announced": 0.04, "planned": 0.03}
+
+_PREFIX = ["Nex", "Vol", "Quan", "Astr", "Lum", "Ver", "Hel", "Opt", "Dyn", "Cor", "Syn", "Zen", "Ter", "Nov",
+           "Orb", "Pix", "Flux", "Grid", "Hex", "Kin", "Lyr", "Mir", "Ne", "Omn", "Pol", "Qu", "Rho", "Sol", "Tri",
+           "Un", "Vit", "Wav", "Xen", "Yot", "Zet", "Ard", "Bel", "Cel", "Del", "Ev", "Fen", "Gal", "Ion", "Jad",
+           "Kal", "Mar", "Nor", "Ost", "Pr", "Riv", "Sca", "Tal", "Ul", "Vor", "Wes", "Ber", "Dor", "Hav", "Lin"]
+_MIDDLE = ["a", "ara", "ely", "tec", "gen", "mo", "vi", "sys", "tron", "ica", "on", "ix", "us", "io", "en",
+           "ora", "is", "um", "o", "ent"]
+_WORDS = {"raw-materials": ["Materials", "Energy", "Minerals"], "chips": ["Semiconductors", "Photonics", "Microsystems"],
+          "networks": ["Networks", "Telecom", "Connect"], "cloud": ["Cloud", "Data Centers", "Compute"],
+          "ai": ["AI", "Intelligence", "Analytics"], "applications": ["Software", "Apps", "Digital", "Platforms"],
+          "devices": ["Robotics", "Devices", "Systems"]}
+_FORMS = ["", "", " B.V.", " N.V.", " Group", " Labs"]
+
+
+def _probs(weights: dict[str, float], keys: list[str], default: float = 0.0) -> np.ndarray:
+    w = np.array([weights.get(k, default) for k in keys], dtype=float)
+    if w.sum() <= 0:
+        w = np.ones(len(keys))
+    return w / w.sum()
+
+
+def _topk(rng: np.random.Generator, logw: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """Per row, ``k`` distinct columns drawn with probabilities exp(logw) (Gumbel top-k); -1 pads."""
+    n, m = logw.shape
+    g = logw - np.log(-np.log(rng.random((n, m))))
+    order = np.argsort(-g, axis=1, kind="stable")[:, : max(int(k.max(initial=0)), 1)]
+    order = order.astype(np.int16)
+    order[np.arange(order.shape[1])[None, :] >= k[:, None]] = -1
+    return order
+
+
+def _sql_list(values: list[str]) -> str:
+    return "[" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + "]"
+
+
+def _read_yaml(path: Path) -> Any:
+    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+
+
+def _copy_reference(src: Path, out: Path) -> dict[str, Any]:
+    """Copy places.yaml and write sources.yaml (the sources places cite, and the synthetic one)."""
+    shutil.copyfile(src / "places.yaml", out / "places.yaml")
+    places = _read_yaml(src / "places.yaml")
+    cited = {s["source"] for section in places.values() for rec in section or [] for s in rec.get("sources", [])}
+    sources: list[dict[str, Any]] = []
+    files = [src / "sources.yaml", *sorted((src / "sources").glob("*.yaml"))]
+    for f in files:
+        if f.is_file():
+            sources.extend(x for x in _read_yaml(f) or [] if isinstance(x, dict) and x.get("id") in cited)
+    found = {x["id"] for x in sources}
+    missing = sorted(cited - found)
+    if missing:
+        raise RuntimeError(f"sources cited by {src / 'places.yaml'} not found: {', '.join(missing)}")
+    sources.sort(key=lambda x: str(x["id"]))
+    for x in sources:  # keep dates as text
+        if x.get("date") is not None:
+            x["date"] = str(x["date"])
+    sources.insert(0, {"id": SOURCE_ID, "title": "stackatlas synthetic dataset (generated, not real organisations)",
+                       "publisher": "stackatlas", "date": "2026", "type": "dataset",
+                       "note": "Generated by stackatlas.synth; every row is invented."})
+    (out / "sources.yaml").write_text(yaml.safe_dump(sources, sort_keys=False, allow_unicode=True, width=120),
+                                      encoding="utf-8")
+    return places
+
+
+def synthesise(out: Path | str, *, actors: int = 10_000, relations: int | None = None, seed: int = 0,
+               indicator_share: float = 0.1, reference: Path | None = None) -> Path:
+    """Write a synthetic dataset with ``actors`` actors and ``relations`` ties (default 3 per actor).
+
+    ``reference`` is the dataset whose places and taxonomy are reused (default: the bundled one).
+    Returns the folder.
+    """
+    if actors < 10:
+        raise ValueError("at least 10 actors")
+    n = int(actors)
+    n_rel = 3 * n if relations is None else int(relations)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    for sub in ("actors", "relations", "indicators"):
+        (out / sub).mkdir(exist_ok=True)
+    src = reference or bundled_path()
+    places = _copy_reference(src, out)
+    (out / "dataset.yaml").write_text(
+        "id: synthetic\n"
+        "title: {nl: Synthetische dataset, en: Synthetic dataset}\n"
+        'version: "1"\n'
+        "licence: CC0-1.0\n"
+        "publisher: stackatlas (generated)\n"
+        f"description: {{en: 'Generated by stackatlas synth: {n} actors, {n_rel} relations, seed {seed}. "
+        "Not real organisations.'}\n"
+        "taxonomy: builtin:digital-stack\n"
+        "compare: [mra, brainport]\n"
+        "baseline: nl\n", encoding="utf-8")
+    tax = _read_yaml(builtin_taxonomy_path("digital-stack"))
+    rng = np.random.default_rng(seed)
+
+    # --- places ------------------------------------------------------------------------------------------
+    munis = [x["id"] for x in places.get("municipalities") or [] if x.get("province")]
+    rest = [x for x in munis if x not in set(_BIG)]
+    rest = [rest[i] for i in rng.permutation(len(rest))]
+    ranked = [x for x in _BIG if x in set(munis)] + rest
+    region_of = {}
+    for rg in places.get("regions") or []:
+        if rg["id"] in ("mra", "brainport"):
+            for mid in rg.get("municipalities") or []:
+                region_of[mid] = rg["id"]
+    countries = {x["id"]: x["code"] for x in places.get("countries") or []}
+    foreign = [c for c in countries if c != "nl"]
+    hq_names = ranked + foreign
+    n_muni = len(ranked)
+    zipf = 1.0 / np.arange(1, n_muni + 1) ** 1.05
+    p_hq = np.concatenate([0.93 * zipf / zipf.sum(), 0.07 * _probs(_FOREIGN_HQ, foreign, 0.004)])
+    hq = rng.choice(len(hq_names), size=n, p=p_hq).astype(np.int32)
+    # region group: 0 mra, 1 brainport, 2 rest of NL, 3 abroad
+    group_of_place = np.array([0 if region_of.get(x) == "mra" else 1 if region_of.get(x) == "brainport" else 2
+                               for x in ranked] + [3] * len(foreign), dtype=np.int8)
+    group = group_of_place[hq]
+
+    # --- kinds, layers, domains ------------------------------------------------------------------------
+    kinds = [k["id"] for k in tax["actor_kinds"]]
+    kind = rng.choice(len(kinds), size=n, p=_probs(_KIND_MIX, kinds, 0.001)).astype(np.int16)
+    layers = [x["id"] for x in tax["layers"]]
+    items: list[str] = []  # "layer" and "layer/sublayer" strings; an actor's layer is a code into this list
+    first_item: list[int] = []
+    n_sub: list[int] = []
+    for x in tax["layers"]:
+        first_item.append(len(items))
+        items.append(x["id"])
+        subs = [s["id"] for s in x.get("sublayers") or []]
+        n_sub.append(len(subs))
+        items.extend(f"{x['id']}/{s}" for s in subs)
+    mix = np.log(np.stack([_probs(_LAYER_MIX["mra"], layers, 0.05), _probs(_LAYER_MIX["brainport"], layers, 0.05),
+                           _probs(_LAYER_MIX["base"], layers, 0.05), _probs(_LAYER_MIX["base"], layers, 0.05)]))
+    k_layers = rng.choice(3, size=n, p=[0.55, 0.30, 0.15]).astype(np.int16) + 1
+    first = _topk(rng, mix[group], np.ones(n, dtype=np.int16))[:, 0]
+    # further layers lean towards the neighbours of the first one (chips with devices, AI with cloud, ...)
+    aff = np.ones((len(layers), len(layers)))
+    for a, b, w in _AFFINITY:
+        if a in layers and b in layers:
+            aff[layers.index(a), layers.index(b)] = aff[layers.index(b), layers.index(a)] = w
+    logw = mix[group] + np.log(aff)[first]
+    logw[np.arange(n), first] = -np.inf
+    more = _topk(rng, logw, k_layers - 1)
+    lay = np.full((n, 3), -1, dtype=np.int16)  # n x 3 layer indexes, -1 = none
+    lay[:, 0] = first
+    lay[:, 1 : 1 + more.shape[1]] = more[:, :2]
+    nsub = np.array(n_sub)[np.maximum(lay, 0)]
+    sub = np.floor(rng.random(lay.shape) * nsub).astype(np.int16)
+    with_sub = (rng.random(lay.shape) < 0.85) & (nsub > 0)
+    code = np.where(lay >= 0, np.array(first_item)[np.maximum(lay, 0)] + np.where(with_sub, sub + 1, 0), -1)
+    secondary = (rng.random(lay.shape) < 0.7) & (np.arange(lay.shape[1])[None, :] > 0)
+
+    domains = [d["id"] for d in tax.get("domains") or []]
+    dmix = np.ones((4, len(domains)))
+    for gi, region in ((0, "mra"), (1, "brainport")):
+        for j, d in enumerate(domains):
+            dmix[gi, j] = _DOMAIN_BOOST[region].get(d, 1.0)
+    k_dom = rng.choice(3, size=n, p=[0.3, 0.5, 0.2]).astype(np.int16)
+    dom = _topk(rng, np.log(dmix / dmix.sum(axis=1, keepdims=True))[group], k_dom)
+    if dom.shape[1] < 2:
+        dom = np.pad(dom, ((0, 0), (0, 2 - dom.shape[1])), constant_values=-1)
+
+    # --- control, parents, founding ---------------------------------------------------------------------
+    codes = [countries[c] for c in countries]
+    cc = rng.choice(len(codes), size=n, p=_probs(_CONTROL_NL, codes, 0.0)).astype(np.int16)
+    code_index = {c: i for i, c in enumerate(codes)}
+    hq_code = np.array([code_index[countries[x]] for x in foreign], dtype=np.int16)
+    abroad = group == 3
+    own = abroad & (rng.random(n) < 0.9)
+    cc[own] = hq_code[hq[own] - n_muni]
+    cc[rng.random(n) < 0.03] = -1  # control unknown
+    fitness = rng.pareto(1.3, size=n) + 1.0  # heavy-tailed: a few hubs, many small actors
+    parent = np.full(n, -1, dtype=np.int64)
+    child = np.flatnonzero(rng.random(n) < 0.10)
+    cand = rng.choice(n, size=child.size, p=fitness / fitness.sum())
+    keep = cand < child  # a parent comes earlier in the table: no cycles
+    parent[child[keep]] = cand[keep]
+    year = np.clip(2025 - np.floor(rng.exponential(15.0, size=n)), 1900, 2025).astype(np.int16)
+    month = np.where(rng.random(n) < 0.6, rng.integers(1, 13, size=n), 0).astype(np.int8)
+    website = rng.random(n) < 0.7
+    p1 = rng.integers(0, len(_PREFIX), size=n).astype(np.int16)
+    p2 = rng.integers(0, len(_MIDDLE), size=n).astype(np.int16)
+    first_layer = lay[:, 0]
+    words = [w for lay_id in layers for w in _WORDS.get(lay_id, ["Tech"])]
+    word_start = np.cumsum([0] + [len(_WORDS.get(x, ["Tech"])) for x in layers])
+    word = (word_start[first_layer] + np.floor(rng.random(n) * np.diff(word_start)[first_layer])).astype(np.int16)
+    form = rng.integers(0, len(_FORMS), size=n).astype(np.int16)
+
+    # --- relations ------------------------------------------------------------------------------------------
+    n_own = min(int(np.count_nonzero(parent >= 0)), n_rel)
+    owned = np.flatnonzero(parent >= 0)[:n_own]
+    m = n_rel - n_own
+    prob = fitness / fitness.sum()
+    frm = rng.choice(n, size=m, p=prob)
+    to = rng.choice(n, size=m, p=prob)
+    local = rng.random(m) < 0.5
+    for g in range(4):  # half of the ties stay within the region of their first end
+        pool = np.flatnonzero(group == g)
+        sel = np.flatnonzero(local & (group[frm] == g))
+        if pool.size == 0 or sel.size == 0:
+            continue
+        cdf = np.cumsum(fitness[pool])
+        to[sel] = pool[np.minimum(np.searchsorted(cdf, rng.random(sel.size) * cdf[-1]), pool.size - 1)]
+    same = frm == to
+    to[same] = (to[same] + 1 + rng.integers(0, n - 1, size=int(same.sum()))) % n
+    rtypes = [t["id"] for t in tax.get("relation_types") or []]
+    control = {t["id"] for t in tax.get("relation_types") or [] if t.get("family") == "control"}
+    free = {t: (0.0 if t in control else _RELATION_MIX.get(t, 0.01)) for t in rtypes}
+    rtype = rng.choice(len(rtypes), size=m, p=_probs(free, rtypes)).astype(np.int16)
+    if "investment" in rtypes and "investor" in kinds:
+        inv = (kind[frm] == kinds.index("investor")) & (rng.random(m) < 0.8)
+        rtype[inv] = rtypes.index("investment")
+    ctrl_p = _probs({t: _CONTROL_MIX.get(t, 0.0) for t in rtypes}, rtypes)
+    own_type = rng.choice(len(rtypes), size=n_own, p=ctrl_p).astype(np.int16)
+    rel_from = np.concatenate([parent[owned], frm]).astype(np.int64)
+    rel_to = np.concatenate([owned, to]).astype(np.int64)
+    rel_type = np.concatenate([own_type, rtype])
+    r_year = np.clip(2025 - np.floor(rng.exponential(5.0, size=n_rel)), 1990, 2025).astype(np.int16)
+    r_month = np.where(rng.random(n_rel) < 0.7, rng.integers(1, 13, size=n_rel), 0).astype(np.int8)
+    r_day = np.where((r_month > 0) & (rng.random(n_rel) < 0.3), rng.integers(1, 29, size=n_rel), 0).astype(np.int8)
+    statuses = list(_STATUS_MIX)
+    status = rng.choice(len(statuses), size=n_rel, p=_probs(_STATUS_MIX, statuses)).astype(np.int8)
+    money = np.isin(rel_type, [rtypes.index(t) for t in ("investment", "acquisition", "grant") if t in rtypes])
+    has_amount = money & (rng.random(n_rel) < 0.6)
+    amount = np.where(has_amount, np.round(rng.lognormal(14.5, 1.5, size=n_rel), -3), np.nan)
+    usd = rng.random(n_rel) < 0.15
+    stake = np.full(n_rel, np.nan)
+    if "investment" in rtypes:
+        s_inv = (rel_type == rtypes.index("investment")) & (rng.random(n_rel) < 0.3)
+        stake[s_inv] = np.round(rng.uniform(1, 49, size=int(s_inv.sum())), 1)
+    if "acquisition" in rtypes:
+        s_acq = (rel_type == rtypes.index("acquisition")) & (rng.random(n_rel) < 0.7)
+        stake[s_acq] = 100.0
+
+    # --- indicators: employees of a share of the actors ---------------------------------------------------
+    ind_actor = np.flatnonzero(rng.random(n) < indicator_share)
+    employees = np.round((rng.pareto(1.1, size=ind_actor.size) + 1.0) * 5.0 * fitness[ind_actor] ** 0.5)
+
+    # --- write ----------------------------------------------------------------------------------------------
+    con = duckdb.connect()
+    try:
+        con.execute("SET preserve_insertion_order = true")
+        con.register("a_in", pa.table({
+            "i": np.arange(n, dtype=np.int64), "hq": hq, "kind": kind, "l1": code[:, 0].astype(np.int16),
+            "l2": code[:, 1].astype(np.int16) if code.shape[1] > 1 else np.full(n, -1, np.int16),
+            "l3": code[:, 2].astype(np.int16) if code.shape[1] > 2 else np.full(n, -1, np.int16),
+            "s2": secondary[:, 1] if code.shape[1] > 1 else np.zeros(n, bool),
+            "s3": secondary[:, 2] if code.shape[1] > 2 else np.zeros(n, bool),
+            "d1": dom[:, 0], "d2": dom[:, 1], "cc": cc, "parent": parent, "year": year, "month": month,
+            "website": website, "p1": p1, "p2": p2, "word": word, "form": form}))
+        con.execute(f"""
+            CREATE TABLE a AS SELECT *,
+                lower(trim(regexp_replace(name, '[^A-Za-z0-9]+', '-', 'g'), '-')) || '-' || CAST(i + 1 AS VARCHAR)
+                    AS id
+            FROM (SELECT *, {_sql_list(_PREFIX)}[p1 + 1] || {_sql_list(_MIDDLE)}[p2 + 1] || ' '
+                            || {_sql_list(words)}[word + 1] || {_sql_list(_FORMS)}[form + 1] AS name
+                  FROM a_in)""")
+        con.unregister("a_in")
+
+        def item(col: str, sec: str | None) -> str:
+            s = f"CASE WHEN {col} < 0 THEN NULL ELSE {_sql_list(items)}[{col} + 1]"
+            return s + (f" || CASE WHEN {sec} THEN ':secondary' ELSE '' END END" if sec else " END")
+
+        doms = _sql_list(domains)
+        con.execute(f"""
+            COPY (SELECT a.id, a.name, {_sql_list(kinds)}[a.kind + 1] AS kind, {_sql_list(hq_names)}[a.hq + 1] AS hq,
+                    concat_ws(';', {item('a.l1', None)}, {item('a.l2', 'a.s2')}, {item('a.l3', 'a.s3')}) AS layers,
+                    nullif(concat_ws(';', CASE WHEN a.d1 >= 0 THEN {doms}[a.d1 + 1] END,
+                                          CASE WHEN a.d2 >= 0 THEN {doms}[a.d2 + 1] END), '') AS domains,
+                    CASE WHEN a.cc >= 0 THEN {_sql_list(codes)}[a.cc + 1] END AS control_country,
+                    p.id AS parent,
+                    CAST(a.year AS VARCHAR) || CASE WHEN a.month > 0 THEN '-' || lpad(CAST(a.month AS VARCHAR), 2, '0')
+                                                    ELSE '' END AS founded,
+                    CASE WHEN a.website THEN 'https://www.' || a.id || '.example' END AS website,
+                    '{SOURCE_ID}@synthetic row ' || CAST(a.i + 1 AS VARCHAR) AS sources
+                  FROM a LEFT JOIN a p ON p.i = a.parent ORDER BY a.i)
+            TO '{_esc(out / "actors" / "synthetic.csv")}' (FORMAT csv, HEADER true)""")
+
+        con.register("r_in", pa.table({
+            "i": np.arange(n_rel, dtype=np.int64), "f": rel_from, "t": rel_to, "type": rel_type, "year": r_year,
+            "month": r_month, "day": r_day, "status": status, "amount": amount, "usd": usd, "stake": stake}))
+        con.execute(f"""
+            COPY (SELECT {_sql_list(rtypes)}[r.type + 1] || '-' || CAST(r.i + 1 AS VARCHAR) AS id,
+                    {_sql_list(rtypes)}[r.type + 1] AS type, fa.id AS "from", ta.id AS "to",
+                    CAST(r.year AS VARCHAR)
+                      || CASE WHEN r.month > 0 THEN '-' || lpad(CAST(r.month AS VARCHAR), 2, '0') ELSE '' END
+                      || CASE WHEN r.day > 0 THEN '-' || lpad(CAST(r.day AS VARCHAR), 2, '0') ELSE '' END AS date,
+                    {_sql_list(statuses)}[r.status + 1] AS status,
+                    CASE WHEN isnan(r.amount) THEN NULL ELSE CAST(CAST(r.amount AS BIGINT) AS VARCHAR) END
+                      AS amount_value,
+                    CASE WHEN isnan(r.amount) THEN NULL WHEN r.usd THEN 'USD' ELSE 'EUR' END AS amount_currency,
+                    CASE WHEN isnan(r.stake) THEN NULL ELSE CAST(r.stake AS VARCHAR) END AS stake_pct,
+                    '{SOURCE_ID}@synthetic row ' || CAST(r.i + 1 AS VARCHAR) AS sources
+                  FROM r_in r JOIN a fa ON fa.i = r.f JOIN a ta ON ta.i = r.t ORDER BY r.i)
+            TO '{_esc(out / "relations" / "synthetic.csv")}' (FORMAT csv, HEADER true)""")
+        con.unregister("r_in")
+
+        con.register("i_in", pa.table({"i": np.arange(ind_actor.size, dtype=np.int64),
+                                       "actor": ind_actor.astype(np.int64), "value": employees}))
+        con.execute(f"""
+            COPY (SELECT 'employees-' || a.id AS id, a.id AS subject, 'employees' AS metric,
+                    'Employees' AS label_en, CAST(CAST(x.value AS BIGINT) AS VARCHAR) AS value, 'people' AS unit,
+                    '2025' AS date, '{SOURCE_ID}@synthetic row ' || CAST(x.i + 1 AS VARCHAR) AS sources
+                  FROM i_in x JOIN a ON a.i = x.actor ORDER BY x.i)
+            TO '{_esc(out / "indicators" / "synthetic.csv")}' (FORMAT csv, HEADER true)""")
+        con.unregister("i_in")
+    finally:
+        con.close()
+    return out
+
+
+def _esc(path: Path) -> str:
+    return str(path).replace("'", "''")

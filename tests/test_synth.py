@@ -1,0 +1,108 @@
+"""The synthetic dataset: valid, deterministic per seed, realistic enough for the analyses; and the bench.
+
+Timings are never asserted here (they depend on the machine); benchmarks/bench_build.py and
+``stackatlas bench`` measure them.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from pathlib import Path
+
+import pytest
+
+import stackatlas
+from stackatlas.analysis import duckdb_engine, profile, relatedness
+from stackatlas.bench import analysis_cases, result_rows, run_bench
+from stackatlas.cli import main
+from stackatlas.loader import load_dataset
+from stackatlas.synth import SOURCE_ID, synthesise
+
+N = 2000
+
+
+@pytest.fixture(scope="module")
+def synth_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return synthesise(tmp_path_factory.mktemp("synth") / "ds", actors=N, seed=7)
+
+
+def digests(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_synthetic_dataset_validates(synth_dir: Path) -> None:
+    ds = load_dataset(synth_dir)
+    try:
+        assert ds.count("actors") == N
+        assert ds.count("relations") == 3 * N
+        assert ds.count("indicators") > 0
+        assert len(ds.municipalities) >= 342
+        assert any(s.id == SOURCE_ID and s.type == "dataset" for s in ds.sources)
+    finally:
+        ds.close()
+
+
+def test_every_row_cites_the_synthetic_source(synth_dir: Path) -> None:
+    for table in ("actors", "relations", "indicators"):
+        with (synth_dir / table / "synthetic.csv").open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+        assert rows
+        assert all(r["sources"] == f"{SOURCE_ID}@synthetic row {i}" for i, r in enumerate(rows, 1))
+
+
+def test_same_seed_same_files(synth_dir: Path, tmp_path: Path) -> None:
+    again = synthesise(tmp_path / "again", actors=N, seed=7)
+    assert digests(again) == digests(synth_dir)
+    other = synthesise(tmp_path / "other", actors=N, seed=8)
+    assert digests(other)["actors/synthetic.csv"] != digests(synth_dir)["actors/synthetic.csv"]
+
+
+def test_parents_come_first_so_control_is_a_forest(synth_dir: Path) -> None:
+    with (synth_dir / "actors" / "synthetic.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    order = {r["id"]: i for i, r in enumerate(rows)}
+    parents = [(order[r["parent"]], i) for i, r in enumerate(rows) if r["parent"]]
+    assert parents and all(p < c for p, c in parents)
+
+
+def test_builds_and_the_analyses_run(synth_dir: Path, tmp_path: Path) -> None:
+    atlas = stackatlas.open(data=synth_dir, db=tmp_path / "synth.duckdb")
+    try:
+        assert atlas.stats()["facts_without_source"] == 0
+        engine = duckdb_engine(atlas.con)
+        regions = profile(engine, level="region")
+        lq = regions.set_index(["place", "layer"])["lq"]
+        # the region tendencies show: Brainport leans to chips, the MRA to AI and applications
+        assert lq[("brainport", "chips")] > 1.5 > lq[("mra", "chips")]
+        assert lq[("mra", "ai")] > lq[("brainport", "ai")]
+        munis = profile(engine, level="municipality")
+        assert munis["place"].nunique() > 50  # Zipf: many municipalities, a few large ones
+        rel = relatedness(engine)
+        assert len(rel) == 7 * 6
+        pair = rel[(rel.layer_a == "chips") & (rel.layer_b == "devices")].iloc[0]
+        assert pair["value"] > 1  # chips and devices go together more than expected
+    finally:
+        atlas.close()
+
+
+def test_synth_cli_writes_a_dataset(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "cli"
+    assert main(["synth", "--actors", "300", "--seed", "1", "-o", str(out)]) == 0
+    assert "300 actors, 900 relations" in capsys.readouterr().out
+    assert main(["validate", str(out)]) == 0
+
+
+def test_bench_reports_every_case(tmp_path: Path) -> None:
+    report = run_bench(actors=300, repeat=1, only=["build", "profile", "relatedness"], timeout=600)
+    cases = {r["case"]: r for r in report["results"]}
+    assert set(cases) == {"build (cold)", "profile (municipality)", "profile (region)", "relatedness"}
+    for r in cases.values():
+        assert r["runs"] == 1 and r["median_s"] is not None and r["peak_rss_mb"] > 0, r
+    assert set(cases["build (cold)"]["parts_median_s"]) == {"hash", "validate", "write"}
+    assert report["dataset"]["actors"] == 300
+    rows = result_rows(report)
+    assert {"case", "median_s", "min_s", "peak_rss_mb"} <= set(rows[0])
+    names = {c.name for c in analysis_cases(Path(report["dataset"]["db"]))}
+    assert {"profile (municipality)", "profile (region)", "relatedness"} <= names
