@@ -59,6 +59,10 @@ def relatedness(
     emit(records(table.round(4)), fmt, title=f"relatedness ({method})")
 
 
+BetweenOpt = Annotated[str | None, typer.Option("--between", help="Region A (default: the dataset's pair).")]
+AndOpt = Annotated[str | None, typer.Option("--and", help="Region B (default: the dataset's pair).")]
+
+
 def _pair(atlas_meta: dict[str, str], a: str | None, b: str | None) -> tuple[str, str]:
     return a or atlas_meta["compare_a"], b or atlas_meta["compare_b"]
 
@@ -66,8 +70,8 @@ def _pair(atlas_meta: dict[str, str], a: str | None, b: str | None) -> tuple[str
 @app.command()
 def synergies(
     ctx: typer.Context,
-    between: Annotated[str | None, typer.Option("--between", help="Region A (default: the dataset's pair).")] = None,
-    and_: Annotated[str | None, typer.Option("--and", help="Region B.")] = None,
+    between: BetweenOpt = None,
+    and_: AndOpt = None,
     curated: Annotated[bool, typer.Option("--curated", help="Only the curated synergies of the dataset.")] = False,
     no_curated: Annotated[bool, typer.Option("--no-curated", help="Only discovered candidates.")] = False,
     top: Annotated[int, typer.Option(help="How many discovered candidates.")] = 15,
@@ -103,8 +107,8 @@ app.add_typer(evaluate_app, name="evaluate")
 @evaluate_app.command("synergies")
 def evaluate_synergies(
     ctx: typer.Context,
-    between: Annotated[str | None, typer.Option("--between", help="Region A (default: the dataset's pair).")] = None,
-    and_: Annotated[str | None, typer.Option("--and", help="Region B.")] = None,
+    between: BetweenOpt = None,
+    and_: AndOpt = None,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """For every curated synergy: the best-ranked discovered candidate that matches it, and the overlaps."""
@@ -121,8 +125,8 @@ def evaluate_synergies(
 def match(
     ctx: typer.Context,
     synergy: Annotated[str, typer.Option(help="Curated (e.g. C) or discovered (e.g. chips.ai) synergy id.")],
-    between: Annotated[str | None, typer.Option("--between", help="Region A (default: the dataset's pair).")] = None,
-    and_: Annotated[str | None, typer.Option("--and", help="Region B.")] = None,
+    between: BetweenOpt = None,
+    and_: AndOpt = None,
     top: Annotated[int, typer.Option(help="How many introductions.")] = 10,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
@@ -141,8 +145,8 @@ def guests(
     ctx: typer.Context,
     synergy: Annotated[str, typer.Option(help="Curated or discovered synergy id.")],
     size: Annotated[int, typer.Option(help="Number of guests.")] = 12,
-    between: Annotated[str | None, typer.Option("--between", help="Region A (default: the dataset's pair).")] = None,
-    and_: Annotated[str | None, typer.Option("--and", help="Region B.")] = None,
+    between: BetweenOpt = None,
+    and_: AndOpt = None,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """A balanced guest list (layers × regions × quadruple helix), picked greedily with its guarantee."""
