@@ -264,8 +264,9 @@ def profile(engine: Engine, *, level: str = "municipality", by: str = "layer", b
     acts = _weighted_activities(engine, by=by, fractional=fractional, weight=weight)
     located = actor_places(engine, level=level, presence=presence)
     joined = located.join(acts, "actor")
+    # rows of ``joined`` are distinct (actor, place, activity): a row count is a count of actors
     counts = engine.execute(joined.group_by(["place", "activity"]).agg(count=joined.w.sum(),
-                                                                      actors=joined.actor.nunique()))
+                                                                      actors=joined.count()))
     inside = actors_in(engine, baseline, presence=presence)
     bj = inside.join(acts, "actor")
     base_df = engine.execute(bj.group_by("activity").agg(base=bj.w.sum()))

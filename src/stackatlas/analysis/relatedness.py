@@ -88,6 +88,8 @@ def normalise(c: np.ndarray, n: np.ndarray, *, method: str) -> np.ndarray:
 
 def _units(engine: Engine, *, by: str, with_relations: bool, relation_types: list[str] | None) -> ibis.Table:
     acts = activities(engine, by=by)
+    if not with_relations:  # actors are the only units: no need to tag their ids
+        return acts.select(unit=acts.actor, activity=acts.activity)
     units = acts.select(unit=ibis.literal("a:").concat(acts.actor), activity=acts.activity)
     if with_relations:
         r = engine.table("relations")
@@ -122,12 +124,13 @@ def relatedness(engine: Engine, *, by: str = "layer", method: str = "association
     if method not in METHODS:
         raise AnalysisError(f"method must be one of {', '.join(METHODS)}, not {method!r}")
     units = _units(engine, by=by, with_relations=with_relations, relation_types=relation_types)
-    occ = engine.execute(units.group_by("activity").agg(n=units.unit.nunique()))
+    # (unit, activity) rows are distinct, and so are (unit, a, b) pairs: row counts count units
+    occ = engine.execute(units.group_by("activity").agg(n=units.count()))
     n_units = int(engine.execute(units.agg(n=units.unit.nunique()))["n"].iloc[0])
     left = units.select(unit=units.unit, a=units.activity)
     right = units.select(unit2=units.unit, b=units.activity)
     pairs = left.join(right, (left.unit == right.unit2) & (left.a < right.b))
-    co = engine.execute(pairs.group_by(["a", "b"]).agg(c=pairs.unit.nunique()))
+    co = engine.execute(pairs.group_by(["a", "b"]).agg(c=pairs.count()))
     if by == "layer":
         lay = engine.table("layers")
         order = [x for x in engine.execute(lay.order_by("position").select("id"))["id"]
