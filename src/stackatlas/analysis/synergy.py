@@ -490,7 +490,7 @@ def discover(engine: Engine, *, a: str, b: str, config: SynergyConfig | None = N
         out.append(_describe(inp, row, rank))
     result = pd.DataFrame(out)
     if curated is not None and len(curated):
-        result["curated_match"] = [_best_curated(inp, r, curated, engine) for r in result.to_dict("records")]
+        result["curated_match"] = [best_curated(curated, r["layers"], r["domains"]) for r in result.to_dict("records")]
     else:
         result["curated_match"] = None
     return result
@@ -562,13 +562,18 @@ def similarity(curated_layers: set[str], curated_domains: set[str], cand_layers:
     return 0.7 * lj + 0.3 * dom
 
 
-def _best_curated(inp: CorridorInputs, cand: dict[str, Any], curated: pd.DataFrame, engine: Engine,
-                  threshold: float = 0.6) -> str | None:
+def best_curated(curated: Any, layers: Any, domains: Any, threshold: float = 0.6) -> str | None:
+    """The id of the curated synergy a layer set and domains correspond to (``curated_match``), or None.
+
+    ``curated`` is a sequence of mappings (or a DataFrame) with ``id, layers, domains``; the best
+    :func:`similarity` at or above ``threshold`` wins, the first one on ties.
+    """
+    rows = curated.to_dict("records") if hasattr(curated, "to_dict") else curated
     best, best_s = None, threshold
-    for r in curated.itertuples():
-        s = similarity(set(r.layers), set(r.domains), set(cand["layers"]), set(cand["domains"]))
-        if s > best_s or (s == best_s and best is None and s >= threshold):
-            best, best_s = r.id, s
+    for r in rows:
+        s = similarity(set(r["layers"]), set(r["domains"]), set(layers), set(domains))
+        if s > best_s or (s == best_s and best is None):
+            best, best_s = r["id"], s
     return best
 
 

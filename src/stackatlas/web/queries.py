@@ -679,22 +679,11 @@ def _evidence(inp: Any, layers: list[str], domains: list[str]) -> dict[str, Any]
             "places": list(dict.fromkeys(places))}
 
 
-def _best_curated(curated: list[dict[str, Any]], layers: list[str], domains: list[str],
-                  threshold: float = 0.6) -> str | None:
-    """The curated synergy a layer set and domain correspond to (as discovery's ``curated_match``)."""
-    from ..analysis.synergy import similarity
-
-    best, best_s = None, threshold
-    for r in curated:
-        s = similarity(set(r["layers"]), set(r["domains"]), set(layers), set(domains))
-        if s > best_s or (s == best_s and best is None):
-            best, best_s = r["id"], s
-    return best
-
-
 def discovered_detail(gen: Generation, ident: str, a: str | None = None, b: str | None = None) -> dict[str, Any]:
     """A discovered candidate between ``a`` and ``b``: its layers, domains, evidence (supporting actors per
     side, ties that already cross) and, when it is among the best candidates, its rank, label and score."""
+    from ..analysis.synergy import best_curated
+
     lk = lookups(gen)
     ref = synergy_ref(gen, ident)
     if ref["kind"] != "discovered":
@@ -713,7 +702,7 @@ def discovered_detail(gen: Generation, ident: str, a: str | None = None, b: str 
     return {"id": ref["id"], "kind": "discovered", "layers": ref["layers"], "domains": ref["domains"],
             "a": a, "b": b, "bootstrap": found["bootstrap"], "candidates": len(found["items"]),
             "candidate": {k: cand.get(k) for k in keep} if cand else None,
-            "curated_match": cand.get("curated_match") if cand else _best_curated(curated_list(gen), ref["layers"],
+            "curated_match": cand.get("curated_match") if cand else best_curated(curated_list(gen), ref["layers"],
                                                                                     ref["domains"]),
             "places": ev["places"], "evidence": ev["evidence"]}
 
