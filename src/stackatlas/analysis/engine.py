@@ -58,6 +58,22 @@ class Engine:
         df = expr.to_pandas()
         return df.reset_index(drop=True)
 
+    def execute_lists(self, expr: Table, list_columns: Iterable[str]) -> pd.DataFrame:
+        """Like :meth:`execute`, for results with array-of-string columns: those become Python lists
+        (``[]`` for a missing array).
+
+        Analyses return a million short lists drawn from few distinct ones (the layers of an actor), so
+        each distinct list is converted once through Arrow's dictionary encoding and copied per row;
+        converting every cell costs several seconds at that size.
+        """
+        arrow = expr.to_pyarrow()
+        lists = set(list_columns)
+        data: dict[str, Any] = {}
+        for name in arrow.column_names:
+            col = arrow.column(name)
+            data[name] = _string_lists(col) if name in lists else col.to_pandas()
+        return pd.DataFrame(data, columns=arrow.column_names)
+
     def meta(self, key: str) -> str | None:
         m = self.table("meta")
         df = self.execute(m.filter(m.key == key).select("value"))
@@ -109,3 +125,18 @@ def _spark_schema(arrow: Any) -> Any:
                "date32[day]": T.DateType()}
     fields = [T.StructField(f.name, mapping.get(str(f.type), T.StringType()), True) for f in arrow.schema]
     return T.StructType(fields)
+
+
+def _string_lists(col: Any) -> list[list[str]]:
+    """A chunked Arrow ``list<string>`` column as Python lists, converting each distinct list once."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    if len(arr) == 0:
+        return []
+    sep = "\x1f"  # unit separator: cannot occur in an identifier or label of the dataset format
+    keys = pc.binary_join(arr, sep).dictionary_encode()
+    protos = [[] if k is None or k == "" else k.split(sep) for k in keys.dictionary.to_pylist()]
+    idx = keys.indices.fill_null(-1).to_numpy(zero_copy_only=False).tolist()
+    return [[] if i < 0 else protos[i].copy() for i in idx]

@@ -204,7 +204,7 @@ def integration(engine: Engine, *, tie_types: Sequence[str] = TIE_TYPES) -> pd.D
     [['raw-materials', 'ai'], ['cross-stack-investor']]
     """
     _check_tie_types(engine, tie_types)
-    sub, sub_df = _subsidiary_table(engine)
+    sub, _ = _subsidiary_table(engine)
     acts = activities(engine, by="layer")
     own = acts.select(actor=acts.actor, layer=acts.activity)
     own_r = own.select(o_actor=own.actor, o_layer=own.layer)
@@ -219,49 +219,62 @@ def integration(engine: Engine, *, tie_types: Sequence[str] = TIE_TYPES) -> pd.D
         actor=oriented.actor, layer=own_r.o_layer,
         investing=((oriented.family == "capital") & oriented.outgoing) | (oriented.family == "collaboration"))
 
-    ranked = own.mutate(rank=ibis.literal(1)).union(sub_layers.mutate(rank=ibis.literal(2))).union(
-        tie_layers.select("actor", "layer", rank=ibis.literal(3)))
-    best = ranked.group_by(["actor", "layer"]).agg(rank=ranked["rank"].min())
+    # One pass over (actor, layer): where the layer comes from, and the facts the patterns need.
+    no = ibis.literal(False)
+    ranked = own.select("actor", "layer", src=ibis.literal(1), inv=no).union(
+        sub_layers.select("actor", "layer", src=ibis.literal(2), inv=no)).union(
+        tie_layers.select("actor", "layer", src=ibis.literal(3), inv=tie_layers.investing))
+    best = ranked.group_by(["actor", "layer"]).agg(
+        rank=ranked.src.min(), has_own=(ranked.src == 1).any(), has_sub=(ranked.src == 2).any(),
+        inv=ranked.inv.any())
+    # Each actor's three layer lists travel as bit masks (bit i = the i-th layer in taxonomy order) and
+    # are expanded once per distinct mask: ordered list aggregation over a million groups costs seconds.
+    layer_order = _layer_order(engine)
+    if len(layer_order) > 62:
+        raise AnalysisError(f"integration supports at most 62 layers, the taxonomy has {len(layer_order)}")
+    bit = best.layer.cases(*[(x, 1 << i) for i, x in enumerate(layer_order)], else_=0).cast("int64")
+    b = best.mutate(bit=bit)
+    per_actor = b.group_by("actor").agg(
+        m_layers=b.bit.sum(where=b["rank"] == 1),
+        m_sub=b.bit.sum(where=b["rank"] == 2),
+        m_ties=b.bit.sum(where=b["rank"] == 3),
+        n=b.layer.count(),
+        upstream=b.layer.count(where=b["rank"] <= 2),
+        sub_in_own=(b.has_own & b.has_sub).any(),
+        investor=(b.inv & ~b.has_own).any())
 
     al = engine.table("actor_layers")
     al = al.filter(al.sublayer.notnull())
     subs_per_layer = al.group_by(["actor", "layer"]).agg(n=al.sublayer.nunique())
-    horizontal = subs_per_layer.filter(subs_per_layer.n >= 2).select("actor").union(
-        sub_layers.semi_join(own, ["actor", "layer"]).select("actor"), distinct=True)
-    upstream = ranked.filter(ranked["rank"] <= 2)
-    vertical = (upstream.group_by("actor").agg(n=upstream.layer.nunique())
-                .filter(lambda t: t.n >= 2).select("actor"))
-    investor = (tie_layers.filter(tie_layers.investing).select("actor", "layer")
-                .anti_join(own, ["actor", "layer"]).select("actor").distinct())
-    patterns = horizontal.select("actor", pattern=ibis.literal(PATTERNS[0])).union(
-        vertical.select("actor", pattern=ibis.literal(PATTERNS[1]))).union(
-        investor.select("actor", pattern=ibis.literal(PATTERNS[2])))
+    several = subs_per_layer.filter(subs_per_layer.n >= 2).select(s_actor="actor").distinct()
+    per_sub = sub.group_by("actor").agg(subsidiaries=sub.subsidiary.collect(order_by=sub.subsidiary))
 
     a = engine.table("actors")
-    actors = engine.execute(a.select(actor=a.id, name=a.name))
-    long = engine.execute(best)
-    pats = engine.execute(patterns)
-    order = {x: i for i, x in enumerate(_layer_order(engine))}
+    t = (a.select(actor=a.id, name=a.name)
+         .left_join(per_actor, "actor").drop("actor_right")
+         .left_join(several, ibis._.actor == several.s_actor)
+         .left_join(per_sub, "actor").drop("actor_right"))
+    horizontal = t.s_actor.notnull() | t.sub_in_own.fill_null(False)
+    vertical = t.upstream.fill_null(0) >= 2
+    investor = t.investor.fill_null(False)
+    m_pat = (horizontal.cast("int64") + vertical.cast("int64") * 2 + investor.cast("int64") * 4)
+    empty = ibis.literal([], type="array<string>")
+    out_t = t.select(actor=t.actor, name=t.name, m_layers=t.m_layers.fill_null(0), m_sub=t.m_sub.fill_null(0),
+                     m_ties=t.m_ties.fill_null(0), m_pat=m_pat, subsidiaries=t.subsidiaries.fill_null(empty),
+                     n=t.n.fill_null(0))
+    out_t = out_t.order_by([ibis.desc(out_t.n), out_t.actor])
+    out = engine.execute_lists(out_t.drop("n"), ["subsidiaries"])
+    for col, mask, names in (("layers", "m_layers", layer_order), ("via_subsidiaries", "m_sub", layer_order),
+                             ("via_ties", "m_ties", layer_order), ("patterns", "m_pat", list(PATTERNS))):
+        out[col] = _expand(out[mask].to_numpy(dtype=np.int64), names)
+    return out[INTEGRATION_COLUMNS]
 
-    long["pos"] = long["layer"].map(order)
-    long["column"] = long["rank"].map({1: "layers", 2: "via_subsidiaries", 3: "via_ties"})
-    long = long.sort_values(["actor", "pos", "layer"])
-    lists = long.groupby(["actor", "column"])["layer"].agg(list).unstack("column")
-    pats["pos"] = pats["pattern"].map({p: i for i, p in enumerate(PATTERNS)})
-    pat_lists = pats.sort_values(["actor", "pos"]).groupby("actor")["pattern"].agg(list)
-    sub_lists = sub_df.groupby("actor")["subsidiary"].agg(list)
 
-    out = actors.set_index("actor")
-    for col in ("layers", "via_subsidiaries", "via_ties"):
-        out[col] = lists[col] if col in lists else None
-    out["patterns"] = pat_lists
-    out["subsidiaries"] = sub_lists
-    for col in ("layers", "via_subsidiaries", "via_ties", "patterns", "subsidiaries"):
-        out[col] = [v if isinstance(v, list) else [] for v in out[col]]
-    out = out.reset_index()
-    reach = out["layers"].str.len() + out["via_subsidiaries"].str.len() + out["via_ties"].str.len()
-    out = out.assign(_n=reach).sort_values(["_n", "actor"], ascending=[False, True]).drop(columns="_n")
-    return out[INTEGRATION_COLUMNS].reset_index(drop=True)
+def _expand(masks: np.ndarray, names: Sequence[str]) -> list[list[str]]:
+    """Bit masks as lists of ``names`` (bit *i* is ``names[i]``), each distinct mask worked out once."""
+    uniq, inv = np.unique(masks, return_inverse=True)
+    protos = [[x for i, x in enumerate(names) if int(m) >> i & 1] for m in uniq]
+    return [protos[i].copy() for i in inv.tolist()]
 
 
 def foundries(engine: Engine, *, layers: Sequence[str] = FOUNDRY_LAYERS, min_coverage: int = 3,
