@@ -135,8 +135,13 @@ def _string_lists(col: Any) -> list[list[str]]:
     arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
     if len(arr) == 0:
         return []
-    sep = "\x1f"  # unit separator: cannot occur in an identifier or label of the dataset format
-    keys = pc.binary_join(arr, sep).dictionary_encode()
-    protos = [[] if k is None or k == "" else k.split(sep) for k in keys.dictionary.to_pylist()]
+    sep = "\x1f"  # the unit separator; should a value contain it, convert cell by cell
+    if pc.any(pc.match_substring(arr.flatten(), sep)).as_py():
+        return [[] if v is None else v for v in arr.to_pylist()]
+    # key = "<length>" sep "<joined values>": the length tells [] from [""]
+    n = pc.cast(pc.list_value_length(arr), pa.string())
+    keys = pc.binary_join_element_wise(n, pc.binary_join(arr, sep), sep).dictionary_encode()
+    protos = [[] if k is None or k.startswith("0" + sep) else k.split(sep)[1:]
+              for k in keys.dictionary.to_pylist()]
     idx = keys.indices.fill_null(-1).to_numpy(zero_copy_only=False).tolist()
     return [[] if i < 0 else protos[i].copy() for i in idx]

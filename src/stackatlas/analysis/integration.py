@@ -347,13 +347,15 @@ def foundries(engine: Engine, *, layers: Sequence[str] = FOUNDRY_LAYERS, min_cov
     cover = cells.group_by("actor").agg(coverage=cells.layer.nunique(),
                                         own=cells.layer.nunique(where=cells["rank"] == 1))
     keep = cover.filter(cover.coverage >= min_coverage)
-    long = engine.execute(cells.semi_join(keep, "actor"))
+    kept = cells.semi_join(keep, "actor")
+    per_cell = kept.group_by(["actor", "layer"]).agg(
+        labels=kept.label.collect(order_by=[kept["rank"], kept.pos, kept.label]))
+    long = engine.execute_lists(per_cell, ["labels"])
     top = engine.execute(keep.join(a.select(actor=a.id, name=a.name), "actor"))
     if top.empty:
         return pd.DataFrame(columns=["actor", "name", *cols, "coverage"])
 
-    long = long.sort_values(["actor", "rank", "pos", "label"])
-    lists = long.groupby(["actor", "layer"])["label"].agg(list).unstack("layer")
+    lists = long.pivot(index="actor", columns="layer", values="labels")
     out = top.set_index("actor")
     for col in cols:
         v = lists[col].reindex(out.index) if col in lists else pd.Series(None, index=out.index, dtype=object)
