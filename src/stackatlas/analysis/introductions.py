@@ -119,95 +119,180 @@ def introductions(engine: Engine, *, synergy: str | SynergySpec, a: str, b: str,
     want_d = np.array([d in set(domains) for d in dom_uni]) if domains else np.ones(len(dom_uni), dtype=bool)
     xdw = xd[:, np.flatnonzero(want_d)] if len(dom_uni) else xd
 
-    # tie graph and Adamic–Adar
+    # tie graph (undirected, simple, no loops) and Adamic–Adar weights of the partners
     u = pos[ties["from_actor"]].to_numpy()
     v = pos[ties["to_actor"]].to_numpy()
+    keep_uv = u != v
+    u, v = u[keep_uv], v[keep_uv]
     adj = sparse.coo_matrix((np.ones(len(u) * 2), (np.r_[u, v], np.r_[v, u])), shape=(n, n)).tocsr()
-    adj.data[:] = 1.0
     adj.sum_duplicates()
     adj.data[:] = 1.0
-    deg = np.asarray(adj.sum(axis=1)).ravel()
+    adj.sort_indices()
+    deg = np.diff(adj.indptr)
     inv = np.where((deg > 1) & (deg <= cfg.max_degree), 1.0 / np.log(np.maximum(deg, 2)), 0.0)
 
     ia = pos[ids_a].to_numpy()
     ib = pos[ids_b].to_numpy()
-    ia = ia[xl[ia].any(axis=1)]          # only actors active in a layer of the synergy
-    ib = ib[xl[ib].any(axis=1)]
+    ia = np.unique(ia[xl[ia].any(axis=1)])          # only actors active in a layer of the synergy
+    ib = np.unique(ib[xl[ib].any(axis=1)])
     if len(ia) == 0 or len(ib) == 0:
         return pd.DataFrame(columns=INTRO_COLUMNS)
     named = np.zeros(n, dtype=bool)
     named[pos[[x for x in spec.actors if x in pos.index]].to_numpy()] = True
-
-    # candidate pairs 1: non-zero Adamic–Adar (sparse product, hubs excluded)
-    aa = (adj[ia] @ sparse.diags(inv) @ adj[:, ib]).tocoo()
-    pairs_aa = pd.DataFrame({"i": ia[aa.row], "j": ib[aa.col], "aa": aa.data})
-    # candidate pairs 2: best partner signatures for each signature of A
+    k = len(layers)
     sig_l = _signature(xl)
+    sig_c = _signature(xc)
+    pop = np.array([bin(m).count("1") for m in range(1 << k)], dtype=np.int64) if k <= 20 else None
     dom_any = np.asarray(xdw.sum(axis=1)).ravel() > 0
+
+    # candidate pairs 2 (per class): the best signatures of B for each signature of A, best connected first
     sa = pd.DataFrame({"i": ia, "sig": sig_l[ia], "dom": dom_any[ia]})
     sb = pd.DataFrame({"j": ib, "sig": sig_l[ib], "dom": dom_any[ib], "deg": deg[ib]})
     class_b = sb.sort_values(["sig", "dom", "deg", "j"], ascending=[True, True, False, True])
     class_b = class_b.groupby(["sig", "dom"], sort=False).head(cfg.per_class)
     ca = sa[["sig", "dom"]].drop_duplicates()
-    k = len(layers)
-    cover = lambda s1, s2: np.array([bin(int(x | y)).count("1") for x, y in zip(s1, s2, strict=True)]) / k  # noqa: E731
     grid = ca.merge(class_b[["sig", "dom"]].drop_duplicates(), how="cross", suffixes=("_a", "_b"))
-    grid["cls"] = (w["cover"] * cover(grid["sig_a"], grid["sig_b"])
-                   + w["complement"] * ((grid["sig_a"] | grid["sig_b"]) != grid["sig_a"]).astype(float)
-                   * ((grid["sig_a"] | grid["sig_b"]) != grid["sig_b"]).astype(float)
+    both = (grid["sig_a"] | grid["sig_b"]).to_numpy()
+    grid["cls"] = (w["cover"] * _popcount(both, pop) / k
+                   + w["complement"] * ((both != grid["sig_a"].to_numpy()) & (both != grid["sig_b"].to_numpy()))
                    + w["domain"] * (grid["dom_a"] & grid["dom_b"]).astype(float))
-    best = grid.sort_values("cls", ascending=False).groupby(["sig_a", "dom_a"]).head(3)
-    expand = (sa.merge(best, left_on=["sig", "dom"], right_on=["sig_a", "dom_a"])
-              .merge(class_b, left_on=["sig_b", "dom_b"], right_on=["sig", "dom"], suffixes=("", "_cb")))
-    pairs = pd.concat([pairs_aa[["i", "j"]], expand[["i", "j"]]], ignore_index=True).drop_duplicates()
-    pairs = pairs[pairs["i"] != pairs["j"]]
-    # drop pairs already tied
-    tied = adj[pairs["i"].to_numpy(), pairs["j"].to_numpy()]
-    pairs = pairs[np.asarray(tied).ravel() == 0].reset_index(drop=True)
-    if pairs.empty:
+    best = grid.sort_values("cls", ascending=False, kind="stable").groupby(["sig_a", "dom_a"]).head(3)
+    plan = best.merge(class_b, left_on=["sig_b", "dom_b"], right_on=["sig", "dom"])[["sig_a", "dom_a", "j"]]
+
+    # A is worked through in chunks: the Adamic–Adar product and the scored pairs stay bounded in memory
+    hub_free = np.flatnonzero(inv > 0)
+    left = adj[:, hub_free].multiply(inv[hub_free]).tocsr()     # actor × partner, weighted 1/log deg
+    right = adj[hub_free][:, ib].tocsr()                           # partner × actor of B
+    edge_keys = _edge_keys(adj, n)
+    limit = per_actor if per_actor is not None else top
+    kept: list[pd.DataFrame] = []
+    for start in range(0, len(ia), _CHUNK):
+        rows = ia[start:start + _CHUNK]
+        aa = (left[rows] @ right).tocoo()
+        pairs_aa = pd.DataFrame({"i": rows[aa.row], "j": ib[aa.col], "aa": aa.data})
+        chunk = sa[(sa["i"] >= rows[0]) & (sa["i"] <= rows[-1])]
+        expand = chunk.merge(plan, left_on=["sig", "dom"], right_on=["sig_a", "dom_a"])[["i", "j"]]
+        pairs = pd.concat([pairs_aa, expand.assign(aa=0.0)], ignore_index=True)
+        pairs = pairs.sort_values("aa", ascending=False, kind="stable").drop_duplicates(["i", "j"])
+        i, j = pairs["i"].to_numpy(), pairs["j"].to_numpy()
+        ok = (i != j) & ~_member(i.astype(np.int64) * n + j, edge_keys)
+        pairs = pairs[ok]
+        if pairs.empty:
+            continue
+        i, j, aa_ij = pairs["i"].to_numpy(), pairs["j"].to_numpy(), pairs["aa"].to_numpy()
+        union = sig_l[i] | sig_l[j]
+        cov = (_popcount(union, pop) + _popcount(sig_c[i] | sig_c[j], pop)) / (2 * k)   # core layers count double
+        comp = ((union != sig_l[i]) & (union != sig_l[j])).astype(float)
+        shared = _shared_rows(xdw, i, j)
+        nm = (named[i] | named[j]).astype(float)
+        score = (w["cover"] * cov + w["complement"] * comp + w["domain"] * shared
+                 + w["network"] * aa_ij / (1 + aa_ij) + w["named"] * nm)
+        scored = pd.DataFrame({"i": i, "j": j, "score": score})
+        scored = scored.sort_values(["score", "i", "j"], ascending=[False, True, True], kind="stable")
+        kept.append(scored.groupby("i").head(per_actor) if per_actor is not None else scored.head(limit))
+    if not kept:
         return pd.DataFrame(columns=INTRO_COLUMNS)
-    i, j = pairs["i"].to_numpy(), pairs["j"].to_numpy()
-    union = xl[i] | xl[j]
-    cov = (union.sum(axis=1) + (xc[i] | xc[j]).sum(axis=1)) / (2 * k)   # core layers count double
-    comp = ((union & ~xl[i]).any(axis=1) & (union & ~xl[j]).any(axis=1)).astype(float)
-    shared = np.asarray(xdw[i].multiply(xdw[j]).sum(axis=1)).ravel() > 0
-    aa_ij = np.asarray(adj[i].multiply(adj[j]) @ inv).ravel() if len(i) else np.zeros(0)
-    nm = (named[i] | named[j]).astype(float)
-    score = (w["cover"] * cov + w["complement"] * comp + w["domain"] * shared
-             + w["network"] * aa_ij / (1 + aa_ij) + w["named"] * nm)
-    pairs["score"] = score
+    pairs = pd.concat(kept, ignore_index=True)
     pairs = pairs.sort_values(["score", "i", "j"], ascending=[False, True, True], kind="stable")
-    pairs = pairs.groupby("i").head(per_actor) if per_actor is not None else pairs.head(top)
-    return _explain(pairs.reset_index(drop=True), everyone, info, xl, layers, xd, dom_uni, want_d, adj, named)
+    if per_actor is None:
+        pairs = pairs.head(top)
+    return _explain(pairs.reset_index(drop=True), everyone, info, xl, layers, xd, dom_uni, want_d, adj, named,
+                    edge_keys)
+
+
+#: Actors of region A per chunk of the pair search.
+_CHUNK = 4096
+
+
+def _popcount(x: np.ndarray, table: np.ndarray | None) -> np.ndarray:
+    """Number of set bits of every integer (through a lookup table when the masks are short)."""
+    x = np.asarray(x, dtype=np.int64)
+    if table is not None:
+        return table[x]
+    return np.array([bin(int(v)).count("1") for v in x], dtype=np.int64)
+
+
+def _edge_keys(adj: sparse.csr_matrix, n: int) -> np.ndarray:
+    """Sorted ``row * n + col`` of the non-zeros of a CSR matrix (a set of edges for fast lookups)."""
+    rows = np.repeat(np.arange(adj.shape[0], dtype=np.int64), np.diff(adj.indptr))
+    return np.sort(rows * n + adj.indices.astype(np.int64))
+
+
+def _member(keys: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
+    """``keys`` found in the sorted array ``sorted_keys`` (binary search; no re-sorting per call)."""
+    if len(sorted_keys) == 0:
+        return np.zeros(len(keys), dtype=bool)
+    hit = np.searchsorted(sorted_keys, keys)
+    return sorted_keys[np.minimum(hit, len(sorted_keys) - 1)] == keys
+
+
+def _shared_rows(x: sparse.csr_matrix, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Whether rows ``i`` and ``j`` of a sparse 0/1 matrix share a column, pair by pair."""
+    if x.shape[1] == 0 or len(i) == 0:
+        return np.zeros(len(i), dtype=bool)
+    return np.asarray(x[i].multiply(x[j]).sum(axis=1)).ravel() > 0
+
+
+def _pair_lists(adj: sparse.csr_matrix, i: np.ndarray, j: np.ndarray, edge_keys: np.ndarray,
+                n: int) -> list[np.ndarray]:
+    """Common neighbours of every pair (i, j): the neighbours of the endpoint with fewer ties that are
+    also neighbours of the other (looked up in the sorted edge keys), so hubs cost nothing extra."""
+    deg = np.diff(adj.indptr)
+    small = np.where(deg[i] <= deg[j], i, j)
+    other = np.where(deg[i] <= deg[j], j, i)
+    counts = deg[small]
+    starts = adj.indptr[small]
+    pair = np.repeat(np.arange(len(i)), counts)
+    offs = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    z = adj.indices[np.repeat(starts, counts) + offs].astype(np.int64)
+    key = other[pair].astype(np.int64) * n + z
+    found = _member(key, edge_keys)
+    pair, z = pair[found], z[found]
+    return np.split(z, np.searchsorted(pair, np.arange(1, len(i))))
 
 
 def _explain(pairs: pd.DataFrame, everyone: pd.Index, info: pd.DataFrame, xl: np.ndarray, layers: list[str],
              xd: sparse.csr_matrix, dom_uni: pd.Index, want_d: np.ndarray, adj: sparse.csr_matrix,
-             named: np.ndarray) -> pd.DataFrame:
+             named: np.ndarray, edge_keys: np.ndarray) -> pd.DataFrame:
+    """Reasons and facts of the selected pairs; the per-pair work is vectorised, the loop only formats."""
+    if pairs.empty:
+        return pd.DataFrame(columns=INTRO_COLUMNS)
+    i, j = pairs["i"].to_numpy(), pairs["j"].to_numpy()
+    n = len(everyone)
+    ids = everyone.to_numpy()
+    sig = _signature(xl)
+    layer_lists = {int(m): [layers[b] for b in range(len(layers)) if int(m) >> b & 1] for m in np.unique(sig[np.r_[i, j]])}
+    wanted = xd[:, np.flatnonzero(want_d)].tocsr() if len(dom_uni) else xd
+    wanted_names = np.asarray(dom_uni)[np.flatnonzero(want_d)] if len(dom_uni) else np.array([], dtype=object)
+    if wanted.shape[1]:
+        both = wanted[i].multiply(wanted[j]).tocsr()
+        both.sort_indices()
+        shared = [sorted(wanted_names[both.indices[both.indptr[r]:both.indptr[r + 1]]].tolist()) for r in range(len(i))]
+    else:
+        shared = [[] for _ in range(len(i))]
+    common = _pair_lists(adj, i, j, edge_keys, n)
+    sub = info.reindex(ids[np.unique(np.r_[i, j])])
+    name_of, place_of = sub["name"].to_dict(), sub["place"].to_dict()
+    partner_ids = np.unique(np.concatenate(common)) if common else np.array([], dtype=np.int64)
+    partner_name = dict(zip(ids[partner_ids], info["name"].reindex(ids[partner_ids]).to_numpy(), strict=True))
     rows = []
-    for r in pairs.itertuples():  # only the selected pairs (top-K) are explained
-        ia, jb = int(r.i), int(r.j)
-        a_id, b_id = everyone[ia], everyone[jb]
-        la = [layers[k] for k in np.flatnonzero(xl[ia])]
-        lb = [layers[k] for k in np.flatnonzero(xl[jb])]
-        da = set(dom_uni[xd[ia].indices]) if len(dom_uni) else set()
-        db = set(dom_uni[xd[jb].indices]) if len(dom_uni) else set()
-        wanted = {d for d, ok in zip(dom_uni, want_d, strict=True) if ok}
-        shared = sorted(da & db & wanted)
-        common = sorted(everyone[np.intersect1d(adj[ia].indices, adj[jb].indices)])
-        a_name, b_name = info.at[a_id, "name"], info.at[b_id, "name"]
-        a_place, b_place = info.at[a_id, "place"], info.at[b_id, "place"]
+    for r, (ia, jb, score) in enumerate(zip(i.tolist(), j.tolist(), pairs["score"].tolist(), strict=True)):
+        a_id, b_id = ids[ia], ids[jb]
+        la, lb = layer_lists[int(sig[ia])], layer_lists[int(sig[jb])]
+        cp = sorted(ids[common[r]].tolist())
+        a_name, b_name = name_of[a_id], name_of[b_id]
+        a_place, b_place = place_of[a_id], place_of[b_id]
         parts = [f"{a_name} ({a_place}; {', '.join(la)}) and {b_name} ({b_place}; {', '.join(lb)}) together "
                  f"cover {', '.join(sorted(set(la) | set(lb)))} of the synergy"]
-        if shared:
-            parts.append(f"both work in {', '.join(shared)}")
-        if common:
-            parts.append(f"they share {len(common)} partner{'s' if len(common) > 1 else ''}: "
-                         f"{', '.join(info.at[c, 'name'] for c in common[:5])}")
+        if shared[r]:
+            parts.append(f"both work in {', '.join(shared[r])}")
+        if cp:
+            parts.append(f"they share {len(cp)} partner{'s' if len(cp) > 1 else ''}: "
+                         f"{', '.join(str(partner_name[c]) for c in cp[:5])}")
         if named[ia] or named[jb]:
             parts.append("the synergy names " + " and ".join(x for x, f in ((a_name, named[ia]), (b_name, named[jb]))
                                                                if f))
         rows.append({"a": a_id, "a_name": a_name, "a_place": a_place, "b": b_id, "b_name": b_name,
-                     "b_place": b_place, "score": round(float(r.score), 4), "reasons": "; ".join(parts) + ".",
-                     "facts": {"a_layers": la, "b_layers": lb, "shared_domains": shared, "common_partners": common}})
+                     "b_place": b_place, "score": round(float(score), 4), "reasons": "; ".join(parts) + ".",
+                     "facts": {"a_layers": la, "b_layers": lb, "shared_domains": shared[r], "common_partners": cp}})
     return pd.DataFrame(rows, columns=INTRO_COLUMNS)

@@ -54,6 +54,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from ..errors import AnalysisError, NotFound
 from ._locate import activities, actors_in
@@ -252,11 +253,13 @@ def _p_special(c: np.ndarray, e: np.ndarray, prior: tuple[np.ndarray, np.ndarray
     return sp.gammaincc(np.maximum(c + a, 1e-12), np.maximum(e + b, 1e-12))
 
 
-def _muni_incidence(inp: CorridorInputs) -> np.ndarray:
-    """actors × municipalities (bool): where each actor of A ∪ B is."""
+def _muni_incidence(inp: CorridorInputs) -> sparse.csr_matrix:
+    """actors × municipalities (sparse 0/1): where each actor of A ∪ B is."""
     col = {m: i for i, m in enumerate(inp.munis)}
-    mm = np.zeros((len(inp.actors), len(inp.munis)), dtype=bool)
-    mm[inp.muni["actor"].to_numpy(), inp.muni["municipality"].map(col).to_numpy()] = True
+    rows = inp.muni["actor"].to_numpy()
+    cols = inp.muni["municipality"].map(col).to_numpy()
+    mm = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(inp.actors), len(inp.munis)))
+    mm.data[:] = 1.0  # an actor listed twice in one municipality counts once
     return mm
 
 
@@ -291,18 +294,20 @@ def _components(inp: CorridorInputs, sets: list[tuple[int, ...]], cfg: SynergyCo
         rel = float(np.mean([np.tanh(inp.z[i, j] / 2) for i, j in pairs]))
         sa, sb = any_s & in_a, any_s & in_b
         tie_mask = cross & any_s[u] & any_s[v]
+        tie_idx = np.flatnonzero(tie_mask)
         supp = any_s & (in_a | in_b)
+        supp_f = supp.astype(np.float64)
         common = {"layers": s, "spec": spec, "comp": comp, "spread": spread, "rel": rel,
                   "lead": ",".join(inp.munis[m] for m in lead_m)}
         rows.append({**common, "domain": "", "n_a": int(sa.sum()), "n_b": int(sb.sum()),
-                     "ties": int(tie_mask.sum()), "munis": int(mm[supp].any(axis=0).sum()), "lift": 1.0})
+                     "ties": int(tie_idx.size), "munis": int(np.count_nonzero(mm.T @ supp_f)), "lift": 1.0})
         if not cfg.with_domains or n_dom == 0:
             continue
         na_d = (sa[:, None] & all_d).sum(axis=0)
         nb_d = (sb[:, None] & all_d).sum(axis=0)
-        td = ((all_d[u] | all_d[v]) & tie_mask[:, None]).sum(axis=0)
+        td = (all_d[u[tie_idx]] | all_d[v[tie_idx]]).sum(axis=0)
         supp_d = supp[:, None] & all_d                            # actors × domains
-        munis_d = (supp_d.T.astype(np.int32) @ mm.astype(np.int32) > 0).sum(axis=1)
+        munis_d = ((mm.T @ supp_d.astype(np.float64)) > 0).sum(axis=0)   # municipalities × domains → per domain
         n_supp = max(int(supp.sum()), 1)
         lift = (supp_d.sum(axis=0) / n_supp) / np.where(dom_share > 0, dom_share, 1.0)
         ok = (na_d + nb_d >= cfg.min_support) & (np.maximum(na_d, nb_d) >= cfg.min_domain_support)
@@ -359,11 +364,24 @@ def _bootstrap(inp: CorridorInputs, cands: pd.DataFrame, cfg: SynergyConfig) -> 
     n, n_m, n_l = len(inp.actors), len(inp.munis), len(inp.layers)
     wts = rng.poisson(1.0, size=(cfg.bootstrap, n)).astype(float)
     w = cfg.weights
-    mm = _muni_incidence(inp)
-    xm = (mm[:, :, None] & inp.x[:, None, :]).reshape(n, n_m * n_l).astype(float)
-    c = (wts @ xm).reshape(cfg.bootstrap, n_m, n_l)               # B × municipalities × layers
+    mm = _muni_incidence(inp).tocoo()
+    # actors × (municipality, layer) incidence, sparse: an actor is in few municipalities and layers
+    act_l, lay_l = np.nonzero(inp.x)
+    pair = pd.DataFrame({"actor": mm.row, "m": mm.col}).merge(pd.DataFrame({"actor": act_l, "l": lay_l}), on="actor")
+    xm = sparse.csr_matrix((np.ones(len(pair)), (pair["actor"].to_numpy(), pair["m"].to_numpy() * n_l
+                                                 + pair["l"].to_numpy())), shape=(n, n_m * n_l))
+    c = np.asarray((xm.T @ wts.T).T).reshape(cfg.bootstrap, n_m, n_l)   # B × municipalities × layers
     e = c.sum(axis=2, keepdims=True) * inp.base_share[None, None, :]
     theta = _p_special(c, e, inp.m_prior)
+    # supporting actors of every candidate per region, resampled: one matrix product for all candidates
+    support = np.empty((n, 2 * len(cands)), dtype=np.float32)
+    for i, row in enumerate(cands.itertuples()):
+        any_s = inp.x[:, list(row.layers)].any(axis=1)
+        if row.domain:
+            any_s = any_s & inp.d[:, inp.domains.index(row.domain)]
+        support[:, 2 * i] = any_s & inp.in_a
+        support[:, 2 * i + 1] = any_s & inp.in_b
+    resampled = wts.astype(np.float32) @ support                         # B × 2 candidates
     lows, highs = np.empty(len(cands)), np.empty(len(cands))
     for i, row in enumerate(cands.itertuples()):
         cols = list(row.layers)
@@ -372,11 +390,7 @@ def _bootstrap(inp: CorridorInputs, cands: pd.DataFrame, cfg: SynergyConfig) -> 
         regions = inp.muni_region[lead_m]
         comp = ((regions == "a").any(axis=1) & (regions == "b").any(axis=1)).astype(float)
         spread = np.array([len(set(r)) for r in lead_m.tolist()]) / len(cols)
-        any_s = inp.x[:, cols].any(axis=1)
-        if row.domain:
-            any_s = any_s & inp.d[:, inp.domains.index(row.domain)]
-        na = wts @ (any_s & inp.in_a).astype(float)
-        nb = wts @ (any_s & inp.in_b).astype(float)
+        na, nb = resampled[:, 2 * i].astype(float), resampled[:, 2 * i + 1].astype(float)
         boot = pd.DataFrame({"layers": [row.layers] * len(spec), "spec": spec, "comp": comp, "spread": spread,
                              "rel": row.rel, "n_a": na, "n_b": nb, "ties": row.ties, "munis": row.munis,
                              "lift": row.lift})
