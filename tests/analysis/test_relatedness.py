@@ -68,3 +68,22 @@ def test_with_relations_adds_units(engine) -> None:  # type: ignore[no-untyped-d
 def test_unknown_method(engine) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(AnalysisError):
         relatedness(engine, method="vibes")
+
+
+@pytest.mark.parametrize("by", ["layer", "sublayer", "domain"])
+@pytest.mark.parametrize("with_relations", [False, True])
+def test_signature_counts_equal_the_self_join(engine, by: str, with_relations: bool) -> None:  # type: ignore[no-untyped-def]
+    import numpy as np
+
+    from stackatlas.analysis._locate import activities
+    from stackatlas.analysis.relatedness import _counts_by_pairs, _counts_by_signature
+
+    acts = activities(engine, by=by)
+    order = sorted(set(engine.execute(acts.select("activity").distinct())["activity"]))
+    n1, c1, u1 = _counts_by_signature(engine, acts, order, with_relations=with_relations,
+                                      relation_types=None)
+    n2, c2, u2 = _counts_by_pairs(engine, order, by=by, with_relations=with_relations, relation_types=None)
+    assert u1 == u2 > 0
+    np.testing.assert_array_equal(n1, n2)
+    np.testing.assert_array_equal(c1, c2)
+    assert c1.sum() > 0

@@ -102,6 +102,63 @@ def _units(engine: Engine, *, by: str, with_relations: bool, relation_types: lis
     return units
 
 
+#: Up to this many activities, units are reduced to bit masks of their activities (see below).
+_MAX_BITS = 62
+
+
+def _counts_by_signature(engine: Engine, acts: ibis.Table, order: list[str], *, with_relations: bool,
+                         relation_types: list[str] | None) -> tuple[np.ndarray, np.ndarray, int]:
+    """Occurrences, co-occurrences and the number of units, from the units' activity *signatures*.
+
+    Every unit (an actor; with relations also a tie, whose activities are those of its two ends) is
+    reduced in the engine to the bit mask of its activities, and the units are counted per mask: at most
+    2^k masks, in practice a few hundred, whatever the number of rows. With ``B`` the masks × activities
+    0/1 matrix and ``w`` the units per mask, ``n = Bᵀw`` and ``C = Bᵀ diag(w) B`` (diagonal dropped) —
+    the same counts as joining the units with themselves, without the join.
+    """
+    bit = acts.activity.cases(*[(x, 1 << i) for i, x in enumerate(order)], else_=0).cast("int64")
+    masks = acts.group_by("actor").agg(mask=bit.sum())    # (actor, activity) rows are distinct: sum = or
+    per_mask = masks.group_by("mask").agg(w=masks.count())
+    parts = [engine.execute(per_mask)]
+    if with_relations:
+        r = engine.table("relations")
+        if relation_types:
+            r = r.filter(r.type.isin(relation_types))
+        mf = masks.select(f_actor="actor", f_mask="mask")
+        mt = masks.select(t_actor="actor", t_mask="mask")
+        j = (r.left_join(mf, r.from_actor == mf.f_actor).left_join(mt, r.to_actor == mt.t_actor)
+             .select(mask=ibis._.f_mask.fill_null(0) | ibis._.t_mask.fill_null(0)))
+        j = j.filter(j.mask != 0)
+        parts.append(engine.execute(j.group_by("mask").agg(w=j.count())))
+    counts = pd.concat(parts, ignore_index=True)
+    m = counts["mask"].to_numpy(dtype=np.int64)
+    w = counts["w"].to_numpy(dtype=float)
+    b = ((m[:, None] >> np.arange(len(order), dtype=np.int64)) & 1).astype(float)
+    n = b.T @ w
+    c = b.T @ (b * w[:, None])
+    np.fill_diagonal(c, 0.0)
+    return n, c, int(w.sum())
+
+
+def _counts_by_pairs(engine: Engine, order: list[str], *, by: str, with_relations: bool,
+                     relation_types: list[str] | None) -> tuple[np.ndarray, np.ndarray, int]:
+    """The same counts by joining the (unit, activity) table with itself (for many activities)."""
+    units = _units(engine, by=by, with_relations=with_relations, relation_types=relation_types)
+    # (unit, activity) rows are distinct, and so are (unit, a, b) pairs: row counts count units
+    occ = engine.execute(units.group_by("activity").agg(n=units.count()))
+    n_units = int(engine.execute(units.agg(n=units.unit.nunique()))["n"].iloc[0])
+    left = units.select(unit=units.unit, a=units.activity)
+    right = units.select(unit2=units.unit, b=units.activity)
+    pairs = left.join(right, (left.unit == right.unit2) & (left.a < right.b))
+    co = engine.execute(pairs.group_by(["a", "b"]).agg(c=pairs.count()))
+    k = len(order)
+    idx = {a: i for i, a in enumerate(order)}
+    n = occ.set_index("activity")["n"].reindex(order).to_numpy(dtype=float)
+    m = sparse.coo_matrix((co["c"].to_numpy(dtype=float), (co["a"].map(idx).to_numpy(), co["b"].map(idx).to_numpy())),
+                          shape=(k, k)).toarray()
+    return n, m + m.T, n_units
+
+
 def relatedness(engine: Engine, *, by: str = "layer", method: str = "association",
                 with_relations: bool = False, relation_types: list[str] | None = None) -> pd.DataFrame:
     """Relatedness of every ordered pair of activities, with hypergeometric significance.
@@ -123,30 +180,22 @@ def relatedness(engine: Engine, *, by: str = "layer", method: str = "association
     """
     if method not in METHODS:
         raise AnalysisError(f"method must be one of {', '.join(METHODS)}, not {method!r}")
-    units = _units(engine, by=by, with_relations=with_relations, relation_types=relation_types)
-    # (unit, activity) rows are distinct, and so are (unit, a, b) pairs: row counts count units
-    occ = engine.execute(units.group_by("activity").agg(n=units.count()))
-    n_units = int(engine.execute(units.agg(n=units.unit.nunique()))["n"].iloc[0])
-    left = units.select(unit=units.unit, a=units.activity)
-    right = units.select(unit2=units.unit, b=units.activity)
-    pairs = left.join(right, (left.unit == right.unit2) & (left.a < right.b))
-    co = engine.execute(pairs.group_by(["a", "b"]).agg(c=pairs.count()))
+    acts = activities(engine, by=by)
+    present = set(engine.execute(acts.select("activity").distinct())["activity"])
     if by == "layer":
         lay = engine.table("layers")
-        order = [x for x in engine.execute(lay.order_by("position").select("id"))["id"]
-                 if x in set(occ["activity"])]
+        order = [x for x in engine.execute(lay.order_by("position").select("id"))["id"] if x in present]
     else:
-        order = sorted(occ["activity"])
+        order = sorted(present)
+    if len(order) <= _MAX_BITS:
+        n, c, n_units = _counts_by_signature(engine, acts, order, with_relations=with_relations,
+                                             relation_types=relation_types)
+    else:
+        n, c, n_units = _counts_by_pairs(engine, order, by=by, with_relations=with_relations,
+                                         relation_types=relation_types)
     k = len(order)
     if k < 2 or n_units == 0:
         return pd.DataFrame(columns=RELATEDNESS_COLUMNS)
-    idx = {a: i for i, a in enumerate(order)}
-    n = occ.set_index("activity")["n"].reindex(order).to_numpy(dtype=float)
-    i = co["a"].map(idx).to_numpy()
-    j = co["b"].map(idx).to_numpy()
-    vals = co["c"].to_numpy(dtype=float)
-    m = sparse.coo_matrix((vals, (i, j)), shape=(k, k)).toarray()
-    c = m + m.T
     value = normalise(c, n, method=method)
     big_n = float(n_units)
     ni, nj = n[:, None], n[None, :]

@@ -95,6 +95,7 @@ class SynergyConfig:
     bootstrap_top: int = 60
     seed: int = 0
     presence: str = "all"
+    evidence_limit: int | None = 200
 
     def with_weights(self, **w: float) -> SynergyConfig:
         return replace(self, weights={**self.weights, **w})
@@ -143,33 +144,41 @@ def corridor_inputs(engine: Engine, *, a: str, b: str, presence: str = "all") ->
     if a == b:
         raise AnalysisError("compare two different places")
     ta, tb = _place_type(engine, a), _place_type(engine, b)
-    ids_a = set(engine.execute(actors_in(engine, a, presence=presence))["actor"])
-    ids_b = set(engine.execute(actors_in(engine, b, presence=presence))["actor"])
-    if not ids_a or not ids_b:
-        empty = a if not ids_a else b
+    in_a_t = actors_in(engine, a, presence=presence)
+    in_b_t = actors_in(engine, b, presence=presence)
+    ids_a = engine.execute(in_a_t)["actor"].to_numpy(dtype=object)
+    ids_b = engine.execute(in_b_t)["actor"].to_numpy(dtype=object)
+    if not len(ids_a) or not len(ids_b):
+        empty = a if not len(ids_a) else b
         raise AnalysisError(f"no actors are located in {empty!r}")
-    actors = sorted(ids_a | ids_b)
-    idx = {x: i for i, x in enumerate(actors)}
+    members = in_a_t.select("actor").union(in_b_t.select("actor"), distinct=True)
+    union = pd.Index(np.union1d(ids_a.astype(str), ids_b.astype(str)))
+    actors = union.tolist()
     lay = engine.table("layers")
     layer_df = engine.execute(lay.order_by("position").select("id", "name_nl", "name_en"))
     layers = list(layer_df["id"])
     lidx = {x: i for i, x in enumerate(layers)}
-    acts = engine.execute(activities(engine, by="layer"))
-    acts = acts[acts["actor"].isin(idx)]
+    # only the rows of actors of A ∪ B leave the engine
+    la = activities(engine, by="layer")
+    acts = engine.execute(la.semi_join(members, "actor"))
     x = np.zeros((len(actors), len(layers)), dtype=bool)
-    x[acts["actor"].map(idx).to_numpy(), acts["activity"].map(lidx).to_numpy()] = True
-    doms = engine.execute(activities(engine, by="domain"))
-    doms = doms[doms["actor"].isin(idx)]
-    dom_t = engine.table("actors")  # names
-    names_df = engine.execute(dom_t.select("id", "name"))
+    x[union.get_indexer(acts["actor"]), acts["activity"].map(lidx).to_numpy()] = True
+    ld = activities(engine, by="domain")
+    doms = engine.execute(ld.semi_join(members, "actor"))
+    at_ = engine.table("actors")
+    m_id = members.select(m_id="actor")
+    names_df = engine.execute(at_.semi_join(m_id, at_.id == m_id.m_id).select("id", "name"))
     names = dict(zip(names_df["id"], names_df["name"], strict=True))
     domains = sorted(set(doms["activity"]))
     didx = {x: i for i, x in enumerate(domains)}
     d = np.zeros((len(actors), len(domains)), dtype=bool)
     if len(doms):
-        d[doms["actor"].map(idx).to_numpy(), doms["activity"].map(didx).to_numpy()] = True
-    in_a = np.array([x in ids_a for x in actors])
-    in_b = np.array([x in ids_b for x in actors])
+        d[union.get_indexer(doms["actor"]), doms["activity"].map(didx).to_numpy()] = True
+    in_a = np.zeros(len(actors), dtype=bool)
+    in_a[union.get_indexer(ids_a)] = True
+    in_b = np.zeros(len(actors), dtype=bool)
+    in_b[union.get_indexer(ids_b)] = True
+    idx = union
 
     # municipalities of the actors inside each region (head office and sites)
     at = engine.table("actors")
@@ -181,19 +190,20 @@ def corridor_inputs(engine: Engine, *, a: str, b: str, presence: str = "all") ->
     rows = []
     for tag, place in (("a", a), ("b", b)):
         inside = pm.filter(pm.place == place).select("municipality")
-        m = engine.execute(loc.semi_join(inside, "municipality").distinct())
-        m = m[m["actor"].isin(idx)]
-        rows.append(pd.DataFrame({"actor": m["actor"].map(idx), "municipality": m["municipality"], "region": tag}))
+        m = engine.execute(loc.semi_join(inside, "municipality").semi_join(members, "actor").distinct())
+        rows.append(pd.DataFrame({"actor": idx.get_indexer(m["actor"]), "municipality": m["municipality"],
+                                  "region": tag}))
     muni = pd.concat(rows, ignore_index=True)
     pl = engine.table("places")
     pn = engine.execute(pl.select("id", "name_nl", "name_en"))
     place_names = {r.id: (r.name_nl or r.name_en, r.name_en or r.name_nl) for r in pn.itertuples()}
 
     r = engine.table("relations")
-    ties = engine.execute(r.select("id", "type", "from_actor", "to_actor"))
-    ties = ties[ties["from_actor"].isin(idx) & ties["to_actor"].isin(idx)]
-    u = ties["from_actor"].map(idx).to_numpy()
-    v = ties["to_actor"].map(idx).to_numpy()
+    m_from, m_to = members.select(m_from="actor"), members.select(m_to="actor")
+    r = r.semi_join(m_from, r.from_actor == m_from.m_from).semi_join(m_to, r.to_actor == m_to.m_to)
+    ties = engine.execute(r.select("id", "type", "from_actor", "to_actor").order_by("id"))
+    u = idx.get_indexer(ties["from_actor"])
+    v = idx.get_indexer(ties["to_actor"])
     cross = (in_a[u] & in_b[v]) | (in_b[u] & in_a[v])
     ties = pd.DataFrame({"id": ties["id"].to_numpy(), "type": ties["type"].to_numpy(), "u": u, "v": v,
                          "cross": cross})
@@ -501,7 +511,7 @@ def discover(engine: Engine, *, a: str, b: str, config: SynergyConfig | None = N
         head = head.head(top)
     out = []
     for rank, row in enumerate(head.itertuples(), start=1):
-        out.append(_describe(inp, row, rank))
+        out.append(_describe(inp, row, rank, cfg.evidence_limit))
     result = pd.DataFrame(out)
     if curated is not None and len(curated):
         result["curated_match"] = [best_curated(curated, r["layers"], r["domains"]) for r in result.to_dict("records")]
@@ -510,10 +520,15 @@ def discover(engine: Engine, *, a: str, b: str, config: SynergyConfig | None = N
     return result
 
 
-def candidate_evidence(inp: CorridorInputs, layers: list[str], domain: str = "") -> tuple[dict[str, Any], list[str]]:
+def candidate_evidence(inp: CorridorInputs, layers: list[str], domain: str = "",
+                       limit: int | None = None) -> tuple[dict[str, Any], list[str]]:
     """The supporting actors per region (id, name, municipality, layers of the set) and the ties that already
     cross between them (both ends active in the layers, at least one in the domain) — the same ties the
-    score counts — for any layer set and domain; and the municipalities involved, most actors first."""
+    score counts — for any layer set and domain; and the municipalities involved, most actors first.
+
+    With ``limit``, at most that many actors per region and ties are listed: the best connected actors
+    (most ties within A ∪ B, then id) and the first ties by id; the counts stay in the candidate's
+    ``n_a``, ``n_b`` and ``ties``. Without truncation the actors are in id order."""
     cols = [inp.layers.index(x) for x in layers if x in inp.layers]
     in_layers = (np.asarray(inp.x[:, cols].any(axis=1), dtype=bool) if cols
                  else np.zeros(len(inp.actors), dtype=bool))
@@ -521,28 +536,32 @@ def candidate_evidence(inp: CorridorInputs, layers: list[str], domain: str = "")
     if domain:
         in_domain = inp.d[:, inp.domains.index(domain)] if domain in inp.domains else ~in_domain
     any_s = in_layers & in_domain
+    t = inp.ties
+    u, v = t["u"].to_numpy(), t["v"].to_numpy()
     evidence: dict[str, Any] = {}
     places: list[str] = []
     for tag in ("a", "b"):
         idx = np.flatnonzero(any_s & (inp.in_a if tag == "a" else inp.in_b))
-        sub = inp.muni[(inp.muni["region"] == tag) & inp.muni["actor"].isin(idx)]
-        where = sub.groupby("actor")["municipality"].first()
+        sub = inp.muni[(inp.muni["region"] == tag) & any_s[inp.muni["actor"].to_numpy()]]
+        places.extend(sub["municipality"].value_counts().index.tolist())
+        if limit is not None and len(idx) > limit:
+            degree = np.bincount(np.r_[u, v], minlength=len(inp.actors))[idx]
+            idx = idx[np.lexsort((idx, -degree))[:limit]]
+        first = sub[sub["actor"].isin(idx)].drop_duplicates("actor").set_index("actor")["municipality"].to_dict()
         region = inp.a if tag == "a" else inp.b
         evidence[region] = [{"id": inp.actors[i], "name": inp.names.get(inp.actors[i], inp.actors[i]),
-                             "municipality": where.get(i),
-                             "layers": [inp.layers[c] for c in cols if inp.x[i, c]]} for i in idx]
-        places.extend(sub["municipality"].value_counts().index.tolist())
-    t = inp.ties
-    u, v = t["u"].to_numpy(), t["v"].to_numpy()
+                             "municipality": first.get(i),
+                             "layers": [inp.layers[c] for c in cols if inp.x[i, c]]} for i in idx.tolist()]
     tie_mask = t["cross"].to_numpy() & in_layers[u] & in_layers[v] & (in_domain[u] | in_domain[v])
+    shown = t[tie_mask] if limit is None else t[tie_mask].head(limit)
     evidence["ties"] = [{"id": r.id, "type": r.type, "from": inp.actors[r.u], "to": inp.actors[r.v]}
-                        for r in t[tie_mask].itertuples()]
+                        for r in shown.itertuples()]
     return evidence, list(dict.fromkeys(places))
 
 
-def _describe(inp: CorridorInputs, row: Any, rank: int) -> dict[str, Any]:
+def _describe(inp: CorridorInputs, row: Any, rank: int, limit: int | None) -> dict[str, Any]:
     cols = list(row.layers)
-    evidence, places = candidate_evidence(inp, [inp.layers[c] for c in cols], row.domain)
+    evidence, places = candidate_evidence(inp, [inp.layers[c] for c in cols], row.domain, limit=limit)
     return {
         "rank": rank, "id": row.id,
         "label": _label(inp, row.layers, row.lead, row.domain, "en"),
