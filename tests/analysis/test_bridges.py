@@ -170,3 +170,23 @@ def test_cli_bridges(capsys: pytest.CaptureFixture[str]) -> None:
     assert "ei_index" in table and "arcnl" in table
     csv = _cli(["bridges", "--between", "mra", "--and", "brainport", "--format", "csv"], capsys)
     assert csv.splitlines()[0].startswith("actor,name,region,betweenness")
+
+
+def test_sampled_betweenness_is_unbiased(tmp_path: Path) -> None:
+    # Brandes & Pich: with k of the n sources drawn at random and the sums scaled by n/k, the mean over
+    # draws is the exact value; the seeds are fixed, so this is deterministic
+    pairs = [(u, v) for u in range(12) for v in range(u + 1, 12)]
+    g = igraph.Graph(n=12, edges=random.Random(7).sample(pairs, 22))
+    hq = ["amsterdam"] * 4 + ["eindhoven"] * 4 + ["paris"] * 4
+    actors = [{"id": f"x{i:02d}", "hq": hq[i]} for i in range(12)]
+    eng = make_engine(tmp_path, actors, [tie(f"x{u:02d}", f"x{v:02d}") for u, v in g.get_edgelist()])
+    exact = bridges(eng, a="amsterdam", b="eindhoven")
+    assert exact["betweenness_sources"] == 4
+    want = dict(zip(exact["brokers"]["actor"], exact["brokers"]["betweenness"], strict=True))
+    runs = [bridges(eng, a="amsterdam", b="eindhoven", max_sources=2, seed=s) for s in range(60)]
+    assert {r["betweenness_sources"] for r in runs} == {2}
+    assert len({tuple(r["brokers"]["betweenness"].round(9)) for r in runs}) > 1   # the draws differ
+    for actor, value in want.items():
+        mean = sum(dict(zip(r["brokers"]["actor"], r["brokers"]["betweenness"], strict=True)).get(actor, 0.0)
+                   for r in runs) / len(runs)
+        assert mean == pytest.approx(value, rel=0.25)

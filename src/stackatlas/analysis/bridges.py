@@ -17,7 +17,8 @@ may run through organisations outside both regions.
   a tie within. ``None`` when there are no internal ties.
 * **Brokers**: cross-region betweenness ``b(v) = sum_{s in A, t in B} sigma_st(v) / sigma_st``, the
   share of the shortest s–t paths that pass through v, summed over the cross-region pairs (Freeman 1977;
-  restricted to a subset of pairs as in Brandes 2008); ``betweenness_norm`` divides by ``|A| |B|``. With
+  restricted to a subset of pairs as in Brandes 2008); ``betweenness_norm`` divides by ``|A| |B|``. For
+  large regions it is estimated from a random sample of sources (``max_sources``; Brandes & Pich 2007). With
   Burt's (1992) constraint ``c_i = sum_j (p_ij + sum_{q != i,j} p_iq p_qj)^2``: low constraint, many
   non-redundant contacts (a structural hole spanner).
 * **Communities**: Leiden (Traag, Waltman & van Eck 2019) maximising modularity on the whole graph, with
@@ -30,6 +31,8 @@ simulation. Social Psychology Quarterly 51(2), 123–140.
 Freeman, L. C. (1977). A set of measures of centrality based on betweenness. Sociometry 40(1), 35–41.
 Brandes, U. (2008). On variants of shortest-path betweenness centrality and their generic computation.
 Social Networks 30(2), 136–145.
+Brandes, U. & Pich, C. (2007). Centrality estimation in large networks. International Journal of
+Bifurcation and Chaos 17(7), 2303–2318 (betweenness from a random sample of sources).
 Burt, R. S. (1992). Structural Holes: The Social Structure of Competition. Harvard University Press.
 Traag, V. A., Waltman, L. & van Eck, N. J. (2019). From Louvain to Leiden: guaranteeing well-connected
 communities. Scientific Reports 9, 5233.
@@ -58,7 +61,7 @@ COMMUNITY_COLUMNS = ["actor", "name", "region", "community"]
 #: The scalar entries of the result of :func:`bridges` (the others are DataFrames or lists).
 SUMMARY_KEYS = ["a", "b", "presence", "actors_a", "actors_b", "actors_both", "external", "internal",
                 "internal_a", "internal_b", "ei_index", "density_across", "density_within", "density_ratio",
-                "communities_n", "communities_mixed", "modularity"]
+                "communities_n", "communities_mixed", "modularity", "betweenness_sources"]
 
 
 def _require_place(engine: Engine, place: str) -> None:
@@ -79,18 +82,24 @@ def ei_index(external: float, internal: float) -> float | None:
     return None if total == 0 else (external - internal) / total
 
 
+#: Up to this many ties Leiden iterates until the partition is stable; beyond, it stops after two
+#: iterations (igraph's default): on a million actors, iterating to convergence takes more than ten minutes.
+LEIDEN_CONVERGE_MAX_EDGES = 200_000
+
+
 def _seeded_leiden(g: igraph.Graph, seed: int) -> list[int]:
     """Leiden (modularity) with igraph's random generator temporarily seeded; restored afterwards."""
     igraph.set_random_number_generator(random.Random(seed))
     try:
-        part = g.community_leiden(objective_function="modularity", n_iterations=-1)
+        iterations = -1 if g.ecount() <= LEIDEN_CONVERGE_MAX_EDGES else 2
+        part = g.community_leiden(objective_function="modularity", n_iterations=iterations)
     finally:
         igraph.set_random_number_generator(random)
     return list(part.membership)
 
 
 def bridges(engine: Engine, *, a: str, b: str, presence: str = "all", families: Sequence[str] | None = None,
-            seed: int = 42) -> dict[str, Any]:
+            seed: int = 42, max_sources: int | None = 200) -> dict[str, Any]:
     """Ties within and across two regions: E-I index, density ratio, brokers and communities.
 
     Parameters
@@ -104,11 +113,17 @@ def bridges(engine: Engine, *, a: str, b: str, presence: str = "all", families: 
     families
         Relation families that make a tie (default: all); relations with status ``ended`` never do.
     seed
-        Seed of the Leiden community detection.
+        Seed of the Leiden community detection and of the sampled sources.
+    max_sources
+        Cross-region betweenness is exact when the smaller region has at most this many actors (and
+        always with ``None``); otherwise that many of its actors are drawn at random as sources and the
+        sums are scaled by (region size / sample size), the unbiased pivot estimator of Brandes & Pich
+        (2007). Each source costs one breadth-first search over the whole tie graph.
 
     Returns
     -------
-    dict with the scalars of :data:`SUMMARY_KEYS` (``actors_a``/``actors_b`` count the actors of one
+    dict with the scalars of :data:`SUMMARY_KEYS` (``betweenness_sources``: the sources used, equal to
+    the smaller region's size when exact; ``actors_a``/``actors_b`` count the actors of one
     region only, ``actors_both`` those of both; ``density_ratio`` and ``ei_index`` are ``None`` when
     undefined), ``both`` (ids of the actors in both regions) and the DataFrames ``ties`` (the relations
     within A, within B and across, ``kind`` = ``within-a``, ``within-b`` or ``across``), ``brokers``
@@ -186,20 +201,29 @@ def bridges(engine: Engine, *, a: str, b: str, presence: str = "all", families: 
 
     # the whole tie graph
     names = actors.set_index("actor")["name"]
-    vid = {x: i for i, x in enumerate(actors["actor"])}
-    edges = edges[edges["u"].isin(vid) & edges["v"].isin(vid)]
-    g = igraph.Graph(n=len(vid), edges=list(zip(edges["u"].map(vid), edges["v"].map(vid), strict=True)),
-                     directed=False)
+    everyone = pd.Index(actors["actor"])
+    iu, iv = everyone.get_indexer(edges["u"]), everyone.get_indexer(edges["v"])
+    known = (iu >= 0) & (iv >= 0)
+    g = igraph.Graph(n=len(everyone), edges=np.c_[iu[known], iv[known]], directed=False)
     region_of = regions.set_index("actor")["region"].map(label)
+    n_sources = 0
     if n_a and n_b and g.ecount():
+        # sources on the smaller side (betweenness over A × B pairs is symmetric in A and B)
+        src, dst = (ids_a, ids_b) if n_a <= n_b else (ids_b, ids_a)
+        src_v = everyone.get_indexer(src)
+        scale = 1.0
+        if max_sources is not None and len(src_v) > max_sources:
+            src_v = np.sort(np.random.default_rng(seed).choice(src_v, size=max_sources, replace=False))
+            scale = len(src) / max_sources
+        n_sources = len(src_v)
         # igraph halves each pair of an undirected graph: double it (checked against enumeration of paths)
-        btw = 2.0 * np.asarray(g.betweenness(directed=False, sources=[vid[x] for x in ids_a],
-                                             targets=[vid[x] for x in ids_b]))
+        btw = 2.0 * scale * np.asarray(g.betweenness(directed=False, sources=src_v.tolist(),
+                                                     targets=everyone.get_indexer(dst).tolist()))
     else:
         btw = np.zeros(g.vcount())
     constraint = np.asarray(g.constraint(), dtype=float)
     degree = np.asarray(g.degree(), dtype=int)
-    ids = list(vid)
+    ids = list(everyone)
     brokers = pd.DataFrame({"actor": ids, "name": names.reindex(ids).to_numpy(),
                             "region": region_of.reindex(ids).to_numpy(), "betweenness": btw,
                             "betweenness_norm": btw / possible_across if possible_across else np.nan,
@@ -217,7 +241,9 @@ def bridges(engine: Engine, *, a: str, b: str, presence: str = "all", families: 
     renumber = pd.Series(np.arange(1, len(size) + 1), index=size.index)
     comm = comm.assign(community=comm["raw"].map(renumber).astype(int))
     comm = comm.sort_values(["community", "actor"])[COMMUNITY_COLUMNS].reset_index(drop=True)
-    seen = comm.groupby("community")["region"].agg(lambda s: {a, b} <= set(s.dropna()) or "both" in set(s))
+    flags = pd.DataFrame({"community": comm["community"], "a": comm["region"] == a, "b": comm["region"] == b,
+                          "both": comm["region"] == "both"}).groupby("community").any()
+    seen = (flags["a"] & flags["b"]) | flags["both"]
     return {
         "a": a, "b": b, "presence": presence,
         "actors_a": n_a, "actors_b": n_b, "actors_both": len(ids_both),
@@ -225,6 +251,6 @@ def bridges(engine: Engine, *, a: str, b: str, presence: str = "all", families: 
         "ei_index": ei_index(e_n, i_n),
         "density_across": d_across, "density_within": d_within, "density_ratio": ratio,
         "communities_n": int(comm["community"].nunique()), "communities_mixed": int(seen.sum()),
-        "modularity": modularity,
+        "modularity": modularity, "betweenness_sources": n_sources,
         "both": ids_both, "ties": ties, "brokers": brokers, "communities": comm,
     }
