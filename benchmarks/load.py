@@ -6,14 +6,16 @@ requests over a fixed number of concurrent connections and stops by itself (and 
     .venv/bin/python benchmarks/load.py --serve              # start a server on a free port, then measure
     .venv/bin/python benchmarks/load.py --url http://127.0.0.1:8000 --connections 50 --requests 3000
 
-Scenarios (on the bundled dataset): an organisation page (``/actors/{id}``, over every organisation), the
-profile API (``/api/profile?place=...``, over regions and municipalities) and search (``/api/search``, over
-names with and without typos); with ``--scenario`` also the compare page (``/compare``, the default pair in
+Scenarios: an organisation page (``/actors/{id}``, over every organisation, or ``--actors`` of them spread over
+the whole list on a large dataset), the profile API (``/api/profile?place=...``, over the compare pair and its
+municipalities) and search (``/api/search``, over names with and without typos: the fixed list below when the
+dataset knows them, else names of the served dataset with typos made from them, see ``--search-terms``); with ``--scenario`` also the compare page (``/compare``, the default pair in
 both languages) and synergy pages (``/synergies/{id}``, the curated and the best discovered synergies of
 the default pair, with introductions and guest list). Every distinct URL is requested once before
 measuring (the "cold" line); the measured runs then show the steady state of a server whose caches are warm.
 
     .venv/bin/python benchmarks/load.py --serve --scenario "compare page" --scenario "synergy page"
+    .venv/bin/python benchmarks/load.py --serve --data DATASET --db FILE   # another dataset (e.g. synthetic)
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import asyncio
 import gc
 import ipaddress
 import os
+import random
 import socket
 import statistics
 import subprocess
@@ -30,7 +33,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 
@@ -114,16 +117,71 @@ async def run(clients: list[httpx.AsyncClient], name: str, urls: list[str], tota
     return res
 
 
-async def targets(client: httpx.AsyncClient) -> dict[str, list[str]]:
-    actors = (await client.get("/api/actors", params={"limit": 500})).json()["items"]
-    a, b = "mra", "brainport"
+def typo(word: str, rng: random.Random) -> str:
+    """``word`` with one typo: a letter dropped, doubled or two neighbours swapped (words of 4+ letters)."""
+    if len(word) < 4:
+        return word
+    i = rng.randrange(1, len(word) - 1)
+    kind = rng.randrange(3)
+    if kind == 0:
+        return word[:i] + word[i + 1:]
+    if kind == 1:
+        return word[:i] + word[i] + word[i:]
+    return word[:i - 1] + word[i] + word[i - 1] + word[i + 1:]
+
+
+def data_searches(names: list[str], n: int = 48, seed: int = 0) -> list[str]:
+    """Search terms made from actor names of the served dataset: a word, a word with a typo, the first two
+    words, a name with a typo (lower case, as people type), deterministic for ``seed``."""
+    rng = random.Random(seed)
+    out: list[str] = []
+    pool = [x for x in names if x.strip()]
+    while pool and len(out) < n:
+        name = rng.choice(pool)
+        words = [w for w in name.lower().replace(".", " ").split() if len(w) > 1]
+        if not words:
+            continue
+        w = rng.choice(words)
+        out += [w, typo(w, rng), " ".join(words[:2]), " ".join(typo(x, rng) for x in words)]
+    return list(dict.fromkeys(out))[:n]
+
+
+async def actor_sample(client: httpx.AsyncClient, n: int) -> list[dict[str, str]]:
+    """``n`` actors: all of a short list, else pages spread evenly over the whole list (by name)."""
+    first = (await client.get("/api/actors", params={"limit": min(n, 500)})).json()
+    total = int(first["total"])
+    if total <= len(first["items"]) or n <= len(first["items"]):
+        return list(first["items"])[:n]
+    pages = max(1, -(-n // 100))
+    out: list[dict[str, str]] = []
+    for k in range(pages):
+        offset = k * max(1, (total - 100) // pages)
+        out += (await client.get("/api/actors", params={"limit": 100, "offset": offset})).json()["items"]
+    return out[:n]
+
+
+async def targets(client: httpx.AsyncClient, args: argparse.Namespace) -> dict[str, list[str]]:
+    actors = await actor_sample(client, args.actors)
+    health = (await client.get("/healthz")).json()
+    a, b = args.pair or health.get("compare") or ("mra", "brainport")
     places = [a, b]
     for region in (a, b):
-        places += (await client.get(f"/api/places/{region}")).json()["municipalities"]
+        places += (await client.get(f"/api/places/{region}")).json().get("municipalities", [])
+    searches = SEARCHES
+    mode = args.search_terms
+    if mode == "auto":  # the fixed list when the dataset knows (at least half of) its names
+        known = 0
+        for q in SEARCHES:
+            items = (await client.get("/api/search", params={"q": q, "limit": 1})).json()["items"]
+            known += bool(items) and items[0]["type"] == "actor"
+        mode = "fixed" if known >= len(SEARCHES) / 2 else "data"
+    if mode == "data":
+        searches = data_searches([x["name"] for x in actors])
+    print(f"search terms ({mode}): {', '.join(searches[:12])}{' ...' if len(searches) > 12 else ''}")
     return {
         "actor page": [f"/actors/{x['id']}" for x in actors],
         "profile API": [f"/api/profile?place={p}" for p in dict.fromkeys(places)],
-        "search API": [f"/api/search?q={q}" for q in SEARCHES],
+        "search API": ["/api/search?" + urlencode({"q": q}) for q in searches],
     }
 
 
@@ -152,7 +210,7 @@ async def main_async(args: argparse.Namespace) -> int:
               f"hash {health['content_hash'][:12]}  connections {args.connections}  requests/scenario "
               f"{args.requests}")
         chosen = args.scenario or list(DEFAULT_SCENARIOS)
-        urls = await targets(client)
+        urls = await targets(client, args)
         if {"compare page", "synergy page"} & set(chosen):
             urls.update(await synergy_targets(client))
         urls = {name: urls[name] for name in chosen}
@@ -186,19 +244,29 @@ def main() -> int:
     ap.add_argument("--requests", type=int, default=3000, help="Requests per scenario.")
     ap.add_argument("--max-seconds", type=float, default=120.0, help="Stop a scenario after this long.")
     ap.add_argument("--serve", action="store_true", help="Start `stackatlas serve` on a free port first.")
+    ap.add_argument("--data", type=Path, help="With --serve: the dataset folder to serve (default: bundled).")
+    ap.add_argument("--db", type=Path, help="With --serve: the DuckDB file to serve (default: the dataset's).")
+    ap.add_argument("--actors", type=int, default=500, help="Organisation pages to visit (spread over the list).")
+    ap.add_argument("--pair", nargs=2, metavar=("A", "B"), help="Places of the profile scenario (default: the "
+                    "dataset's compare pair) with their municipalities.")
+    ap.add_argument("--search-terms", choices=("auto", "fixed", "data"), default="auto",
+                    help="fixed: the list in this file; data: names of the served dataset with typos; auto: "
+                    "fixed when the dataset knows most of its names, else data.")
     ap.add_argument("--scenario", action="append", choices=SCENARIOS,
                     help=f"A scenario to run (repeatable; default: {', '.join(DEFAULT_SCENARIOS)}).")
     args = ap.parse_args()
-    if not 1 <= args.connections <= 500 or not 1 <= args.requests <= 100_000:
-        raise SystemExit("--connections must be 1..500 and --requests 1..100000")
+    if not 1 <= args.connections <= 500 or not 1 <= args.requests <= 100_000 or not 1 <= args.actors <= 10_000:
+        raise SystemExit("--connections must be 1..500, --requests 1..100000 and --actors 1..10000")
     proc = None
     if args.serve:
         port = free_port()
         args.url = f"http://127.0.0.1:{port}"
         exe = Path(sys.executable).with_name("stackatlas")
-        proc = subprocess.Popen([str(exe), "serve", "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
+        where = [*(["--data", str(args.data)] if args.data else []), *(["--db", str(args.db)] if args.db else [])]
+        proc = subprocess.Popen([str(exe), "serve", "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
+                                 *where],
                                 env={**os.environ}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + float(os.environ.get("LOAD_START_SECONDS", "120"))
         while True:
             try:
                 if httpx.get(args.url + "/healthz", timeout=1, trust_env=False).status_code == 200:

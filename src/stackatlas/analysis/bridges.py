@@ -221,15 +221,20 @@ def bridges(engine: Engine, *, a: str, b: str, presence: str = "all", families: 
                                                      targets=everyone.get_indexer(dst).tolist()))
     else:
         btw = np.zeros(g.vcount())
-    constraint = np.asarray(g.constraint(), dtype=float)
     degree = np.asarray(g.degree(), dtype=int)
     ids = list(everyone)
-    brokers = pd.DataFrame({"actor": ids, "name": names.reindex(ids).to_numpy(),
-                            "region": region_of.reindex(ids).to_numpy(), "betweenness": btw,
-                            "betweenness_norm": btw / possible_across if possible_across else np.nan,
-                            "constraint": constraint, "degree": degree})
-    brokers = (brokers[brokers["betweenness"] > 1e-12]
-               .sort_values(["betweenness", "constraint", "actor"], ascending=[False, True, True])
+    is_broker = np.flatnonzero(btw > 1e-12)
+    # Burt's constraint only where it is reported (it costs the sum of the neighbours' degrees per actor)
+    constraint = np.full(g.vcount(), np.nan)
+    if len(is_broker):
+        constraint[is_broker] = np.asarray(g.constraint(vertices=is_broker.tolist()), dtype=float)
+    brokers = pd.DataFrame({"actor": np.asarray(ids, dtype=object)[is_broker],
+                            "name": names.reindex(np.asarray(ids, dtype=object)[is_broker]).to_numpy(),
+                            "region": region_of.reindex(np.asarray(ids, dtype=object)[is_broker]).to_numpy(),
+                            "betweenness": btw[is_broker],
+                            "betweenness_norm": btw[is_broker] / possible_across if possible_across else np.nan,
+                            "constraint": constraint[is_broker], "degree": degree[is_broker]})
+    brokers = (brokers.sort_values(["betweenness", "constraint", "actor"], ascending=[False, True, True])
                .reset_index(drop=True))
 
     membership = np.asarray(_seeded_leiden(g, seed), dtype=int) if g.vcount() else np.zeros(0, dtype=int)

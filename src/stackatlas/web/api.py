@@ -78,7 +78,8 @@ def healthz(gen: Gen) -> dict[str, Any]:
     """Liveness, and which build of the data is being served."""
     lk = Q.lookups(gen)
     return {"status": "ok", "dataset": lk.meta.get("id"), "version": lk.meta.get("version"),
-            "content_hash": gen.content_hash, "generation": gen.number, "actors": len(lk.actor)}
+            "content_hash": gen.content_hash, "generation": gen.number, "actors": len(lk.actor),
+            "compare": [p for p in lk.compare if p]}
 
 
 @router.get("/api/actors")
@@ -89,17 +90,18 @@ def api_actors(gen: Gen, layer: Facet = None, place: Facet = None, kind: Facet =
                limit: Limit = 100, offset: Offset = 0, fmt: FormatQ = Fmt.json) -> Response:
     """Organisations with layers, domains, control and sources; a region or province as ``place`` means all
     its municipalities."""
-    rows = Q.sort_rows(Q.actors(gen, layer=layer or None, place=place or None, kind=kind or None,
-                                domain=domain or None, control_country=control_country or None, q=q or None),
-                       sort, Q.ACTOR_SORTS)
+    found = Q.actor_page(gen, sort=sort, limit=limit, offset=offset, layer=layer or None, place=place or None,
+                         kind=kind or None, domain=domain or None, control_country=control_country or None,
+                         q=q or None)
     if fmt == Fmt.csv:
-        return _csv(rows[offset:offset + limit], [*ACTOR_COLUMNS, "ties"], "actors")
-    return _json(_page(rows, limit, offset))
+        return _csv(found["items"], [*ACTOR_COLUMNS, "ties"], "actors")
+    return _json(found)
 
 
 @router.get("/api/actors/{ident}")
 def api_actor(gen: Gen, ident: Ident) -> Response:
-    """One organisation: layers and offerings, domains, control, parent, sites, ties and sources."""
+    """One organisation: layers and offerings, domains, control, parent, sites, ties and sources (``ties``
+    counts its relations; ``relations`` lists the first 200 by date; all of them: /api/relations?actor=)."""
     rec = dict(Q.actor_detail(gen, ident))
     rec["indicators"] = Q.indicators(gen, ident)
     return _json(rec)
@@ -113,15 +115,11 @@ def api_relations(gen: Gen, type: Facet = None, family: Facet = None, status: Fa
                   limit: Limit = 100, offset: Offset = 0, fmt: FormatQ = Fmt.json) -> Response:
     """Ties between organisations (investments, acquisitions, partnerships, ...) with amounts, dates and
     sources; ``layer`` and ``place`` keep ties with at least one end there."""
-    lk = Q.lookups(gen)
-    Q.check(lk, "relation type", type or None)
-    Q.check(lk, "actor", actor or None)
-    rows = Q.sort_rows(Q.relations(gen, type=type or None, family=family or None, status=status or None,
-                                   actor=actor or None, layer=layer or None, place=place or None),
-                       sort, Q.RELATION_SORTS, {"amount": lambda r: (r["amount"] or {}).get("value")})
+    found = Q.relation_page(gen, sort=sort, limit=limit, offset=offset, type=type or None, family=family or None,
+                            status=status or None, actor=actor or None, layer=layer or None, place=place or None)
     if fmt == Fmt.csv:
-        return _csv(rows[offset:offset + limit], [*RELATION_COLUMNS, "family"], "relations")
-    return _json(_page(rows, limit, offset))
+        return _csv(found["items"], [*RELATION_COLUMNS, "family"], "relations")
+    return _json(found)
 
 
 @router.get("/api/places")
@@ -279,9 +277,12 @@ def api_sources(gen: Gen, type: Facet = None, q: Text = None,  # noqa: A002
 
 
 @router.get("/api/sources/{ident}")
-def api_source(gen: Gen, ident: Ident) -> Response:
-    """One source and every fact that cites it."""
-    return _json(Q.source_detail(gen, ident))
+def api_source(gen: Gen, ident: Ident,
+               limit: Annotated[int, Query(ge=1, le=Q.MAX_CITED, description="Citations per page (at most "
+                                           f"{Q.MAX_CITED}).")] = Q.MAX_CITED,
+               offset: Offset = 0) -> Response:
+    """One source and the facts that cite it (``cited_total``; ``cited_by``: a page of them)."""
+    return _json(Q.source_detail(gen, ident, limit, offset))
 
 
 @router.get("/api/layers")

@@ -247,22 +247,26 @@ def warm(gen: Generation) -> None:
 
     gen.acquire()
     try:
+        Q.ready(gen)  # the web index (a few seconds at a million actors)
         lk = Q.lookups(gen)
         a, b = lk.compare
         for level in Q.PROFILE_LEVELS:
             Q.profile_table(gen, level)
         pair = a in lk.place and b in lk.place and a != b
+        Q.actor_facets(gen, {})
+        Q.stats(gen)
         if pair:
+            Q.layer_counts(gen, a)
+            Q.layer_counts(gen, b)
             Q.map_data(gen, a, b)
             Q.synergies(gen, a, b)
             Q.bridges(gen, a, b)
             Q.discovered(gen, a, b)  # with the full bootstrap: the default pair is never computed on demand
         Q.integration(gen)
         Q.sovereignty(gen)
-        Q.all_actors(gen)
-        Q.all_relations(gen)
-        Q.all_indicators(gen)
-        if pair:  # the synergy pages of the default pair: evidence, introductions, default guest list
+        if pair and not Q.graph_too_large(gen):
+            # the synergy pages of the default pair: evidence, introductions, default guest list (on a very
+            # large dataset each takes long: they are computed when first asked for instead)
             ids = [s["id"] for s in Q.curated_list(gen)]
             ids += [c["id"] for c in Q.discovered(gen, a, b)["items"][:Q.DISCOVER_TOP]]
             for ident in ids:

@@ -212,6 +212,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "betweenness": ("Betweenness", "Betweenness"),
     "constraint": ("Constraint (Burt)", "Constraint (Burt)"),
     "unavailable": ("Deze analyse is (nog) niet beschikbaar.", "This analysis is not available (yet)."),
+    "too_large": ("Niet berekend in de webatlas: deze analyse van het hele netwerk van verbanden is te zwaar voor "
+                  "{n} organisaties (de grens is {max}). Gebruik de opdrachtregel (stackatlas).",
+                  "Not computed in the web atlas: this analysis of the whole tie network is too heavy for {n} "
+                  "organisations (the limit is {max}). Use the command line (stackatlas)."),
     "supporting_actors": ("Betrokken organisaties per kant", "Supporting organisations per side"),
     "named_by_source": ("genoemd in de bron", "named by the source"),
     "elsewhere": ("Elders", "Elsewhere"),

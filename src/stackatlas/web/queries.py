@@ -1,27 +1,37 @@
-"""What the pages and the API show, as plain dicts, computed once per database generation.
+"""What the pages and the API show, as plain dicts, computed in DuckDB on the request's database generation.
 
-Everything goes through the library (:class:`~stackatlas.atlas.Atlas` and :mod:`stackatlas.analysis`)
-on the request's generation and is memoised there (see :mod:`stackatlas.web.state`), so a rebuilt
-dataset is picked up at once and repeated requests cost a dictionary look-up.
+Everything goes through the library (:class:`~stackatlas.atlas.Atlas` and :mod:`stackatlas.analysis`) or
+runs as SQL on the generation's database and its web index (:mod:`stackatlas.web.index`: per-actor sort and
+filter columns, actor-in-place pairs, search words, built once per generation in DuckDB). Lists are filtered,
+sorted, counted and paged in SQL (pages of at most :data:`MAX_LIMIT` rows); only a page of rows, facet counts
+and small look-up tables (layers, places, kinds, ...) ever reach Python. Results are memoised on the
+generation (see :mod:`stackatlas.web.state`), so a rebuilt dataset is picked up at once.
 """
 
 from __future__ import annotations
 
 import importlib
 import math
-from collections import Counter, defaultdict
-from collections.abc import Callable
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from ..atlas import Atlas, records
+from ..atlas import Atlas, _plain, records
 from ..errors import AnalysisError, NotFound
+from . import index as web_index
 from .state import Generation
 
 T = TypeVar("T")
 
 MAX_LIMIT = 500
 MAX_Q = 200
+ACTOR_RELATIONS = 200   # ties listed on an actor's page and in /api/actors/{id} (all: /relations?actor=)
+EGO_LIMIT = 40          # partners drawn in an actor's ego network
+MAX_CHILDREN = 500      # subsidiaries listed on an actor's page
+MAX_CITED = 1000        # citations listed on a source's page (the API pages them)
+NAME_CACHE = 50_000     # actor names kept in memory per generation (LRU)
 
 
 def _run(gen: Generation, fn: Callable[[Atlas], T]) -> T:
@@ -30,6 +40,38 @@ def _run(gen: Generation, fn: Callable[[Atlas], T]) -> T:
         return fn(atlas)
     finally:
         atlas.close()
+
+
+def ready(gen: Generation) -> None:
+    """Build the web index of ``gen`` when it does not exist yet (once per generation)."""
+    gen.index(web_index.build)
+
+
+def rows(gen: Generation, sql: str, params: dict[str, Any] | list[Any] | None = None) -> list[dict[str, Any]]:
+    """``sql`` on a fresh cursor of ``gen`` (its web index built) as plain dicts."""
+    ready(gen)
+    cur = gen.con.cursor()
+    try:
+        res = cur.execute(sql, params or {})
+        cols = [d[0] for d in res.description or []]
+        return [{c: _plain(v) for c, v in zip(cols, row, strict=True)} for row in res.fetchall()]
+    finally:
+        cur.close()
+
+
+def scalar(gen: Generation, sql: str, params: dict[str, Any] | list[Any] | None = None) -> Any:
+    out = rows(gen, sql, params)
+    return next(iter(out[0].values())) if out else None
+
+
+def in_list(name: str, values: Iterable[Any], params: dict[str, Any]) -> str:
+    """``($name_0, $name_1, ...)`` for ``values`` (added to ``params``): an IN list DuckDB answers from an
+    index; ``(NULL)`` when there are none."""
+    keys = []
+    for i, v in enumerate(values):
+        params[f"{name}_{i}"] = v
+        keys.append(f"${name}_{i}")
+    return "(" + (", ".join(keys) or "NULL") + ")"
 
 
 def optional(module: str) -> Any:
@@ -41,6 +83,52 @@ def optional(module: str) -> Any:
 
 
 # -- look-up tables -------------------------------------------------------------------------------------
+class ActorNames:
+    """Actors by id as ``{"id", "name"}``, looked up in the web index when asked (a bounded LRU of names;
+    pages :meth:`prefetch` the ids they show in one query). ``in`` and ``get`` work like a dict's."""
+
+    def __init__(self, gen: Generation, count: int, size: int = NAME_CACHE) -> None:
+        self._gen = gen
+        self._count = count
+        self._size = size
+        self._data: OrderedDict[str, dict[str, Any] | None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return self._count
+
+    def prefetch(self, ids: Iterable[str | None]) -> None:
+        """Look up the names of ``ids`` not cached yet (one query per 500)."""
+        with self._lock:
+            missing = list(dict.fromkeys(i for i in ids if isinstance(i, str) and i and i not in self._data))
+        for start in range(0, len(missing), MAX_LIMIT):
+            chunk = missing[start:start + MAX_LIMIT]
+            params: dict[str, Any] = {}
+            found = {r["id"]: r for r in rows(self._gen, "SELECT id, name FROM web.actors WHERE id IN "
+                                              + in_list("i", chunk, params), params)}
+            with self._lock:
+                for i in chunk:
+                    self._data[i] = found.get(i)
+                while len(self._data) > self._size:
+                    self._data.popitem(last=False)
+
+    def get(self, ident: str, default: Any = None) -> Any:
+        if not ident:
+            return default
+        with self._lock:
+            if ident in self._data:
+                self._data.move_to_end(ident)
+                hit = self._data[ident]
+                return default if hit is None else hit
+        self.prefetch([ident])
+        with self._lock:
+            hit = self._data.get(ident)
+        return default if hit is None else hit
+
+    def __contains__(self, ident: object) -> bool:
+        return isinstance(ident, str) and self.get(ident) is not None
+
+
 @dataclass
 class Lookups:
     meta: dict[str, str]
@@ -52,12 +140,10 @@ class Lookups:
     rtype: dict[str, dict[str, Any]]
     bloc: dict[str, dict[str, Any]]
     place: dict[str, dict[str, Any]]
-    actor: dict[str, dict[str, Any]]
+    actor: ActorNames
     source: dict[str, dict[str, Any]]
     synergy: dict[str, dict[str, Any]]
     members: dict[str, set[str]]  # place -> municipalities it contains
-    actor_locs: dict[str, set[str]] = field(default_factory=dict)  # actor -> places it is located at
-    degree: dict[str, int] = field(default_factory=dict)
     helix: dict[str, dict[str, Any]] = field(default_factory=dict)  # quadruple-helix groups
 
     @property
@@ -68,53 +154,33 @@ class Lookups:
     def baseline(self) -> str:
         return self.meta.get("baseline") or ""
 
-    def located(self, actor: str, place: str) -> bool:
-        """Whether ``actor`` is in ``place`` (head office or active site), as ``Atlas.actors(place=)``."""
-        locs = self.actor_locs.get(actor, set())
-        return place in locs or bool(locs & self.members.get(place, set()))
-
-    def side(self, actor: str, a: str, b: str) -> str:
-        in_a, in_b = self.located(actor, a), self.located(actor, b)
-        return "both" if in_a and in_b else "a" if in_a else "b" if in_b else "other"
-
 
 def lookups(gen: Generation) -> Lookups:
+    """The small tables (taxonomy, places, sources, synergies) as dicts; actors only by name, on demand."""
     def build(atlas: Atlas) -> Lookups:
-        def rows(sql: str) -> list[dict[str, Any]]:
+        def q(sql: str) -> list[dict[str, Any]]:
             return records(atlas.sql(sql))
 
         layers = records(atlas.layers())
         members: dict[str, set[str]] = defaultdict(set)
-        for r in rows("SELECT place, municipality FROM place_municipalities"):
+        for r in q("SELECT place, municipality FROM place_municipalities"):
             members[r["place"]].add(r["municipality"])
-        actors = rows("SELECT id, name, kind, helix, hq, hq_municipality, hq_country, control_country, "
-                      "control_bloc, parent FROM actors")
-        locs: dict[str, set[str]] = {a["id"]: {x for x in (a["hq"], a["hq_municipality"], a["hq_country"]) if x}
-                                     for a in actors}
-        for s in rows("SELECT actor, place, municipality FROM actor_sites WHERE status <> 'closed'"):
-            locs[s["actor"]].update(x for x in (s["place"], s["municipality"]) if x)
-        degree: Counter[str] = Counter()
-        for r in rows("SELECT from_actor, to_actor FROM relations"):
-            degree[r["from_actor"]] += 1
-            degree[r["to_actor"]] += 1
         return Lookups(
             meta=atlas.meta(),
             layers=layers,
             layer={x["id"]: x for x in layers},
-            sublayer={(x["layer"], x["id"]): x for x in rows("SELECT * FROM sublayers")},
-            domain={x["id"]: x for x in rows("SELECT * FROM domains ORDER BY id")},
-            kind={x["id"]: x for x in rows("SELECT * FROM actor_kinds")},
-            rtype={x["id"]: x for x in rows("SELECT * FROM relation_types")},
-            bloc={x["id"]: x for x in rows("SELECT * FROM blocs")},
-            place={x["id"]: x for x in rows("SELECT id, type, name_nl, name_en, code, kind, parent, country, lat, "
-                                             "lon, description_nl, description_en FROM places")},
-            actor={x["id"]: x for x in actors},
-            source={x["id"]: x for x in rows("SELECT id, title, author, publisher, date, url, type FROM sources")},
-            synergy={x["id"]: x for x in rows("SELECT * FROM synergies ORDER BY id")},
+            sublayer={(x["layer"], x["id"]): x for x in q("SELECT * FROM sublayers")},
+            domain={x["id"]: x for x in q("SELECT * FROM domains ORDER BY id")},
+            kind={x["id"]: x for x in q("SELECT * FROM actor_kinds")},
+            rtype={x["id"]: x for x in q("SELECT * FROM relation_types")},
+            bloc={x["id"]: x for x in q("SELECT * FROM blocs")},
+            place={x["id"]: x for x in q("SELECT id, type, name_nl, name_en, code, kind, parent, country, lat, "
+                                          "lon, description_nl, description_en FROM places")},
+            actor=ActorNames(gen, int(atlas.first("SELECT count(*) FROM actors")[0])),
+            source={x["id"]: x for x in q("SELECT id, title, author, publisher, date, url, type FROM sources")},
+            synergy={x["id"]: x for x in q("SELECT * FROM synergies ORDER BY id")},
             members=dict(members),
-            actor_locs=locs,
-            degree=dict(degree),
-            helix={x["id"]: x for x in rows("SELECT * FROM helix")},
+            helix={x["id"]: x for x in q("SELECT * FROM helix")},
         )
 
     return gen.cached("lookups", lambda: _run(gen, build))
@@ -124,8 +190,8 @@ def check(lk: Lookups, kind: str, ident: str | None) -> None:
     """Raise NotFound for an unknown id of ``kind`` (layer, place, actor, domain, kind, synergy, source)."""
     if ident is None:
         return
-    table = {"layer": lk.layer, "place": lk.place, "actor": lk.actor, "domain": lk.domain,
-             "actor kind": lk.kind, "synergy": lk.synergy, "source": lk.source, "relation type": lk.rtype}[kind]
+    table: Any = {"layer": lk.layer, "place": lk.place, "actor": lk.actor, "domain": lk.domain,
+                  "actor kind": lk.kind, "synergy": lk.synergy, "source": lk.source, "relation type": lk.rtype}[kind]
     if ident not in table:
         raise NotFound(kind, ident)
 
@@ -137,34 +203,440 @@ def clean(v: Any) -> Any:
     return v
 
 
+def stats(gen: Generation) -> dict[str, int]:
+    """:meth:`Atlas.stats` (counts, facts without a source), once per generation."""
+    return gen.cached("stats", lambda: _run(gen, lambda at: at.stats()))
+
+
+def sides(gen: Generation, ids: Iterable[str], a: str, b: str) -> dict[str, str]:
+    """For each actor of ``ids``: ``both``, ``a``, ``b`` or ``other`` (whether it is in place ``a``/``b``, by
+    head office or active site, as ``Atlas.actors(place=...)``)."""
+    ids = list(dict.fromkeys(ids))
+    if not ids:
+        return {}
+    params: dict[str, Any] = {"a": a, "b": b}
+    found = rows(gen, f"""
+        SELECT w.id, bool_or(i.place = $a) AS in_a, bool_or(i.place = $b) AS in_b
+        FROM web.actors w JOIN web.inplace i ON i.rid = w.rid AND i.place IN ($a, $b)
+        WHERE w.id IN {in_list("i", ids, params)} GROUP BY w.id""", params)
+    where = {r["id"]: ("both" if r["in_a"] and r["in_b"] else "a" if r["in_a"] else "b" if r["in_b"] else "other")
+             for r in found}
+    return {i: where.get(i, "other") for i in ids}
+
+
+def ties_of(gen: Generation, ids: Iterable[str]) -> dict[str, int]:
+    """The number of relations of each actor of ``ids``."""
+    ids = list(dict.fromkeys(ids))
+    if not ids:
+        return {}
+    params: dict[str, Any] = {}
+    return {r["id"]: int(r["ties"]) for r in rows(
+        gen, f"SELECT id, ties FROM web.actors WHERE id IN {in_list('i', ids, params)}", params)}
+
+
+# -- sorting ----------------------------------------------------------------------------------------------
+def _order(sort: str, allowed: tuple[str, ...], keys: dict[str, str], tiebreak: str) -> str:
+    """An ORDER BY clause for ``sort`` (``-`` in front for descending; missing values last either way, ties
+    in ``tiebreak`` order); an unknown key is a 422 AnalysisError."""
+    desc = sort.startswith("-")
+    k = sort.lstrip("-")
+    if k not in allowed:
+        raise AnalysisError(f"sort must be one of {', '.join(allowed)} (with - for descending), not {sort!r}")
+    return f"{keys[k]} {'DESC' if desc else 'ASC'} NULLS LAST, {tiebreak}"
+
+
+def _labels(name: str, labels: dict[str, str] | None, params: dict[str, Any]) -> str:
+    """A small table (k, v) of display names (e.g. translated kinds or place names) to join for sorting."""
+    items = list((labels or {}).items()) or [("", "")]
+    params[f"{name}_k"] = [k for k, _ in items]
+    params[f"{name}_v"] = [v for _, v in items]
+    return f"(SELECT unnest(${name}_k) AS k, unnest(${name}_v) AS v)"
+
+
+def page_of(total: int, items: list[dict[str, Any]], limit: int, offset: int) -> dict[str, Any]:
+    return {"total": total, "limit": limit, "offset": offset, "items": items}
+
+
 # -- actors ---------------------------------------------------------------------------------------------
 ACTOR_FILTERS = ("layer", "place", "kind", "domain", "control_country", "q")
 ACTOR_SORTS = ("name", "kind", "hq", "control_country", "layers", "ties")
 
+_CITES = """SELECT subject, list(struct_pack(source := source, locator := locator, confidence := confidence)
+                              ORDER BY position) AS sources
+            FROM citations WHERE subject_type = $kind AND subject IN {ids} GROUP BY subject"""
 
-def all_actors(gen: Generation) -> list[dict[str, Any]]:
-    return gen.cached("actors:all", lambda: _run(gen, lambda a: records(a.actors())))
+
+def _norm(filters: dict[str, Any]) -> dict[str, str | None]:
+    out = {k: (filters.get(k) or None) for k in ACTOR_FILTERS}
+    out["control_country"] = (out["control_country"] or "").upper() or None
+    return out
 
 
-def actors(gen: Generation, *, layer: str | None = None, place: str | None = None, kind: str | None = None,
-           domain: str | None = None, control_country: str | None = None, q: str | None = None) -> list[dict[str, Any]]:
-    """Actors filtered by the library (:meth:`Atlas.actors`), with ``ties`` (number of relations) added."""
-    key = ("actors", layer, place, kind, domain, (control_country or "").upper() or None, q or None)
+def _actor_where(gen: Generation, f: dict[str, str | None], params: dict[str, Any]) -> str:
+    """The WHERE clause over ``web.actors w`` for the actor filters (unknown ids are NotFound)."""
+    lk = lookups(gen)
+    check(lk, "layer", f.get("layer"))
+    check(lk, "place", f.get("place"))
+    check(lk, "actor kind", f.get("kind"))
+    check(lk, "domain", f.get("domain"))
+    where = ["TRUE"]
+    if f.get("layer"):
+        where.append("list_contains(w.layer_ids, $layer)")
+        params["layer"] = f["layer"]
+    if f.get("place"):
+        where.append("w.rid IN (SELECT rid FROM web.inplace WHERE place = $place)")
+        params["place"] = f["place"]
+    if f.get("kind"):
+        where.append("w.kind = $kind")
+        params["kind"] = f["kind"]
+    if f.get("domain"):
+        where.append("list_contains(w.domains, $domain)")
+        params["domain"] = f["domain"]
+    if f.get("control_country"):
+        where.append("w.control_country = $cc")
+        params["cc"] = str(f["control_country"]).upper()
+    if f.get("q"):
+        where.append("(w.name ILIKE $q OR w.id ILIKE $q OR w.id IN (SELECT actor FROM actor_aliases WHERE alias ILIKE $q))")
+        params["q"] = f"%{f['q']}%"
+    return " AND ".join(where)
+
+
+def actor_count(gen: Generation, **filters: str | None) -> int:
+    """How many actors pass the filters (layer, place, kind, domain, control_country, q)."""
+    f = _norm(filters)
+
+    def compute() -> int:
+        params: dict[str, Any] = {}
+        where = _actor_where(gen, f, params)
+        return int(scalar(gen, f"SELECT count(*) FROM web.actors w WHERE {where}", params) or 0)
+
+    return gen.cached(("actor_count", tuple(sorted(f.items()))), compute)
+
+
+def actor_records(gen: Generation, ids: list[str]) -> list[dict[str, Any]]:
+    """The actors of ``ids`` (in that order) as :meth:`Atlas.actors` gives them, with ``ties`` added (a few
+    index look-ups: at most one page of ids)."""
+    if not ids:
+        return []
+    p: dict[str, Any] = {}
+    idl = in_list("i", ids, p)
+    base = {r["id"]: r for r in rows(gen, "SELECT id, name, kind, hq, domains, control_country, parent, ties "
+                                          f"FROM web.actors WHERE id IN {idl}", p)}
+    lists: dict[str, dict[str, Any]] = defaultdict(dict)
+    for col, sql in (
+            ("aliases", f"SELECT actor, list(alias ORDER BY position) AS v FROM actor_aliases WHERE actor IN {idl} "
+                        "GROUP BY actor"),
+            ("sites", f"SELECT actor, list(place ORDER BY position) AS v FROM actor_sites WHERE actor IN {idl} "
+                      "GROUP BY actor"),
+            ("layers", f"""SELECT actor, list(struct_pack(layer := layer, sublayer := sublayer, offering := offering,
+                                                       role := role) ORDER BY position) AS v
+                           FROM actor_layers WHERE actor IN {idl} GROUP BY actor""")):
+        for r in rows(gen, sql, p):
+            lists[r["actor"]][col] = r["v"]
+    for r in rows(gen, _CITES.format(ids=idl), {**p, "kind": "actor"}):
+        lists[r["subject"]]["sources"] = r["sources"]
+    out = []
+    for i in ids:
+        b = base.get(i)
+        if b is None:
+            continue
+        x = lists.get(i, {})
+        out.append({"id": b["id"], "name": b["name"], "aliases": x.get("aliases") or [], "kind": b["kind"],
+                    "hq": b["hq"], "sites": x.get("sites") or [], "layers": x.get("layers"),
+                    "domains": b["domains"] or [], "control_country": b["control_country"], "parent": b["parent"],
+                    "sources": x.get("sources") or [], "ties": int(b["ties"])})
+    return out
+
+
+def actor_page(gen: Generation, *, sort: str = "name", limit: int = 50, offset: int = 0,
+               labels: dict[str, dict[str, str]] | None = None, **filters: str | None) -> dict[str, Any]:
+    """One page of actors (``total``, ``limit``, ``offset``, ``items``): filtered, sorted and paged in SQL.
+
+    ``labels`` (pages) sorts ``kind`` and ``hq`` by their display names ({"kind": {id: name}, "hq": ...}), as
+    the page shows them; without it (API) by the ids. Missing values go last; ties keep name-then-id order."""
+    f = _norm(filters)
+    limit = max(1, min(int(limit), MAX_LIMIT))
+    offset = max(0, int(offset))
+    lkey = tuple(sorted((k, tuple(sorted(v.items()))) for k, v in labels.items())) if labels is not None else None
+
+    def compute() -> list[str]:
+        params: dict[str, Any] = {}
+        where = _actor_where(gen, f, params)
+        joins = ""
+        if labels is not None:
+            joins = (f" LEFT JOIN {_labels('lk', labels.get('kind'), params)} lk ON lk.k = w.kind"
+                     f" LEFT JOIN {_labels('lh', labels.get('hq'), params)} lh ON lh.k = w.hq")
+            kind_key, hq_key = "lower(coalesce(lk.v, w.kind, ''))", "lower(coalesce(lh.v, w.hq, ''))"
+        else:
+            kind_key, hq_key = "lower(w.kind)", "lower(w.hq)"
+        keys = {"name": "w.lname", "kind": kind_key, "hq": hq_key, "control_country": "lower(w.control_country)",
+                "layers": "w.nlayers", "ties": "w.ties"}
+        order = _order(sort, ACTOR_SORTS, keys, "w.name, w.id")
+        skip = offset
+        if sort == "name":
+            order = "w.rid"  # the index's own order: lower-case name, name, id
+            if where == "TRUE":  # no filter: the page is a range of rid (zone maps skip the rest)
+                where, skip = f"w.rid >= {offset} AND w.rid < {offset + limit}", 0
+        sql = f"SELECT w.id FROM web.actors w{joins} WHERE {where} ORDER BY {order} LIMIT {limit} OFFSET {skip}"
+        return [r["id"] for r in rows(gen, sql, params)]
+
+    ids = gen.cached(("actor_page", tuple(sorted(f.items())), sort, limit, offset, lkey), compute)
+    return page_of(actor_count(gen, **f), actor_records(gen, ids), limit, offset)
+
+
+def actor_facets(gen: Generation, filters: dict[str, str | None]) -> dict[str, list[tuple[str, int]]]:
+    """For each facet, its values with the number of actors given the *other* filters (GROUP BY in SQL)."""
+    f = _norm(filters)
+
+    def compute() -> dict[str, list[tuple[str, int]]]:
+        out: dict[str, list[tuple[str, int]]] = {}
+        for facet in ("layer", "domain", "kind", "place", "control_country"):
+            params: dict[str, Any] = {}
+            where = _actor_where(gen, {k: v for k, v in f.items() if k != facet}, params)
+            if facet == "layer":
+                sql = f"SELECT unnest(w.layer_ids) AS v, count(*) AS n FROM web.actors w WHERE {where} GROUP BY v"
+            elif facet == "domain":
+                sql = (f"SELECT unnest(list_distinct(w.domains)) AS v, count(*) AS n FROM web.actors w WHERE {where} "
+                       "GROUP BY v")
+            elif facet in ("kind", "control_country"):
+                sql = (f"SELECT w.{facet} AS v, count(*) AS n FROM web.actors w WHERE {where} AND w.{facet} IS NOT NULL "
+                       "GROUP BY v")
+            else:  # place: the regions, provinces, municipalities and sites with actors
+                filtered = "" if where == "TRUE" else f"AND i.rid IN (SELECT w.rid FROM web.actors w WHERE {where})"
+                sql = f"""SELECT i.place AS v, count(*) AS n FROM web.inplace i JOIN places p ON p.id = i.place
+                          WHERE p.type IN ('region', 'municipality', 'province', 'site') {filtered} GROUP BY v"""
+            out[facet] = [(r["v"], int(r["n"])) for r in rows(gen, sql + " ORDER BY n DESC, v", params)
+                          if r["v"] is not None and r["n"]]
+        return out
+
+    return gen.cached(("actor_facets", tuple(sorted((k, v) for k, v in f.items() if v))), compute)
+
+
+def actor_detail(gen: Generation, ident: str) -> dict[str, Any]:
+    """One actor as :meth:`Atlas.actors` gives it, with its other columns, sites, children, tags and ties (its
+    first :data:`ACTOR_RELATIONS` relations in date order; ``ties`` counts them all)."""
+    lk = lookups(gen)
+    check(lk, "actor", ident)
+
+    def compute() -> dict[str, Any]:
+        rec = actor_records(gen, [ident])[0]
+        del rec["ties"]
+        extra = rows(gen, """SELECT a.id, a.helix, a.hq_municipality, a.hq_country, a.control_bloc, a.founded,
+                                    a.website, a.wikidata, a.description_nl, a.description_en, a.defined_at
+                             FROM actors a WHERE a.id = $id""", {"id": ident})[0]
+        rec.update(extra)
+        rec["site_details"] = rows(gen, "SELECT place, municipality, function, status FROM actor_sites "
+                                        "WHERE actor = $id ORDER BY position", {"id": ident})
+        rec["children"] = [r["id"] for r in rows(gen, f"SELECT id FROM web.actors WHERE parent = $id ORDER BY name "
+                                                      f"LIMIT {MAX_CHILDREN}", {"id": ident})]
+        rec["tags"] = [r["tag"] for r in rows(gen, "SELECT tag FROM actor_tags WHERE actor = $id ORDER BY position",
+                                              {"id": ident})]
+        rec["relations"] = relation_page(gen, actor=ident, limit=ACTOR_RELATIONS)["items"]
+        rec["ties"] = relation_count(gen, actor=ident)
+        return rec
+
+    return gen.cached(("actor", ident), compute)
+
+
+_ACTOR_RELS = """(SELECT * FROM relations WHERE from_actor = $actor
+                  UNION ALL SELECT * FROM relations WHERE to_actor = $actor AND from_actor <> $actor)"""
+
+
+def ego_network(gen: Generation, ident: str, limit: int = EGO_LIMIT) -> dict[str, Any]:
+    """Nodes (the actor and its direct partners with most ties, at most ``limit``) and the ties among them."""
+    lk = lookups(gen)
+    check(lk, "actor", ident)
+
+    def compute() -> dict[str, Any]:
+        partners = [r["other"] for r in rows(gen, f"""
+            WITH r AS (SELECT CASE WHEN from_actor = $actor THEN to_actor ELSE from_actor END AS other,
+                              row_number() OVER (ORDER BY date_start NULLS LAST, id) AS rn
+                       FROM {_ACTOR_RELS}),
+            p AS (SELECT other, min(rn) AS first FROM r WHERE other <> $actor GROUP BY other)
+            SELECT p.other FROM p LEFT JOIN web.actors w ON w.id = p.other
+            ORDER BY coalesce(w.ties, 0) DESC, p.first LIMIT {int(limit)}""", {"actor": ident})]
+        nodes = [ident, *partners]
+        params: dict[str, Any] = {}
+        nl = in_list("n", nodes, params)
+        among = rows(gen, f"""SELECT id, type, family, from_actor, to_actor FROM relations
+                              WHERE from_actor IN {nl} AND to_actor IN {nl} ORDER BY date_start NULLS LAST, id""",
+                     params)
+        return {"nodes": nodes, "edges": among}
+
+    return gen.cached(("ego", ident), compute)
+
+
+def main_layers(gen: Generation, ids: list[str]) -> dict[str, str]:
+    """The first layer (in the actor's own order) of each actor of ``ids`` that has one."""
+    if not ids:
+        return {}
+    params: dict[str, Any] = {}
+    return {r["actor"]: r["layer"] for r in rows(gen, f"""
+        SELECT actor, arg_min(layer, position) AS layer FROM actor_layers WHERE actor IN {in_list("i", ids, params)}
+        GROUP BY actor""", params)}
+
+
+# -- relations ------------------------------------------------------------------------------------------
+RELATION_SORTS = ("date", "type", "amount", "from", "to")
+RELATION_STATUSES = ("announced", "planned", "completed", "ended")
+_REL_COLUMNS = """r.id, r.type, r.from_actor AS "from", r.to_actor AS "to", r.date, r.status,
+  CASE WHEN r.amount_value IS NULL THEN NULL
+       ELSE struct_pack(value := r.amount_value, currency := r.amount_currency) END AS amount,
+  r.stake_pct, r.stake_min, r.stake_max, r.role"""
+
+
+def _with_sources(gen: Generation, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Relations (:data:`_REL_COLUMNS` plus family and descriptions) with their sources, in the key order of
+    :meth:`Atlas.relations` (then family, description_nl, description_en)."""
+    if not items:
+        return []
+    params: dict[str, Any] = {"kind": "relation"}
+    cites = {r["subject"]: r["sources"] for r in rows(
+        gen, _CITES.format(ids=in_list("i", [r["id"] for r in items], params)), params)}
+    out = []
+    for r in items:
+        fam, dnl, den = r.pop("family"), r.pop("description_nl"), r.pop("description_en")
+        out.append({**r, "sources": cites.get(r["id"]) or [], "family": fam, "description_nl": dnl,
+                    "description_en": den})
+    return out
+
+
+def _relation_where(gen: Generation, f: dict[str, str | None], params: dict[str, Any]) -> tuple[str, str]:
+    """(FROM, WHERE) over relations ``r`` for the relation filters (unknown values are NotFound)."""
+    lk = lookups(gen)
+    check(lk, "relation type", f.get("type"))
+    check(lk, "actor", f.get("actor"))
+    check(lk, "layer", f.get("layer"))
+    check(lk, "place", f.get("place"))
+    fams = {t["family"] for t in lk.rtype.values()}
+    if f.get("family") is not None and f["family"] not in fams:
+        raise NotFound("relation family", str(f["family"]))
+    if f.get("status") is not None and f["status"] not in RELATION_STATUSES:
+        raise NotFound("relation status", str(f["status"]))
+    source = "relations"
+    where = ["TRUE"]
+    if f.get("actor"):
+        source = _ACTOR_RELS  # two index look-ups
+        params["actor"] = f["actor"]
+    for col in ("type", "family", "status"):
+        if f.get(col):
+            where.append(f"r.{col} = ${col}")
+            params[col] = f[col]
+    if f.get("layer"):
+        where.append("(r.from_actor IN (SELECT actor FROM actor_layers WHERE layer = $layer) "
+                     "OR r.to_actor IN (SELECT actor FROM actor_layers WHERE layer = $layer))")
+        params["layer"] = f["layer"]
+    if f.get("place"):
+        inside = "(SELECT w.id FROM web.inplace i JOIN web.actors w ON w.rid = i.rid WHERE i.place = $place)"
+        where.append(f"(r.from_actor IN {inside} OR r.to_actor IN {inside})")
+        params["place"] = f["place"]
+    return source, " AND ".join(where)
+
+
+REL_FILTERS = ("type", "actor", "family", "status", "layer", "place")
+
+
+def _rnorm(filters: dict[str, Any]) -> dict[str, str | None]:
+    return {k: (filters.get(k) or None) for k in REL_FILTERS}
+
+
+def relation_count(gen: Generation, **filters: str | None) -> int:
+    f = _rnorm(filters)
+
+    def compute() -> int:
+        params: dict[str, Any] = {}
+        source, where = _relation_where(gen, f, params)
+        return int(scalar(gen, f"SELECT count(*) FROM {source} r WHERE {where}", params) or 0)
+
+    return gen.cached(("relation_count", tuple(sorted(f.items()))), compute)
+
+
+def relation_page(gen: Generation, *, sort: str = "date", limit: int = 50, offset: int = 0,
+                  labels: dict[str, dict[str, str]] | None = None, **filters: str | None) -> dict[str, Any]:
+    """One page of relations (``total``, ``limit``, ``offset``, ``items``), filtered by type, actor, family,
+    status and the layer or place of either end, sorted and paged in SQL.
+
+    ``labels`` (pages) sorts ``type`` by its display name and ``from``/``to`` by actor names, as the page
+    shows them; without it (API) by the ids. Missing values go last; ties keep date-then-id order."""
+    f = _rnorm(filters)
+    limit = max(1, min(int(limit), MAX_LIMIT))
+    offset = max(0, int(offset))
+    lkey = tuple(sorted((k, tuple(sorted(v.items()))) for k, v in labels.items())) if labels is not None else None
 
     def compute() -> list[dict[str, Any]]:
-        rows = _run(gen, lambda a: records(a.actors(layer=layer, place=place, kind=kind, domain=domain,
-                                                     control_country=control_country or None, q=q or None)))
-        lk = lookups(gen)
-        for r in rows:
-            r["ties"] = lk.degree.get(r["id"], 0)
-        return rows
+        params: dict[str, Any] = {}
+        source, where = _relation_where(gen, f, params)
+        joins = ""
+        k = sort.lstrip("-")
+        if labels is not None:
+            type_key = "lower(coalesce(lt.v, r.type, ''))"
+            if k == "type":
+                joins += f" LEFT JOIN {_labels('lt', labels.get('type'), params)} lt ON lt.k = r.type"
+            if k == "from":
+                joins += " LEFT JOIN web.actors wf ON wf.id = r.from_actor"
+            if k == "to":
+                joins += " LEFT JOIN web.actors wt ON wt.id = r.to_actor"
+            from_key, to_key = "lower(coalesce(wf.name, r.from_actor, ''))", "lower(coalesce(wt.name, r.to_actor, ''))"
+        else:
+            type_key, from_key, to_key = "lower(r.type)", "lower(r.from_actor)", "lower(r.to_actor)"
+        keys = {"date": "lower(r.date)", "type": type_key, "amount": "r.amount_value", "from": from_key,
+                "to": to_key}
+        order = _order(sort, RELATION_SORTS, keys, "r.date_start NULLS LAST, r.id")
+        sql = (f"SELECT {_REL_COLUMNS}, r.family, r.description_nl, r.description_en FROM {source} r{joins} "
+               f"WHERE {where} ORDER BY {order} LIMIT {limit} OFFSET {offset}")
+        return _with_sources(gen, rows(gen, sql, params))
 
-    return gen.cached(key, compute)
+    items = gen.cached(("relation_page", tuple(sorted(f.items())), sort, limit, offset, lkey), compute)
+    return page_of(relation_count(gen, **f), items, limit, offset)
+
+
+def relation_detail(gen: Generation, ident: str) -> dict[str, Any]:
+    def compute() -> dict[str, Any] | None:
+        found = rows(gen, f"SELECT {_REL_COLUMNS}, r.family, r.description_nl, r.description_en "
+                          "FROM relations r WHERE r.id = $id", {"id": ident})
+        return _with_sources(gen, found)[0] if found else None
+
+    rec = gen.cached(("relation", ident), compute)
+    if rec is None:
+        raise NotFound("relation", ident)
+    return rec
+
+
+def relations_by_ids(gen: Generation, ids: list[str]) -> list[dict[str, Any]]:
+    """The relations of ``ids`` (in that order; unknown ids left out)."""
+    if not ids:
+        return []
+    params: dict[str, Any] = {}
+    found = {r["id"]: r for r in _with_sources(gen, rows(
+        gen, f"SELECT {_REL_COLUMNS}, r.family, r.description_nl, r.description_en FROM relations r "
+             f"WHERE r.id IN {in_list('i', ids, params)}", params))}
+    return [found[i] for i in dict.fromkeys(ids) if i in found]
+
+
+def relation_facets(gen: Generation, filters: dict[str, str | None]) -> dict[str, list[tuple[str, int]]]:
+    f = _rnorm(filters)
+
+    def compute() -> dict[str, list[tuple[str, int]]]:
+        out: dict[str, list[tuple[str, int]]] = {}
+        for facet in ("type", "family", "status"):
+            params: dict[str, Any] = {}
+            source, where = _relation_where(gen, {k: v for k, v in f.items() if k != facet}, params)
+            sql = (f"SELECT r.{facet} AS v, count(*) AS n FROM {source} r WHERE {where} AND r.{facet} IS NOT NULL "
+                   f"AND r.{facet} <> '' GROUP BY v ORDER BY n DESC, v")
+            out[facet] = [(r["v"], int(r["n"])) for r in rows(gen, sql, params)]
+        return out
+
+    return gen.cached(("relation_facets", tuple(sorted((k, v) for k, v in f.items() if v))), compute)
+
+
+# -- sources --------------------------------------------------------------------------------------------
+SOURCE_SORTS = ("id", "title", "date", "publisher", "type", "citations")
 
 
 def sort_rows(rows: list[dict[str, Any]], sort: str, allowed: tuple[str, ...],
               keyfuncs: dict[str, Callable[[dict[str, Any]], Any]] | None = None) -> list[dict[str, Any]]:
-    """Sort by ``sort`` (``-`` in front for descending); an unknown key is a 422 AnalysisError."""
+    """Sort a small list by ``sort`` (``-`` in front for descending); an unknown key is a 422 AnalysisError.
+    (Sources only: actors and relations are sorted in SQL.)"""
     desc = sort.startswith("-")
     k = sort.lstrip("-")
     if k not in allowed:
@@ -185,195 +657,37 @@ def sort_rows(rows: list[dict[str, Any]], sort: str, allowed: tuple[str, ...],
     return out
 
 
-def actor_facets(gen: Generation, filters: dict[str, str | None]) -> dict[str, list[tuple[str, int]]]:
-    """For each facet, its values with the number of actors given the *other* filters."""
-    def compute() -> dict[str, list[tuple[str, int]]]:
-        out: dict[str, list[tuple[str, int]]] = {}
-        for facet in ("layer", "domain", "kind", "place", "control_country"):
-            others = {k: v for k, v in filters.items() if k != facet and v}
-            rows = actors(gen, **others)  # type: ignore[arg-type]
-            c: Counter[str] = Counter()
-            if facet == "layer":
-                for r in rows:
-                    c.update({x["layer"] for x in r["layers"] or []})
-            elif facet == "domain":
-                for r in rows:
-                    c.update(set(r["domains"] or []))
-            elif facet == "kind":
-                c.update(r["kind"] for r in rows)
-            elif facet == "control_country":
-                c.update(r["control_country"] for r in rows if r["control_country"])
-            else:  # place: the regions, provinces and municipalities with actors
-                lk = lookups(gen)
-                ids = {r["id"] for r in rows}
-                for pid, p in lk.place.items():
-                    if p["type"] in ("region", "municipality", "province", "site"):
-                        n = sum(1 for a in ids if lk.located(a, pid))
-                        if n:
-                            c[pid] = n
-            out[facet] = sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))
-        return out
-
-    key = ("actor_facets", tuple(sorted((k, v) for k, v in filters.items() if v)))
-    return gen.cached(key, compute)
-
-
-def _actor_extras(gen: Generation) -> dict[str, dict[str, Any]]:
-    """The columns of every actor that :meth:`Atlas.actors` leaves out, in a few queries per generation."""
-    def compute(atlas: Atlas) -> dict[str, dict[str, Any]]:
-        out = {r["id"]: {**r, "site_details": [], "children": [], "tags": []} for r in records(atlas.sql(
-            """SELECT id, helix, hq_municipality, hq_country, control_bloc, founded, website, wikidata,
-                      description_nl, description_en, defined_at FROM actors"""))}
-        for r in records(atlas.sql("SELECT actor, place, municipality, function, status FROM actor_sites "
-                                   "ORDER BY actor, position")):
-            out[r.pop("actor")]["site_details"].append(r)
-        for r in records(atlas.sql("SELECT parent, id FROM actors WHERE parent IS NOT NULL ORDER BY name")):
-            if r["parent"] in out:
-                out[r["parent"]]["children"].append(r["id"])
-        for r in records(atlas.sql("SELECT actor, tag FROM actor_tags ORDER BY actor, position")):
-            out[r["actor"]]["tags"].append(r["tag"])
-        return out
-
-    return gen.cached("actor_extras", lambda: _run(gen, compute))
-
-
-def actor_detail(gen: Generation, ident: str) -> dict[str, Any]:
-    """One actor as :meth:`Atlas.actors` gives it, with its other columns, sites, children, tags and ties."""
-    lk = lookups(gen)
-    check(lk, "actor", ident)
-
-    def compute() -> dict[str, Any]:
-        rec = dict(next(a for a in all_actors(gen) if a["id"] == ident))
-        rec.update(_actor_extras(gen)[ident])
-        rec["relations"] = [r for r in all_relations(gen) if ident in (r["from"], r["to"])]
-        rec["ties"] = len(rec["relations"])
-        return rec
-
-    return gen.cached(("actor", ident), compute)
-
-
-def ego_network(gen: Generation, ident: str, limit: int = 40) -> dict[str, Any]:
-    """Nodes (the actor and its direct partners, at most ``limit``) and the ties among them."""
-    lk = lookups(gen)
-    check(lk, "actor", ident)
-
-    def compute() -> dict[str, Any]:
-        rels = all_relations(gen)
-        partners: list[str] = []
-        for r in rels:
-            if ident in (r["from"], r["to"]):
-                other = r["to"] if r["from"] == ident else r["from"]
-                if other not in partners and other != ident:
-                    partners.append(other)
-        partners = sorted(partners, key=lambda x: -lk.degree.get(x, 0))[:limit]
-        nodes = [ident, *partners]
-        inside = set(nodes)
-        among = [{"id": r["id"], "type": r["type"], "family": r["family"], "from_actor": r["from"],
-                  "to_actor": r["to"]} for r in rels if r["from"] in inside and r["to"] in inside]
-        return {"nodes": nodes, "edges": among}
-
-    return gen.cached(("ego", ident), compute)
-
-
-# -- relations ------------------------------------------------------------------------------------------
-RELATION_SORTS = ("date", "type", "amount", "from", "to")
-
-
-def relation_rows(atlas: Atlas, *, type: str | None = None, actor: str | None = None) -> list[dict[str, Any]]:  # noqa: A002
-    """:meth:`Atlas.relations` with the family and the descriptions of each relation."""
-    rows = records(atlas.relations(type=type, actor=actor))
-    extra = {r["id"]: r for r in records(atlas.sql(
-        "SELECT id, family, description_nl, description_en FROM relations"))}
-    for r in rows:
-        e = extra.get(r["id"], {})
-        r["family"] = e.get("family")
-        r["description_nl"] = e.get("description_nl")
-        r["description_en"] = e.get("description_en")
-    return rows
-
-
-def all_relations(gen: Generation) -> list[dict[str, Any]]:
-    return gen.cached("relations:all", lambda: _run(gen, relation_rows))
-
-
-def relations(gen: Generation, *, type: str | None = None, actor: str | None = None,  # noqa: A002
-              family: str | None = None, status: str | None = None, layer: str | None = None,
-              place: str | None = None) -> list[dict[str, Any]]:
-    """Relations (all of :meth:`Atlas.relations`, in its order) filtered by type, actor, family, status, and
-    by the layer or place of either end."""
-    lk = lookups(gen)
-    check(lk, "relation type", type)
-    check(lk, "actor", actor)
-    check(lk, "layer", layer)
-    check(lk, "place", place)
-    fams = {t["family"] for t in lk.rtype.values()}
-    if family is not None and family not in fams:
-        raise NotFound("relation family", family)
-    if status is not None and status not in ("announced", "planned", "completed", "ended"):
-        raise NotFound("relation status", status)
-
-    def compute() -> list[dict[str, Any]]:
-        rows = all_relations(gen)
-        if type:
-            rows = [r for r in rows if r["type"] == type]
-        if actor:
-            rows = [r for r in rows if actor in (r["from"], r["to"])]
-        if family:
-            rows = [r for r in rows if r["family"] == family]
-        if status:
-            rows = [r for r in rows if r["status"] == status]
-        if layer:
-            in_layer = {a["id"] for a in actors(gen, layer=layer)}
-            rows = [r for r in rows if r["from"] in in_layer or r["to"] in in_layer]
-        if place:
-            rows = [r for r in rows if lk.located(r["from"], place) or lk.located(r["to"], place)]
-        return rows
-
-    return gen.cached(("relations", type, actor, family, status, layer, place), compute)
-
-
-def relation_facets(gen: Generation, filters: dict[str, str | None]) -> dict[str, list[tuple[str, int]]]:
-    def compute() -> dict[str, list[tuple[str, int]]]:
-        out: dict[str, list[tuple[str, int]]] = {}
-        for facet in ("type", "family", "status"):
-            others = {k: v for k, v in filters.items() if k != facet and v}
-            rows = relations(gen, **others)  # type: ignore[arg-type]
-            c = Counter(r[facet] for r in rows if r.get(facet))
-            out[facet] = sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))
-        return out
-
-    return gen.cached(("relation_facets", tuple(sorted((k, v) for k, v in filters.items() if v))), compute)
-
-
-# -- sources --------------------------------------------------------------------------------------------
-SOURCE_SORTS = ("id", "title", "date", "publisher", "type", "citations")
-
-
 def sources(gen: Generation, *, type: str | None = None, q: str | None = None) -> list[dict[str, Any]]:  # noqa: A002
+    """Sources (a short table) with the number of facts citing each (counted in SQL once per generation)."""
     def compute() -> list[dict[str, Any]]:
-        rows = _run(gen, lambda a: records(a.sources()))
+        out = gen.cached("sources:all", lambda: _run(gen, lambda a: records(a.sources())))
         if type:
-            rows = [r for r in rows if r["type"] == type]
+            out = [r for r in out if r["type"] == type]
         if q:
             ql = q.casefold()
-            rows = [r for r in rows if ql in " ".join(str(r.get(k) or "") for k in ("id", "title", "author",
-                                                                                     "publisher")).casefold()]
-        return rows
+            out = [r for r in out if ql in " ".join(str(r.get(k) or "") for k in ("id", "title", "author",
+                                                                                  "publisher")).casefold()]
+        return out
 
     return gen.cached(("sources", type, q), compute)
 
 
-def source_detail(gen: Generation, ident: str) -> dict[str, Any]:
+def source_detail(gen: Generation, ident: str, limit: int = MAX_CITED, offset: int = 0) -> dict[str, Any]:
+    """A source and the facts that cite it (``cited_total`` of them; ``cited_by`` a page of at most ``limit``
+    in order of subject type, subject and position)."""
     lk = lookups(gen)
     check(lk, "source", ident)
+    limit = max(1, min(int(limit), MAX_CITED))
+    offset = max(0, int(offset))
 
-    def compute(atlas: Atlas) -> dict[str, Any]:
-        rec = next(r for r in records(atlas.sources()) if r["id"] == ident)
-        rec["cited_by"] = records(atlas.sql("""SELECT subject_type, subject, locator, confidence FROM citations
-            WHERE source = $s ORDER BY subject_type, subject, position""", {"s": ident}))
+    def compute() -> dict[str, Any]:
+        rec = dict(next(r for r in sources(gen) if r["id"] == ident))
+        rec["cited_by"] = rows(gen, f"""SELECT subject_type, subject, locator, confidence FROM citations
+            WHERE source = $s ORDER BY subject_type, subject, position LIMIT {limit} OFFSET {offset}""", {"s": ident})
+        rec["cited_total"] = int(rec.get("citations") or 0)
         return rec
 
-    return gen.cached(("source", ident), lambda: _run(gen, compute))
+    return gen.cached(("source", ident, limit, offset), compute)
 
 
 # -- places and profiles --------------------------------------------------------------------------------
@@ -397,32 +711,42 @@ def place_profile(gen: Generation, place: str) -> list[dict[str, Any]]:
     lk = lookups(gen)
     check(lk, "place", place)
     level = lk.place[place]["type"]
-    return [r for r in profile_table(gen, level) if r["place"] == place]
+
+    def compute() -> list[dict[str, Any]]:
+        return [r for r in profile_table(gen, level) if r["place"] == place]
+
+    return gen.cached(("place_profile", place), compute)
 
 
 def actors_per_place(gen: Generation, place_type: str, layer: str | None = None) -> list[tuple[str, int]]:
     """(place, number of actors) for every place of ``place_type`` with actors (in ``layer``)."""
     def compute() -> list[tuple[str, int]]:
-        lk = lookups(gen)
-        ids = [a["id"] for a in actors(gen, layer=layer)]
-        out = []
-        for pid, p in lk.place.items():
-            if p["type"] == place_type:
-                n = sum(1 for a in ids if lk.located(a, pid))
-                if n:
-                    out.append((pid, n))
-        return sorted(out, key=lambda kv: (-kv[1], kv[0]))
+        params: dict[str, Any] = {"type": place_type}
+        extra = ""
+        if layer:
+            extra = "AND i.rid IN (SELECT rid FROM web.actors WHERE list_contains(layer_ids, $layer))"
+            params["layer"] = layer
+        return [(r["place"], int(r["n"])) for r in rows(gen, f"""
+            SELECT i.place, count(*) AS n FROM web.inplace i JOIN places p ON p.id = i.place
+            WHERE p.type = $type {extra} GROUP BY i.place ORDER BY n DESC, i.place""", params)]
 
     return gen.cached(("per_place", place_type, layer), compute)
 
 
+def place_actor_count(gen: Generation, place: str) -> int:
+    return gen.cached(("place_actors", place), lambda: int(scalar(
+        gen, "SELECT count(*) FROM web.inplace WHERE place = $p", {"p": place}) or 0))
+
+
 def layer_counts(gen: Generation, place: str) -> dict[str, int]:
-    """Number of actors of ``place`` per layer."""
+    """Number of actors of ``place`` per layer (layers in stack order)."""
     def compute() -> dict[str, int]:
-        c: Counter[str] = Counter()
-        for r in actors(gen, place=place):
-            c.update({x["layer"] for x in r["layers"] or []})
-        return dict(c)
+        c = {r["layer"]: int(r["n"]) for r in rows(gen, """
+            SELECT layer, count(*) AS n FROM (
+              SELECT unnest(w.layer_ids) AS layer FROM web.inplace i JOIN web.actors w ON w.rid = i.rid
+              WHERE i.place = $p) GROUP BY layer""", {"p": place})}
+        order = [x["id"] for x in lookups(gen).layers]
+        return {k: c[k] for k in sorted(c, key=lambda k: (order.index(k) if k in order else len(order), k))}
 
     return gen.cached(("layer_counts", place), compute)
 
@@ -430,41 +754,54 @@ def layer_counts(gen: Generation, place: str) -> dict[str, int]:
 def top_actors(gen: Generation, place: str, per_layer: int = 5) -> dict[str, list[dict[str, Any]]]:
     """Per layer, the actors of ``place`` with the layer as core activity first, then by number of ties."""
     def compute() -> dict[str, list[dict[str, Any]]]:
-        out: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        rows = actors(gen, place=place)
-        lk = lookups(gen)
-        for layer in lk.layers:
-            cand = []
-            for r in rows:
-                ls = [x for x in r["layers"] or [] if x["layer"] == layer["id"]]
-                if ls:
-                    core = any(x.get("role") == "core" for x in ls)
-                    cand.append((not core, -r["ties"], r["name"].casefold(), r, ls))
-            cand.sort(key=lambda t: t[:3])
-            out[layer["id"]] = [{"id": c[3]["id"], "name": c[3]["name"], "ties": c[3]["ties"],
-                                 "offering": "; ".join(x.get("offering") or "" for x in c[4] if x.get("offering")),
-                                 "core": not c[0]} for c in cand[:per_layer]]
-        return dict(out)
+        out: dict[str, list[dict[str, Any]]] = {x["id"]: [] for x in lookups(gen).layers}
+        for r in rows(gen, f"""
+            WITH pa AS (SELECT w.id, w.name, w.lname, w.ties FROM web.inplace i JOIN web.actors w ON w.rid = i.rid
+                        WHERE i.place = $p),
+            e AS (SELECT pa.id, pa.name, pa.lname, pa.ties, l.layer,
+                         coalesce(bool_or(l.role = 'core'), false) AS core,
+                         string_agg(l.offering, '; ' ORDER BY l.position)
+                           FILTER (WHERE l.offering IS NOT NULL AND l.offering <> '') AS offering
+                  FROM pa JOIN actor_layers l ON l.actor = pa.id GROUP BY ALL),
+            k AS (SELECT *, row_number() OVER (PARTITION BY layer ORDER BY NOT core, ties DESC, lname, name, id) AS k
+                  FROM e)
+            SELECT layer, id, name, ties, coalesce(offering, '') AS offering, core FROM k WHERE k <= {int(per_layer)}
+            ORDER BY layer, k""", {"p": place}):
+            out.setdefault(r["layer"], []).append({"id": r["id"], "name": r["name"], "ties": int(r["ties"]),
+                                                   "offering": r["offering"], "core": bool(r["core"])})
+        return out
 
     return gen.cached(("top_actors", place, per_layer), compute)
 
 
-def all_indicators(gen: Generation) -> list[dict[str, Any]]:
-    """:meth:`Atlas.indicators` with the labels, baselines and notes in both languages."""
-    def compute(atlas: Atlas) -> list[dict[str, Any]]:
-        rows = records(atlas.indicators())
-        labels = {r["id"]: r for r in records(atlas.sql(
-            """SELECT id, label_nl, label_en, baseline_label_nl, baseline_label_en, note_nl, note_en
-               FROM indicators"""))}
-        for r in rows:
-            r.update(labels.get(r["id"], {}))
-        return rows
+_INDICATORS = """
+SELECT i.id, i.subject, i.subject_type, i.metric, coalesce(i.label_en, i.label_nl) AS label,
+  i.value, i.value_min, i.value_max, i.unit, i.date, i.period_start, i.period_end,
+  i.baseline_subject, i.baseline_value, i.layer,
+  i.label_nl, i.label_en, i.baseline_label_nl, i.baseline_label_en, i.note_nl, i.note_en
+FROM indicators i WHERE i.{col} = $v ORDER BY i.subject, i.metric, i.id"""
+_INDICATOR_LABELS = ("label_nl", "label_en", "baseline_label_nl", "baseline_label_en", "note_nl", "note_en")
 
-    return gen.cached("indicators:all", lambda: _run(gen, compute))
+
+def _indicator_rows(gen: Generation, col: str, value: str) -> list[dict[str, Any]]:
+    """The figures with ``col`` (subject or layer) = ``value``, as :meth:`Atlas.indicators` gives them plus
+    labels, baselines and notes in both languages (sources through the citation index)."""
+    found = rows(gen, _INDICATORS.format(col=col), {"v": value})
+    if not found:
+        return []
+    params: dict[str, Any] = {"kind": "indicator"}
+    cites = {r["subject"]: r["sources"] for r in rows(
+        gen, _CITES.format(ids=in_list("i", [r["id"] for r in found], params)), params)}
+    out = []
+    for r in found:
+        labels = {k: r.pop(k) for k in _INDICATOR_LABELS}
+        out.append({**r, "sources": cites.get(r["id"]) or [], "id": r["id"], **labels})
+    return out
 
 
 def indicators(gen: Generation, subject: str) -> list[dict[str, Any]]:
-    return gen.cached(("indicators", subject), lambda: [r for r in all_indicators(gen) if r["subject"] == subject])
+    """The figures about ``subject`` (with labels, baselines and notes in both languages)."""
+    return gen.cached(("indicators", subject), lambda: _indicator_rows(gen, "subject", subject))
 
 
 def place_detail(gen: Generation, ident: str) -> dict[str, Any]:
@@ -474,7 +811,7 @@ def place_detail(gen: Generation, ident: str) -> dict[str, Any]:
     def compute(atlas: Atlas) -> dict[str, Any]:
         rec = next(r for r in records(atlas.places()) if r["id"] == ident)
         rec.update({k: lk.place[ident].get(k) for k in ("name_en", "description_nl", "description_en")})
-        rec["actors"] = len(actors(gen, place=ident))
+        rec["actors"] = place_actor_count(gen, ident)
         rec["municipalities"] = sorted(lk.members.get(ident, set()) - {ident},
                                        key=lambda m: (lk.place.get(m, {}).get("name_nl") or m))
         rec["sites"] = sorted(p["id"] for p in lk.place.values() if p["type"] == "site" and p["parent"] == ident)
@@ -504,7 +841,7 @@ def positions(gen: Generation, layer: str | None = None) -> list[dict[str, Any]]
 
 
 def layer_indicators(gen: Generation, layer: str) -> list[dict[str, Any]]:
-    return gen.cached(("layer_indicators", layer), lambda: [r for r in all_indicators(gen) if r["layer"] == layer])
+    return gen.cached(("layer_indicators", layer), lambda: _indicator_rows(gen, "layer", layer))
 
 
 # -- synergies ------------------------------------------------------------------------------------------
@@ -522,14 +859,15 @@ def synergies(gen: Generation, a: str, b: str) -> list[dict[str, Any]]:
         raise AnalysisError("the two places must differ")
 
     def compute() -> list[dict[str, Any]]:
-        rows = [dict(r) for r in curated_list(gen)]
-        for r in rows:
+        out = [dict(r) for r in curated_list(gen)]
+        where = sides(gen, [x for r in out for x in r["actors"]], a, b)
+        for r in out:
             r.update({k: lk.synergy[r["id"]].get(k) for k in ("name_en", "description_nl", "description_en")})
-            sides: dict[str, list[str]] = {"a": [], "b": [], "both": [], "other": []}
+            split: dict[str, list[str]] = {"a": [], "b": [], "both": [], "other": []}
             for act in r["actors"]:
-                sides[lk.side(act, a, b)].append(act)
-            r["sides"] = sides
-        return rows
+                split[where.get(act, "other")].append(act)
+            r["sides"] = split
+        return out
 
     return gen.cached(("synergies", a, b), compute)
 
@@ -545,22 +883,25 @@ def synergy_detail(gen: Generation, ident: str, a: str | None = None, b: str | N
         out = dict(rec)
         out["examples"] = records(atlas.sql(
             "SELECT text_nl, text_en FROM synergy_examples WHERE synergy = $s ORDER BY position", {"s": ident}))
-        named = set(rec["actors"])
-        rels = all_relations(gen)
-        listed = set(rec["relations"])
-        out["ties"] = [r for r in rels if r["id"] in listed or (r["from"] in named and r["to"] in named)]
+        named = list(dict.fromkeys(rec["actors"]))
+        params: dict[str, Any] = {}
+        listed = in_list("l", rec["relations"], params)
+        nl = in_list("n", named, params)
+        ids = [r["id"] for r in rows(gen, f"""SELECT id FROM relations WHERE id IN {listed}
+                                            OR (from_actor IN {nl} AND to_actor IN {nl})
+                                            ORDER BY date_start NULLS LAST, id""", params)]
+        out["ties"] = relations_by_ids(gen, ids)
         # further actors per side active in the synergy's layers and domains (not named by the source)
         more: dict[str, list[str]] = {"a": [], "b": []}
-        layers, domains = set(rec["layers"]), set(rec["domains"])
         for side, place in (("a", a), ("b", b)):
-            cand = []
-            for act in actors(gen, place=place):
-                if act["id"] in named:
-                    continue
-                ls = {x["layer"] for x in act["layers"] or []}
-                if ls & layers and (not domains or set(act["domains"] or []) & domains):
-                    cand.append((-len(ls & layers), -act["ties"], act["name"].casefold(), act["id"]))
-            more[side] = [c[3] for c in sorted(cand)[:12]]
+            more[side] = [r["id"] for r in rows(gen, """
+                SELECT w.id FROM web.inplace i JOIN web.actors w ON w.rid = i.rid
+                WHERE i.place = $place AND NOT list_contains($named, w.id)
+                  AND len(list_intersect(w.layer_ids, $layers)) > 0
+                  AND (NOT $any_domain OR len(list_intersect(w.domains, $domains)) > 0)
+                ORDER BY len(list_intersect(w.layer_ids, $layers)) DESC, w.ties DESC, w.lname, w.id LIMIT 12""",
+                {"place": place, "named": named or [""], "layers": list(rec["layers"]) or [""],
+                 "domains": list(rec["domains"]) or [""], "any_domain": bool(rec["domains"])})]
         out["more"] = more
         out["a"], out["b"] = a, b
         return out
@@ -771,13 +1112,27 @@ def records_plain(d: dict[str, Any]) -> dict[str, Any]:
 
 
 # -- compare, bridges, map ------------------------------------------------------------------------------
+GRAPH_MAX_ACTORS = 100_000  # above this, analyses of the whole tie graph (bridges) are not run by the server
+
+
+def graph_too_large(gen: Generation) -> dict[str, int] | None:
+    """``{"actors", "max"}`` when the dataset is too large for whole-graph analyses in the web server
+    (betweenness over the whole tie graph: hours at a million actors, holding the interpreter meanwhile)."""
+    n = len(lookups(gen).actor)
+    return {"actors": n, "max": GRAPH_MAX_ACTORS} if n > GRAPH_MAX_ACTORS else None
+
+
 def bridges(gen: Generation, a: str, b: str) -> dict[str, Any] | None:
+    """The bridges between ``a`` and ``b`` (None when the analysis is missing or the dataset is too large:
+    see :func:`graph_too_large`)."""
     mod = optional("bridges")
     if mod is None or not hasattr(mod, "bridges"):
         return None
     lk = lookups(gen)
     check(lk, "place", a)
     check(lk, "place", b)
+    if graph_too_large(gen):
+        return None
 
     def compute(engine: Any) -> dict[str, Any]:
         res = mod.bridges(engine, a=a, b=b)
@@ -792,49 +1147,53 @@ def bridges(gen: Generation, a: str, b: str) -> dict[str, Any] | None:
     return gen.analysis(("bridges", a, b), compute)
 
 
+MAP_LINE_IDS = 50  # relation ids kept per line of the corridor map (``ties`` counts them all)
+
+
 def map_data(gen: Generation, a: str, b: str) -> dict[str, Any]:
     """Municipalities (with coordinates) and their number of actors; ties between actors of ``a`` and ``b``
-    drawn between their head-office municipalities."""
+    drawn between their head-office municipalities (in SQL: actors of one side only, anchored at their head
+    office when it lies in their side, else at the first municipality of theirs there)."""
     lk = lookups(gen)
 
     def compute() -> dict[str, Any]:
-        count: Counter[str] = Counter()
-        for locs in lk.actor_locs.values():
-            for m in {x for x in locs if lk.place.get(x, {}).get("type") == "municipality"}:
-                count[m] += 1
+        count = {r["place"]: int(r["n"]) for r in rows(gen, """
+            SELECT i.place, count(*) AS n FROM web.inplace i JOIN places p ON p.id = i.place
+            WHERE p.type = 'municipality' GROUP BY i.place""")}
         points = []
         for pid, p in lk.place.items():
-            if p["type"] == "municipality" and p["country"] == "nl" and p["lat"] is not None and count[pid]:
+            if p["type"] == "municipality" and p["country"] == "nl" and p["lat"] is not None and count.get(pid):
                 side = "a" if pid in lk.members.get(a, set()) else "b" if pid in lk.members.get(b, set()) else "other"
                 points.append({"id": pid, "name": p["name_nl"], "lat": p["lat"], "lon": p["lon"],
                                "actors": count[pid], "side": side})
-        def anchor(actor: str, region: str) -> str | None:
-            """Where to draw an actor of ``region``: its head office if there, else a site there."""
-            inside = lk.members.get(region, set())
-            hq = lk.actor.get(actor, {}).get("hq_municipality")
-            if hq in inside:
-                return str(hq)
-            return min((x for x in lk.actor_locs.get(actor, set()) if x in inside), default=None)
-
-        rels = relations(gen)
-        pairs: dict[tuple[str, str], list[str]] = defaultdict(list)
-        for r in rels:
-            sf, st = lk.side(r["from"], a, b), lk.side(r["to"], a, b)
-            if {sf, st} != {"a", "b"}:
-                continue
-            fm = anchor(r["from"], a if sf == "a" else b)
-            tm = anchor(r["to"], a if st == "a" else b)
-            if not fm or not tm or fm == tm:
-                continue
-            key = (fm, tm) if fm < tm else (tm, fm)
-            pairs[key].append(r["id"])
+        found = rows(gen, f"""
+            WITH s AS (SELECT rid, bool_or(place = $a) AS in_a, bool_or(place = $b) AS in_b FROM web.inplace
+                       WHERE place IN ($a, $b) GROUP BY rid HAVING in_a <> in_b),
+            sa AS (SELECT w.id, w.hq_municipality AS hqm, CASE WHEN s.in_a THEN $a ELSE $b END AS region,
+                          CASE WHEN s.in_a THEN 'a' ELSE 'b' END AS side
+                   FROM s JOIN web.actors w ON w.rid = s.rid),
+            locs AS (SELECT sa.id, unnest([w.hq, w.hq_municipality, w.hq_country]) AS loc
+                     FROM sa JOIN web.actors w ON w.id = sa.id
+                     UNION ALL SELECT actor, place FROM actor_sites WHERE status <> 'closed'
+                     UNION ALL SELECT actor, municipality FROM actor_sites WHERE status <> 'closed'),
+            cand AS (SELECT sa.id, sa.side, l.loc, l.loc = sa.hqm AS is_hq
+                     FROM sa JOIN locs l ON l.id = sa.id
+                     JOIN place_municipalities m ON m.place = sa.region AND m.municipality = l.loc),
+            anc AS (SELECT id, side, CASE WHEN bool_or(is_hq) THEN arg_max(loc, is_hq) ELSE min(loc) END AS m
+                    FROM cand GROUP BY id, side),
+            ties AS (SELECT r.id, least(fa.m, ta.m) AS m1, greatest(fa.m, ta.m) AS m2, r.date_start
+                     FROM relations r JOIN anc fa ON fa.id = r.from_actor JOIN anc ta ON ta.id = r.to_actor
+                     WHERE fa.side <> ta.side AND fa.m <> ta.m)
+            SELECT m1, m2, count(*) AS n, list(id ORDER BY date_start NULLS LAST, id)[1:{MAP_LINE_IDS}] AS ids
+            FROM ties GROUP BY m1, m2 ORDER BY m1, m2""", {"a": a, "b": b})
         lines = []
-        for (m1, m2), ids in sorted(pairs.items()):
+        for r in found:
+            m1, m2 = r["m1"], r["m2"]
             p1, p2 = lk.place.get(m1), lk.place.get(m2)
             if p1 and p2 and p1["lat"] is not None and p2["lat"] is not None:
                 lines.append({"from": m1, "to": m2, "from_name": p1["name_nl"], "to_name": p2["name_nl"],
                               "lat": p1["lat"], "lon": p1["lon"], "lat2": p2["lat"], "lon2": p2["lon"],
-                              "ties": len(ids), "relations": ids})
+                              "ties": int(r["n"]), "relations": r["ids"]})
         return {"points": points, "lines": lines}
 
     return gen.cached(("map", a, b), compute)
@@ -872,12 +1231,43 @@ def sovereignty(gen: Generation, place: str | None = None) -> list[dict[str, Any
 
 
 # -- search ---------------------------------------------------------------------------------------------
-_SEARCH = """
-WITH q AS (SELECT lower($q) AS q),
-names AS (
-  SELECT 'actor' AS type, a.id, a.name AS label, a.name AS text FROM actors a
-  UNION ALL SELECT 'actor', al.actor, a.name, al.alias FROM actor_aliases al JOIN actors a ON a.id = al.actor
-  UNION ALL SELECT 'place', p.id, coalesce(p.name_nl, p.name_en), coalesce(p.name_nl, p.name_en) FROM places p
+def _score(text: str, q: str = "lower($q)") -> str:
+    """The similarity of ``text`` to the query ``q`` (lower case): 1 for the same text, 0.97 for a prefix,
+    0.93 for a part, else the best of Jaro–Winkler of the whole text, of one of its words (minus 0.02) and
+    the Levenshtein similarity."""
+    lt = f"lower({text})"
+    return f"""CASE WHEN {lt} = {q} THEN 1.0
+         WHEN starts_with({lt}, {q}) THEN 0.97
+         WHEN contains({lt}, {q}) THEN 0.93
+         ELSE greatest(
+           jaro_winkler_similarity({lt}, {q}),
+           coalesce(list_max(list_transform(
+             list_filter(string_split_regex({lt}, '{web_index.WORD_SPLIT}'), lambda w: length(w) > 1),
+             lambda w: jaro_winkler_similarity(w, {q}))), 0.0) - 0.02,
+           1.0 - levenshtein({lt}, {q}) / greatest(length({text}), length({q}))::DOUBLE)
+    END"""
+
+
+# Places, layers, synergies and sources: short tables, scored whole. Actors: only the names and aliases with
+# a word near the first word of the query are scored, the same way (a word that contains it, starts it or
+# has a Jaro–Winkler similarity >= NEAR_WORD to it; the vocabulary is small: about 1,200 words at a million
+# synthetic actors). A name that scores high has such a word: a prefix or part of the name contains the first
+# query word, and Jaro–Winkler and Levenshtein of the whole name need its beginning to be alike. The
+# candidates are materialised before scoring; the best names are then expanded to their actors through the
+# index on name.
+_SEARCH = f"""
+WITH tok AS (SELECT list_filter(string_split_regex(lower($q), '{web_index.WORD_SPLIT}'), lambda x: x <> '')[1] AS tok),
+near AS MATERIALIZED (
+  SELECT v.word FROM web.vocab v, tok t
+  WHERE contains(v.word, t.tok) OR (length(v.word) > 1 AND starts_with(t.tok, v.word))
+     OR jaro_winkler_similarity(v.word, t.tok) >= $near),
+cand AS MATERIALIZED (SELECT DISTINCT w.text, w.alias FROM web.sword w WHERE w.word IN (SELECT word FROM near)),
+hits AS MATERIALIZED (
+  SELECT text, alias, score FROM (SELECT text, alias, {_score("text")} AS score FROM cand) WHERE score >= $threshold),
+best_names AS (SELECT text, score FROM hits WHERE NOT alias ORDER BY score DESC, text LIMIT $limit),
+others AS (
+  SELECT 'place' AS type, p.id, coalesce(p.name_nl, p.name_en) AS label, coalesce(p.name_nl, p.name_en) AS text
+  FROM places p
   UNION ALL SELECT 'place', p.id, coalesce(p.name_nl, p.name_en), p.name_en FROM places p WHERE p.name_en IS NOT NULL
   UNION ALL SELECT 'layer', l.id, l.name_en, l.name_en FROM layers l
   UNION ALL SELECT 'layer', l.id, l.name_en, l.name_nl FROM layers l
@@ -887,40 +1277,36 @@ names AS (
   UNION ALL SELECT 'source', s.id, s.title, s.title FROM sources s
 ),
 scored AS (
-  SELECT type, id, label, text,
-    CASE WHEN lower(text) = q.q THEN 1.0
-         WHEN starts_with(lower(text), q.q) THEN 0.97
-         WHEN contains(lower(text), q.q) THEN 0.93
-         ELSE greatest(
-           jaro_winkler_similarity(lower(text), q.q),
-           coalesce(list_max(list_transform(
-             list_filter(string_split_regex(lower(text), '[^a-z0-9à-ü]+'), lambda w: length(w) > 1),
-             lambda w: jaro_winkler_similarity(w, q.q))), 0.0) - 0.02,
-           1.0 - levenshtein(lower(text), q.q) / greatest(length(text), length(q.q))::DOUBLE)
-    END AS score
-  FROM names, q WHERE text IS NOT NULL
+  SELECT type, id, label, text, {_score("text")} AS score FROM others WHERE text IS NOT NULL
+  UNION ALL
+  SELECT 'actor', w.id, w.name, b.text, b.score FROM best_names b JOIN web.actors w ON w.name = b.text
+  UNION ALL
+  SELECT 'actor', w.id, w.name, h.text, h.score
+  FROM hits h JOIN actor_aliases al ON al.alias = h.text JOIN web.actors w ON w.id = al.actor WHERE h.alias
 )
 SELECT type, id, arg_max(label, score) AS label, arg_max(text, score) AS matched, max(score) AS score
 FROM scored GROUP BY type, id HAVING max(score) >= $threshold
 ORDER BY score DESC, CASE type WHEN 'actor' THEN 1 WHEN 'place' THEN 2 WHEN 'layer' THEN 3
-  WHEN 'synergy' THEN 4 ELSE 5 END, label
+  WHEN 'synergy' THEN 4 ELSE 5 END, label, id
 LIMIT $limit
 """
+NEAR_WORD = 0.8  # Jaro–Winkler of a name's word to a query word that makes the name a candidate
 
 
 def search(gen: Generation, q: str, limit: int = 20) -> list[dict[str, Any]]:
     """Actors (names and aliases), places, layers, synergies and sources matching ``q``, typos tolerated
-    (Jaro–Winkler similarity of the whole name or of one of its words, and Levenshtein distance, in DuckDB)."""
+    (Jaro–Winkler similarity of the whole name or of one of its words, and Levenshtein distance, in DuckDB;
+    actor names are candidates when one of their words contains, starts or resembles a word of ``q``)."""
     q = " ".join(q.split())[:MAX_Q]
     if not q:
         return []
     limit = max(1, min(int(limit), 100))
     threshold = 0.86 if len(q) >= 4 else 0.93
 
-    def compute(atlas: Atlas) -> list[dict[str, Any]]:
-        rows = records(atlas.sql(_SEARCH, {"q": q, "limit": limit, "threshold": threshold}))
-        for r in rows:
+    def compute() -> list[dict[str, Any]]:
+        out = rows(gen, _SEARCH, {"q": q, "limit": limit, "threshold": threshold, "near": NEAR_WORD})
+        for r in out:
             r["score"] = round(float(r["score"]), 4)
-        return rows
+        return out
 
-    return gen.cached(("search", q.casefold(), limit), lambda: _run(gen, compute))
+    return gen.cached(("search", q.casefold(), limit), compute)

@@ -112,6 +112,10 @@ class Generation:
         # fill only while holding ``analysis_lock`` (lock order: analysis_lock, then a key of this memo)
         self.inputs = Memo(8)
         self.analysis_lock = threading.RLock()
+        # the web index (see web.index): a DuckDB file of its own next to the link, attached as ``web``
+        self.index_path = link.with_name(link.stem + ".web.duckdb")
+        self._index_lock = threading.Lock()
+        self._index_ready = False
         self._engine: Any = None
         self._users = 0
         self._retired = False
@@ -141,6 +145,9 @@ class Generation:
             self.con.close()
         with contextlib.suppress(FileNotFoundError):
             self.link.unlink()
+        for p in (self.index_path, self.index_path.with_name(self.index_path.name + ".wal")):
+            with contextlib.suppress(FileNotFoundError):
+                p.unlink()
 
     # -- access --------------------------------------------------------------------------------------
     def atlas(self) -> Atlas:
@@ -149,6 +156,32 @@ class Generation:
         atlas = Atlas(self.link, self.data)
         atlas._con = self.con.cursor()
         return atlas
+
+    def index(self, build: Callable[[duckdb.DuckDBPyConnection], None]) -> None:
+        """Make sure the web index of this generation exists: ``build(cursor)`` runs once (the first caller
+        builds it, the others wait), on a file attached to the connection as ``web`` (written once, then
+        only read; it is removed with the generation)."""
+        if self._index_ready:
+            return
+        with self._index_lock:
+            if self._index_ready:
+                return
+            for p in (self.index_path, self.index_path.with_name(self.index_path.name + ".wal")):
+                with contextlib.suppress(FileNotFoundError):
+                    p.unlink()
+            cur = self.con.cursor()
+            try:
+                path = str(self.index_path).replace("'", "''")
+                cur.execute(f"ATTACH '{path}' AS web (READ_WRITE)")
+                build(cur)
+                cur.execute("CHECKPOINT web")
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    cur.execute("DETACH web")
+                raise
+            finally:
+                cur.close()
+            self._index_ready = True
 
     def engine(self) -> Any:
         """The Ibis engine of this generation (one per generation; use under ``analysis_lock``)."""

@@ -11,7 +11,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from ..errors import AnalysisError, NotFound
+from ..errors import AnalysisError
 from . import charts
 from . import queries as Q
 from .app import generation
@@ -92,7 +92,7 @@ def home(request: Request, gen: Gen) -> HTMLResponse:
             stack.append({"id": layer["id"], "position": layer["position"],
                           "counts": {p: Q.layer_counts(gen, p).get(layer["id"], 0) for _, p in sides}})
         max_count = max([n for x in stack for n in x["counts"].values()] + [1])
-        stats = Q._run(gen, lambda at: at.stats())
+        stats = Q.stats(gen)
         ctx: dict[str, Any] = {"stack": stack, "sides": sides, "max_count": max_count, "stats": stats}
         if len(sides) == 2:
             md = Q.map_data(gen, a, b)
@@ -114,7 +114,9 @@ def home(request: Request, gen: Gen) -> HTMLResponse:
 @router.get("/search", response_class=HTMLResponse)
 def search_page(request: Request, gen: Gen, q: Annotated[str, Query(max_length=Q.MAX_Q)] = "") -> HTMLResponse:
     def build(v: View) -> dict[str, Any]:
-        return {"q": q, "results": Q.search(gen, q, limit=50) if q.strip() else []}
+        results = Q.search(gen, q, limit=50) if q.strip() else []
+        v.lk.actor.prefetch(r["id"] for r in results if r["type"] == "actor")
+        return {"q": q, "results": results}
 
     return page(request, gen, "search.html", build)
 
@@ -135,11 +137,11 @@ def actors_page(request: Request, gen: Gen, layer: Facet = None, place: Facet = 
                "control_country": (control_country or "").upper() or None, "q": q or None}
 
     def build(v: View) -> dict[str, Any]:
-        rows = Q.sort_rows(Q.actors(gen, **filters), sort, Q.ACTOR_SORTS,
-                           {"hq": lambda r: v.place(r["hq"]), "kind": lambda r: v.kind(r["kind"])})
+        labels = {"kind": {k: v.kind(k) for k in v.lk.kind}, "hq": {p: v.place(p) for p in v.lk.place}}
+        found = Q.actor_page(gen, sort=sort, limit=limit, offset=offset, labels=labels, **filters)
         facets = Q.actor_facets(gen, filters)
         api = {k: val for k, val in filters.items() if val}
-        return {"rows": rows[offset:offset + limit], "total": len(rows), "limit": limit, "offset": offset,
+        return {"rows": found["items"], "total": found["total"], "limit": limit, "offset": offset,
                 "facets": facets, "filters": filters, "sort": sort, "sorts": _actor_sorts(v),
                 "json_url": "/api/actors?" + urlencode({**api, "sort": sort, "limit": Q.MAX_LIMIT}),
                 "csv_url": "/api/actors?" + urlencode({**api, "sort": sort, "limit": Q.MAX_LIMIT, "format": "csv"})}
@@ -153,11 +155,12 @@ def actor_page(request: Request, gen: Gen, ident: Ident) -> HTMLResponse:
         rec = Q.actor_detail(gen, ident)
         ego = Q.ego_network(gen, ident)
         lk = v.lk
+        lk.actor.prefetch([*ego["nodes"], rec.get("parent"), *rec["children"],
+                           *(x for r in rec["relations"] for x in (r["from"], r["to"]))])
         nodes = []
-        by_id = {a["id"]: a for a in Q.all_actors(gen)}
+        first = Q.main_layers(gen, ego["nodes"])
         for n in ego["nodes"]:
-            acts = by_id.get(n)
-            main = (acts["layers"] or [{}])[0].get("layer") if acts else None
+            main = first.get(n)
             nodes.append({"id": n, "name": v.actor(n), "layer": v.layer(main) if main else "–"})
         spec = charts.ego_network(ident, nodes, ego["edges"], title=f"{v.t('ego_network')}: {rec['name']}",
                                   layer_names=v.layer_names)
@@ -179,13 +182,12 @@ def relations_page(request: Request, gen: Gen, type: Facet = None, family: Facet
     def build(v: View) -> dict[str, Any]:
         Q.check(v.lk, "relation type", filters["type"])
         Q.check(v.lk, "actor", filters["actor"])
-        rows = Q.sort_rows(Q.relations(gen, **filters), sort, Q.RELATION_SORTS,
-                           {"amount": lambda r: (r["amount"] or {}).get("value"),
-                            "from": lambda r: v.actor(r["from"]), "to": lambda r: v.actor(r["to"]),
-                            "type": lambda r: v.rtype(r["type"])})
+        found = Q.relation_page(gen, sort=sort, limit=limit, offset=offset,
+                                labels={"type": {t: v.rtype(t) for t in v.lk.rtype}}, **filters)
+        v.lk.actor.prefetch([filters["actor"], *(x for r in found["items"] for x in (r["from"], r["to"]))])
         api = {k: val for k, val in filters.items() if val}
         layer_counts = [(x["id"], 0) for x in v.lk.layers]
-        return {"rows": rows[offset:offset + limit], "total": len(rows), "limit": limit, "offset": offset,
+        return {"rows": found["items"], "total": found["total"], "limit": limit, "offset": offset,
                 "facets": Q.relation_facets(gen, filters), "filters": filters, "sort": sort,
                 "layer_values": layer_counts,
                 "place_values": [(p, n) for p, n in Q.actors_per_place(gen, "region")]
@@ -253,7 +255,7 @@ def layer_page(request: Request, gen: Gen, ident: Ident) -> HTMLResponse:
                 "municipalities": Q.actors_per_place(gen, "municipality", ident),
                 "indicators": Q.layer_indicators(gen, ident),
                 "sublayers": [(s, v.sublayer(ident, s)) for s in layer.get("sublayers") or []],
-                "actors_total": len(Q.actors(gen, layer=ident))}
+                "actors_total": Q.actor_count(gen, layer=ident)}
 
     return page(request, gen, "layer.html", build)
 
@@ -282,6 +284,7 @@ def compare_page(request: Request, gen: Gen, a: Place = None, b: Place = None) -
         syn_query = "" if (pa, pb) == lk.compare else urlencode({"a": pa, "b": pb})
         return {"a": pa, "b": pb, "prof": {pa: prof_a, pb: prof_b}, "spec": spec, "same_type": same_type,
                 "bridges": br, "bridges_available": Q.optional("bridges") is not None,
+                "bridges_too_large": Q.graph_too_large(gen),
                 "synergies": Q.synergies(gen, pa, pb) if pa != pb else [], "syn_a": pa, "syn_b": pb,
                 "syn_query": syn_query, "choices": choices,
                 "counts": {pa: Q.layer_counts(gen, pa), pb: Q.layer_counts(gen, pb)},
@@ -340,11 +343,11 @@ def synergy_page(request: Request, gen: Gen, ident: Ident, a: Place = None, b: P
                  "matches": [c for c in found[:Q.DISCOVER_TOP] if c.get("curated_match") == ident]}
         else:
             s = Q.discovered_detail(gen, ident, pa, pb)
-            by_id = {r["id"]: r for r in Q.all_relations(gen)}
-            s["ties"] = [by_id[t["id"]] for t in s["evidence"]["ties"] if t["id"] in by_id]
+            s["ties"] = Q.relations_by_ids(gen, [t["id"] for t in s["evidence"]["ties"]])
+            degree = Q.ties_of(gen, [x["id"] for side in (pa, pb) for x in s["evidence"][side]])
             for side in (pa, pb):
                 s["evidence"][side] = sorted(
-                    s["evidence"][side], key=lambda x: (-len(x["layers"]), -lk.degree.get(x["id"], 0),
+                    s["evidence"][side], key=lambda x: (-len(x["layers"]), -degree.get(x["id"], 0),
                                                         x["name"].casefold()))
         title = v.text(s) if s["kind"] == "curated" else (v.label(s["candidate"]) if s["candidate"]
                                                            else v.layer_set(s["layers"], s["domains"]))
@@ -426,7 +429,9 @@ def sources_page(request: Request, gen: Gen, type: Facet = None,  # noqa: A002
 @router.get("/sources/{ident}", response_class=HTMLResponse)
 def source_page(request: Request, gen: Gen, ident: Ident) -> HTMLResponse:
     def build(v: View) -> dict[str, Any]:
-        return {"s": Q.source_detail(gen, ident)}
+        s = Q.source_detail(gen, ident)
+        v.lk.actor.prefetch(c["subject"] for c in s["cited_by"] if c["subject_type"] == "actor")
+        return {"s": s}
 
     return page(request, gen, "source.html", build)
 
@@ -440,9 +445,6 @@ def docs(request: Request) -> HTMLResponse:
 @router.get("/relations/{ident}", response_class=HTMLResponse)
 def relation_page(request: Request, gen: Gen, ident: Ident) -> HTMLResponse:
     def build(v: View) -> dict[str, Any]:
-        rec = next((r for r in Q.relations(gen) if r["id"] == ident), None)
-        if rec is None:
-            raise NotFound("relation", ident)
-        return {"r": rec}
+        return {"r": Q.relation_detail(gen, ident)}
 
     return page(request, gen, "relation.html", build)
