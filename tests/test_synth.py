@@ -104,5 +104,8 @@ def test_bench_reports_every_case(tmp_path: Path) -> None:
     assert report["dataset"]["actors"] == 300
     rows = result_rows(report)
     assert {"case", "median_s", "min_s", "peak_rss_mb"} <= set(rows[0])
-    names = {c.name for c in analysis_cases(Path(report["dataset"]["db"]))}
-    assert {"profile (municipality)", "profile (region)", "relatedness"} <= names
+    cases_db = {c.name: c for c in analysis_cases(Path(report["dataset"]["db"]))}
+    assert {"profile (municipality)", "profile (region)", "relatedness", "integration", "bridges",
+            "discover", "introductions"} <= set(cases_db)
+    per_actor = cases_db["introductions (10 per actor)"].kwargs
+    assert per_actor["per_actor"] == 10 and {per_actor["a"], per_actor["b"]} == {"mra", "brainport"}

@@ -58,6 +58,10 @@ def analysis_cases(db: Path) -> list[Case]:
     try:
         meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
         curated = [r[0] for r in con.execute("SELECT id FROM synergies ORDER BY id").fetchall()]
+        pair = (meta.get("compare_a", "mra"), meta.get("compare_b", "brainport"))
+        sizes = dict(con.execute(
+            "SELECT pm.place, count(DISTINCT a.id) FROM actors a JOIN place_municipalities pm "
+            "ON pm.municipality = a.hq_municipality WHERE pm.place IN (?, ?) GROUP BY pm.place", list(pair)).fetchall())
     finally:
         con.close()
     fill = {"a": meta.get("compare_a", "mra"), "b": meta.get("compare_b", "brainport"),
@@ -84,6 +88,11 @@ def analysis_cases(db: Path) -> list[Case]:
                     missing.append(p.name)
         note = f"needs {', '.join(missing)}" if missing else None
         cases.append(Case(name, name, kwargs, skip=note))
+        if name == "introductions" and not missing:
+            # suggestions for a whole region: the best 10 for every actor of the smaller region of the pair
+            small, large = sorted((fill["a"], fill["b"]), key=lambda p: sizes.get(p, 0))
+            cases.append(Case("introductions (10 per actor)", name,
+                              {**kwargs, "a": small, "b": large, "per_actor": 10}))
     return cases
 
 

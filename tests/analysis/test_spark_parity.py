@@ -33,3 +33,13 @@ def test_profile_parity(engines, kwargs: dict) -> None:  # type: ignore[no-untyp
 def test_relatedness_parity(engines, kwargs: dict) -> None:  # type: ignore[no-untyped-def]
     duck, spark = engines
     pd.testing.assert_frame_equal(relatedness(duck, **kwargs), relatedness(spark, **kwargs), check_dtype=False)
+
+
+def test_integration_parity(engines) -> None:  # type: ignore[no-untyped-def]
+    from stackatlas.analysis import foundries, integration, layer_flow
+
+    duck, spark = engines
+    pd.testing.assert_frame_equal(integration(duck), integration(spark), check_dtype=False)
+    pd.testing.assert_frame_equal(foundries(duck, min_coverage=2), foundries(spark, min_coverage=2),
+                                  check_dtype=False)
+    pd.testing.assert_frame_equal(layer_flow(duck), layer_flow(spark), check_dtype=False)

@@ -58,6 +58,19 @@ class Engine:
         df = expr.to_pandas()
         return df.reset_index(drop=True)
 
+    def ordered_collect(self, value: Any, order_by: list[Any], *, where: Any = None) -> Any:
+        """``value`` aggregated into an array ordered by ``order_by``, on any backend.
+
+        DuckDB orders the aggregation itself; backends that cannot (Spark's ``collect_list`` has no
+        order) collect ``(keys..., value)`` structs, sort the array (structs compare field by field)
+        and keep the values.
+        """
+        if self.name == "duckdb":
+            return value.collect(order_by=order_by, where=where)
+        fields = {f"k{i}": k for i, k in enumerate(order_by)}
+        fields["v"] = value
+        return ibis.struct(fields).collect(where=where).sort().map(lambda x: x.v)
+
     def execute_lists(self, expr: Table, list_columns: Iterable[str]) -> pd.DataFrame:
         """Like :meth:`execute`, for results with array-of-string columns: those become Python lists
         (``[]`` for a missing array).

@@ -247,7 +247,7 @@ def integration(engine: Engine, *, tie_types: Sequence[str] = TIE_TYPES) -> pd.D
     al = al.filter(al.sublayer.notnull())
     subs_per_layer = al.group_by(["actor", "layer"]).agg(n=al.sublayer.nunique())
     several = subs_per_layer.filter(subs_per_layer.n >= 2).select(s_actor="actor").distinct()
-    per_sub = sub.group_by("actor").agg(subsidiaries=sub.subsidiary.collect(order_by=sub.subsidiary))
+    per_sub = sub.group_by("actor").agg(subsidiaries=engine.ordered_collect(sub.subsidiary, [sub.subsidiary]))
 
     a = engine.table("actors")
     t = (a.select(actor=a.id, name=a.name)
@@ -349,7 +349,7 @@ def foundries(engine: Engine, *, layers: Sequence[str] = FOUNDRY_LAYERS, min_cov
     keep = cover.filter(cover.coverage >= min_coverage)
     kept = cells.semi_join(keep, "actor")
     per_cell = kept.group_by(["actor", "layer"]).agg(
-        labels=kept.label.collect(order_by=[kept["rank"], kept.pos, kept.label]))
+        labels=engine.ordered_collect(kept.label, [kept["rank"], kept.pos, kept.label]))
     long = engine.execute_lists(per_cell, ["labels"])
     top = engine.execute(keep.join(a.select(actor=a.id, name=a.name), "actor"))
     if top.empty:
