@@ -110,3 +110,28 @@ def test_evaluation_on_the_bundled_corridor(tmp_path: Path) -> None:
     # chips for future AI is the clearest complementarity of the two regions
     assert int(table.loc[table.curated == "D", "rank"].iloc[0]) <= 3
     assert int((table["rank"] <= 15).sum()) >= 6
+
+
+def test_grouped_counts_equal_per_actor_counts(tmp_path: Path) -> None:
+    # _components counts over groups of identical actors; recount the bundled corridor actor by actor
+    import numpy as np
+
+    from stackatlas.analysis.synergy import _actor_types, _components, _muni_incidence, corridor_inputs
+
+    eng = duckdb_engine(stackatlas.open(db=tmp_path / "c.duckdb").con)
+    inp = corridor_inputs(eng, a="mra", b="brainport")
+    rep, size = _actor_types(inp, _muni_incidence(inp))
+    assert size.sum() == len(inp.actors) and len(rep) < len(inp.actors)
+    cfg = SynergyConfig(min_specialised_share=0.0)
+    sets = [(1, 4), (4, 5, 6)]
+    got = _components(inp, sets, cfg)
+    mm = _muni_incidence(inp).toarray() > 0
+    for row in got.itertuples():
+        any_s = inp.x[:, list(row.layers)].any(axis=1)
+        if row.domain:
+            any_s &= inp.d[:, inp.domains.index(row.domain)]
+        assert row.n_a == int((any_s & inp.in_a).sum()) and row.n_b == int((any_s & inp.in_b).sum())
+        supp = any_s & (inp.in_a | inp.in_b)
+        assert row.munis == int(mm[supp].any(axis=0).sum())
+    assert set(got["domain"]) - {""}, "domain candidates are counted too"
+    assert np.all(got["n_a"] + got["n_b"] >= cfg.min_support)

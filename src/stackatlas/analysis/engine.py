@@ -47,6 +47,15 @@ class Engine:
     def __init__(self, backend: Any, name: str) -> None:
         self.backend = backend
         self.name = name
+        self._memo: dict[Any, Any] = {}
+
+    def cached(self, key: Any, compute: Any) -> Any:
+        """``compute()`` once per engine for ``key``: for small results that several analyses of one
+        run need (e.g. a baseline's counts). An engine reads one database state, so they cannot go
+        stale; callers must not mutate what they get."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     def table(self, name: str) -> Table:
         if name not in ANALYSIS_TABLES:

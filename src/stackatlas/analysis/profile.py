@@ -269,7 +269,8 @@ def profile(engine: Engine, *, level: str = "municipality", by: str = "layer", b
                                                                       actors=joined.count()))
     inside = actors_in(engine, baseline, presence=presence)
     bj = inside.join(acts, "actor")
-    base_df = engine.execute(bj.group_by("activity").agg(base=bj.w.sum()))
+    base_df = engine.cached(("profile-baseline", baseline, by, fractional, weight, presence),
+                            lambda: engine.execute(bj.group_by("activity").agg(base=bj.w.sum())))
     base = base_df.set_index("activity")["base"].astype(float)
     order = None
     if by == "layer":

@@ -129,6 +129,7 @@ class CorridorInputs:
     base_share: np.ndarray
     z: np.ndarray          # layers × layers relatedness z
     place_names: dict[str, tuple[str, str]]
+    types: tuple[np.ndarray, np.ndarray] | None = None   # see _actor_types
 
 
 def _place_type(engine: Engine, place: str) -> str:
@@ -201,18 +202,22 @@ def corridor_inputs(engine: Engine, *, a: str, b: str, presence: str = "all") ->
     r = engine.table("relations")
     m_from, m_to = members.select(m_from="actor"), members.select(m_to="actor")
     r = r.semi_join(m_from, r.from_actor == m_from.m_from).semi_join(m_to, r.to_actor == m_to.m_to)
-    ties = engine.execute(r.select("id", "type", "from_actor", "to_actor").order_by("id"))
+    ties = engine.execute(r.select("id", "type", "from_actor", "to_actor"))
     u = idx.get_indexer(ties["from_actor"])
     v = idx.get_indexer(ties["to_actor"])
     cross = (in_a[u] & in_b[v]) | (in_b[u] & in_a[v])
+    # a deterministic order (the engine returns rows in any order): by the two ends, then id
     ties = pd.DataFrame({"id": ties["id"].to_numpy(), "type": ties["type"].to_numpy(), "u": u, "v": v,
-                         "cross": cross})
+                         "cross": cross}).sort_values(["u", "v", "id"], kind="stable", ignore_index=True)
 
     theta, counts = {}, {}
     prior = (np.ones(len(layers)), np.ones(len(layers)))
     base_share = np.full(len(layers), 1 / len(layers))
+    profiles: dict[str, pd.DataFrame] = {}   # one profile per level (both regions are often regions)
     for tag, place, typ in (("a", a, ta), ("b", b, tb)):
-        prof = profile(engine, level=typ, presence=presence)
+        if typ not in profiles:
+            profiles[typ] = profile(engine, level=typ, presence=presence)
+        prof = profiles[typ]
         pr = prof[prof["place"] == place].set_index("layer").reindex(layers)
         theta[tag] = pr["lq_shrunk"].fillna(0.0).to_numpy(dtype=float)
         counts[tag] = pr["actors"].fillna(0).to_numpy(dtype=float)
@@ -222,7 +227,9 @@ def corridor_inputs(engine: Engine, *, a: str, b: str, presence: str = "all") ->
                      np.array([eb.get(x, (1.0, 1.0))[1] for x in layers]))
             bs = prof.attrs.get("base_share", {})
             base_share = np.array([bs.get(x, 0.0) for x in layers])
-    mprof = profile(engine, level="municipality", presence=presence)
+    mprof = profiles.get("municipality")
+    if mprof is None:
+        mprof = profile(engine, level="municipality", presence=presence)
     munis = sorted(set(muni["municipality"]))
     mp = mprof[mprof["place"].isin(munis)]
     c_m = (mp.pivot(index="place", columns="layer", values="count").reindex(index=munis, columns=layers)
@@ -281,45 +288,56 @@ def _lead(theta_m: np.ndarray, cols: list[int]) -> tuple[np.ndarray, np.ndarray]
 
 
 def _components(inp: CorridorInputs, sets: list[tuple[int, ...]], cfg: SynergyConfig) -> pd.DataFrame:
-    """Score components of every (layer set, domain) candidate, vectorised over actors and domains."""
+    """Score components of every (layer set, domain) candidate, vectorised over actors and domains.
+
+    Actor counts are taken over groups of identical actors (:func:`_actor_types`) weighted by their
+    size — the same numbers as over the actors, from a much smaller matrix."""
     n_dom = len(inp.domains)
-    in_a, in_b = inp.in_a, inp.in_b
-    all_d = inp.d
     n_union = len(inp.actors)
-    dom_share = all_d.sum(axis=0) / max(n_union, 1)
+    dom_share = inp.d.sum(axis=0) / max(n_union, 1)
     u, v, cross = inp.ties["u"].to_numpy(), inp.ties["v"].to_numpy(), inp.ties["cross"].to_numpy()
+    # only the ties that cross the corridor count: keep their ends and the actors' layers at those ends
+    u, v = u[cross], v[cross]
+    xu, xv = inp.x[u], inp.x[v]
     mm = _muni_incidence(inp)
+    rep, size = _actor_types(inp, mm)
+    xg, all_d, in_a, in_b = inp.x[rep], inp.d[rep], inp.in_a[rep], inp.in_b[rep]
+    mmt = mm[rep].T.tocsr()                                            # municipalities × groups
+    wd = all_d.astype(np.float64)
+    sizef = size.astype(np.float64)
     rows: list[dict[str, Any]] = []
     for s in sets:  # ≤ 91 layer sets; everything inside is vectorised over actors and domains
         cols = list(s)
-        any_s = np.asarray(inp.x[:, cols].any(axis=1), dtype=bool)
         lead_m, best = _lead(inp.theta_m, cols)
         if (best >= cfg.min_specialisation).mean() < cfg.min_specialised_share:
             continue
+        any_g = np.asarray(xg[:, cols].any(axis=1), dtype=bool)
         spec = float(np.mean(best))
         lead_r = inp.muni_region[lead_m]
         comp = float(("a" in lead_r) and ("b" in lead_r))
         spread = len(set(lead_m.tolist())) / len(cols)
         pairs = list(itertools.combinations(cols, 2))
         rel = float(np.mean([np.tanh(inp.z[i, j] / 2) for i, j in pairs]))
-        sa, sb = any_s & in_a, any_s & in_b
-        tie_mask = cross & any_s[u] & any_s[v]
-        tie_idx = np.flatnonzero(tie_mask)
-        supp = any_s & (in_a | in_b)
+        sa, sb = sizef * (any_g & in_a), sizef * (any_g & in_b)
+        any_u = xu[:, cols].any(axis=1)
+        any_v = xv[:, cols].any(axis=1)
+        tie_idx = np.flatnonzero(any_u & any_v)
+        supp = any_g & (in_a | in_b)
         supp_f = supp.astype(np.float64)
         common = {"layers": s, "spec": spec, "comp": comp, "spread": spread, "rel": rel,
                   "lead": ",".join(inp.munis[m] for m in lead_m)}
-        rows.append({**common, "domain": "", "n_a": int(sa.sum()), "n_b": int(sb.sum()),
-                     "ties": int(tie_idx.size), "munis": int(np.count_nonzero(mm.T @ supp_f)), "lift": 1.0})
+        rows.append({**common, "domain": "", "n_a": int(np.rint(sa.sum())), "n_b": int(np.rint(sb.sum())),
+                     "ties": int(tie_idx.size), "munis": int(np.count_nonzero(mmt @ supp_f)), "lift": 1.0})
         if not cfg.with_domains or n_dom == 0:
             continue
-        na_d = (sa[:, None] & all_d).sum(axis=0)
-        nb_d = (sb[:, None] & all_d).sum(axis=0)
-        td = (all_d[u[tie_idx]] | all_d[v[tie_idx]]).sum(axis=0)
-        supp_d = supp[:, None] & all_d                            # actors × domains
-        munis_d = ((mm.T @ supp_d.astype(np.float64)) > 0).sum(axis=0)   # municipalities × domains → per domain
-        n_supp = max(int(supp.sum()), 1)
-        lift = (supp_d.sum(axis=0) / n_supp) / np.where(dom_share > 0, dom_share, 1.0)
+        na_d = np.rint(sa @ wd).astype(np.int64)
+        nb_d = np.rint(sb @ wd).astype(np.int64)
+        td = (inp.d[u[tie_idx]] | inp.d[v[tie_idx]]).sum(axis=0)
+        supp_d = supp_f[:, None] * wd                                  # groups × domains
+        munis_d = ((mmt @ supp_d) > 0).sum(axis=0)                    # municipalities × domains → per domain
+        n_supp_d = sizef @ supp_d
+        n_supp = max(float(sizef @ supp_f), 1.0)
+        lift = (n_supp_d / n_supp) / np.where(dom_share > 0, dom_share, 1.0)
         ok = (na_d + nb_d >= cfg.min_support) & (np.maximum(na_d, nb_d) >= cfg.min_domain_support)
         for k in np.flatnonzero(ok):
             rows.append({**common, "domain": inp.domains[k], "n_a": int(na_d[k]), "n_b": int(nb_d[k]),
@@ -367,31 +385,55 @@ def _score(df: pd.DataFrame, w: dict[str, float], scales: dict[str, float]) -> p
     return sum(w[k] * f[k] for k in COMPONENTS)
 
 
+def _actor_types(inp: CorridorInputs, mm: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+    """Group the actors of A ∪ B that the bootstrap cannot tell apart: same layers, domains, regions and
+    municipalities. Returns one representative actor per group and the group sizes (computed once per
+    inputs)."""
+    if inp.types is not None:
+        return inp.types
+    rows = np.concatenate([inp.x, inp.d, inp.in_a[:, None], inp.in_b[:, None], mm.toarray() > 0], axis=1)
+    packed = np.packbits(rows, axis=1)
+    _, first, counts = np.unique(packed, axis=0, return_index=True, return_counts=True)
+    order = np.argsort(first)   # groups in the order of their first actor: independent of which region is A
+    inp.types = (first[order], counts[order])
+    return inp.types
+
+
 def _bootstrap(inp: CorridorInputs, cands: pd.DataFrame, cfg: SynergyConfig) -> tuple[np.ndarray, np.ndarray]:
-    """Poisson-bootstrap percentile interval of the score (spec, comp, spread and support resampled)."""
+    """Poisson-bootstrap percentile interval of the score (spec, comp, spread and support resampled).
+
+    Every actor gets an independent Poisson(1) weight per replicate. Everything resampled is a sum of
+    weights over actors with identical rows (layers, domains, regions, municipalities), and a sum of
+    *k* independent Poisson(1) draws is Poisson(*k*): so one Poisson(*k*) draw per group of *k*
+    identical actors gives exactly the same bootstrap distribution with far fewer draws and products.
+    """
     rng = np.random.default_rng(cfg.seed)
     scales = cands.attrs["scales"]
-    n, n_m, n_l = len(inp.actors), len(inp.munis), len(inp.layers)
-    wts = rng.poisson(1.0, size=(cfg.bootstrap, n)).astype(float)
+    n_m, n_l = len(inp.munis), len(inp.layers)
     w = cfg.weights
-    mm = _muni_incidence(inp).tocoo()
-    # actors × (municipality, layer) incidence, sparse: an actor is in few municipalities and layers
-    act_l, lay_l = np.nonzero(inp.x)
-    pair = pd.DataFrame({"actor": mm.row, "m": mm.col}).merge(pd.DataFrame({"actor": act_l, "l": lay_l}), on="actor")
-    xm = sparse.csr_matrix((np.ones(len(pair)), (pair["actor"].to_numpy(), pair["m"].to_numpy() * n_l
-                                                 + pair["l"].to_numpy())), shape=(n, n_m * n_l))
+    mm = _muni_incidence(inp)
+    rep, size = _actor_types(inp, mm)
+    g = len(rep)
+    wts = rng.poisson(size[None, :].astype(float), size=(cfg.bootstrap, g)).astype(float)   # B × groups
+    mmg = mm[rep].tocoo()
+    # groups × (municipality, layer) incidence, sparse: an actor is in few municipalities and layers
+    grp_l, lay_l = np.nonzero(inp.x[rep])
+    pair = pd.DataFrame({"g": mmg.row, "m": mmg.col}).merge(pd.DataFrame({"g": grp_l, "l": lay_l}), on="g")
+    xm = sparse.csr_matrix((np.ones(len(pair)), (pair["g"].to_numpy(), pair["m"].to_numpy() * n_l
+                                                 + pair["l"].to_numpy())), shape=(g, n_m * n_l))
     c = np.asarray((xm.T @ wts.T).T).reshape(cfg.bootstrap, n_m, n_l)   # B × municipalities × layers
     e = c.sum(axis=2, keepdims=True) * inp.base_share[None, None, :]
     theta = _p_special(c, e, inp.m_prior)
     # supporting actors of every candidate per region, resampled: one matrix product for all candidates
-    support = np.empty((n, 2 * len(cands)), dtype=np.float32)
+    x, d, in_a, in_b = inp.x[rep], inp.d[rep], inp.in_a[rep], inp.in_b[rep]
+    support = np.empty((g, 2 * len(cands)), dtype=float)
     for i, row in enumerate(cands.itertuples()):
-        any_s = inp.x[:, list(row.layers)].any(axis=1)
+        any_s = x[:, list(row.layers)].any(axis=1)
         if row.domain:
-            any_s = any_s & inp.d[:, inp.domains.index(row.domain)]
-        support[:, 2 * i] = any_s & inp.in_a
-        support[:, 2 * i + 1] = any_s & inp.in_b
-    resampled = wts.astype(np.float32) @ support                         # B × 2 candidates
+            any_s = any_s & d[:, inp.domains.index(row.domain)]
+        support[:, 2 * i] = any_s & in_a
+        support[:, 2 * i + 1] = any_s & in_b
+    resampled = wts @ support                                           # B × 2 candidates
     lows, highs = np.empty(len(cands)), np.empty(len(cands))
     for i, row in enumerate(cands.itertuples()):
         cols = list(row.layers)
