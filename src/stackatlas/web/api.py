@@ -296,11 +296,14 @@ def api_layers(gen: Gen) -> Response:
 
 
 @router.get("/api/integration")
-def api_integration(gen: Gen) -> Response:
-    """The foundries table and the layer flow (when the integration analysis is available)."""
+def api_integration(gen: Gen, limit: Limit = Q.MAX_LIMIT, offset: Offset = 0) -> Response:
+    """The foundries table (best first; ``foundries_total`` rows, of which the first 2,000 can be paged with
+    ``limit`` and ``offset``) and the layer flow (when the integration analysis is available)."""
     data = Q.integration(gen)
     if data is None:
         raise NotFound("analysis", "integration")
+    if data.get("foundries") is not None:
+        data = {**data, "foundries": data["foundries"][offset:offset + limit]}
     return _json(data)
 
 

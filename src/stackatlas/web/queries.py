@@ -229,6 +229,9 @@ def ties_of(gen: Generation, ids: Iterable[str]) -> dict[str, int]:
     ids = list(dict.fromkeys(ids))
     if not ids:
         return {}
+    if len(ids) > MAX_LIMIT:  # a long list: one hash join instead of index look-ups
+        return {r["id"]: int(r["ties"]) for r in rows(
+            gen, "SELECT id, ties FROM web.actors WHERE id IN (SELECT unnest($ids))", {"ids": ids})}
     params: dict[str, Any] = {}
     return {r["id"]: int(r["ties"]) for r in rows(
         gen, f"SELECT id, ties FROM web.actors WHERE id IN {in_list('i', ids, params)}", params)}
@@ -261,9 +264,12 @@ def page_of(total: int, items: list[dict[str, Any]], limit: int, offset: int) ->
 ACTOR_FILTERS = ("layer", "place", "kind", "domain", "control_country", "q")
 ACTOR_SORTS = ("name", "kind", "hq", "control_country", "layers", "ties")
 
-_CITES = """SELECT subject, list(struct_pack(source := source, locator := locator, confidence := confidence)
-                              ORDER BY position) AS sources
-            FROM citations WHERE subject_type = $kind AND subject IN {ids} GROUP BY subject"""
+# DuckDB answers ``col IN (...)`` or ``col = x`` from an index only when it is the whole filter: the rest
+# of a filter is applied to a MATERIALIZED look-up (else the filter runs as a scan of the whole table)
+_CITES = """WITH c AS MATERIALIZED (SELECT * FROM citations WHERE subject IN {ids})
+            SELECT subject, list(struct_pack(source := source, locator := locator, confidence := confidence)
+                                 ORDER BY position) AS sources
+            FROM c WHERE subject_type = $kind GROUP BY subject"""
 
 
 def _norm(filters: dict[str, Any]) -> dict[str, str | None]:
@@ -421,9 +427,10 @@ def actor_detail(gen: Generation, ident: str) -> dict[str, Any]:
     def compute() -> dict[str, Any]:
         rec = actor_records(gen, [ident])[0]
         del rec["ties"]
+        row_id = scalar(gen, "SELECT row_id FROM web.actors WHERE id = $id", {"id": ident})
         extra = rows(gen, """SELECT a.id, a.helix, a.hq_municipality, a.hq_country, a.control_bloc, a.founded,
                                     a.website, a.wikidata, a.description_nl, a.description_en, a.defined_at
-                             FROM actors a WHERE a.id = $id""", {"id": ident})[0]
+                             FROM actors a WHERE a.rowid = $r""", {"r": row_id})[0]
         rec.update(extra)
         rec["site_details"] = rows(gen, "SELECT place, municipality, function, status FROM actor_sites "
                                         "WHERE actor = $id ORDER BY position", {"id": ident})
@@ -438,8 +445,9 @@ def actor_detail(gen: Generation, ident: str) -> dict[str, Any]:
     return gen.cached(("actor", ident), compute)
 
 
-_ACTOR_RELS = """(SELECT * FROM relations WHERE from_actor = $actor
-                  UNION ALL SELECT * FROM relations WHERE to_actor = $actor AND from_actor <> $actor)"""
+_ACTOR_RELS = """(WITH f AS MATERIALIZED (SELECT * FROM relations WHERE from_actor = $actor),
+                       t AS MATERIALIZED (SELECT * FROM relations WHERE to_actor = $actor)
+                  SELECT * FROM f UNION ALL SELECT * FROM t WHERE from_actor <> $actor)"""
 
 
 def ego_network(gen: Generation, ident: str, limit: int = EGO_LIMIT) -> dict[str, Any]:
@@ -456,11 +464,22 @@ def ego_network(gen: Generation, ident: str, limit: int = EGO_LIMIT) -> dict[str
             SELECT p.other FROM p LEFT JOIN web.actors w ON w.id = p.other
             ORDER BY coalesce(w.ties, 0) DESC, p.first LIMIT {int(limit)}""", {"actor": ident})]
         nodes = [ident, *partners]
+        ties = ties_of(gen, nodes)
+        low = [n for n in nodes if ties.get(n, 0) <= web_index.HUB_TIES]
+        hubs = [n for n in nodes if ties.get(n, 0) > web_index.HUB_TIES]
         params: dict[str, Any] = {}
-        nl = in_list("n", nodes, params)
-        among = rows(gen, f"""SELECT id, type, family, from_actor, to_actor FROM relations
-                              WHERE from_actor IN {nl} AND to_actor IN {nl} ORDER BY date_start NULLS LAST, id""",
-                     params)
+        nl, ll, hl = in_list("n", nodes, params), in_list("l", low, params), in_list("h", hubs, params)
+        # a tie from a node that is no hub, into one from a hub, or between two hubs: index look-ups of the
+        # nodes that are no hubs and the short table of ties among hubs (never every tie of a hub)
+        cols = "id, type, family, from_actor, to_actor, date_start"
+        among = rows(gen, f"""
+            WITH f AS MATERIALIZED (SELECT {cols} FROM relations WHERE from_actor IN {ll}),
+                 t AS MATERIALIZED (SELECT {cols} FROM relations WHERE to_actor IN {ll})
+            SELECT id, type, family, from_actor, to_actor FROM (
+              SELECT * FROM f WHERE to_actor IN {nl}
+              UNION ALL SELECT * FROM t WHERE from_actor IN {hl}
+              UNION ALL SELECT {cols} FROM web.hub_edges WHERE from_actor IN {hl} AND to_actor IN {hl})
+            ORDER BY date_start NULLS LAST, id""", params)
         return {"nodes": nodes, "edges": among}
 
     return gen.cached(("ego", ident), compute)
@@ -1009,13 +1028,20 @@ def _spec(ref: dict[str, Any]) -> Any:
                        curated=ref["kind"] == "curated")
 
 
+EVIDENCE_LIMIT = 1000  # supporting actors per side and ties listed for a discovered synergy (best connected)
+TIES_SHOWN = 200       # existing ties listed on a synergy page (the API lists the evidence)
+
+
 def _evidence(inp: Any, layers: list[str], domains: list[str]) -> dict[str, Any]:
     """The supporting actors per region (with a municipality there and their layers of the set) and the ties
     that already cross between them, as :func:`~stackatlas.analysis.synergy.discover` reports its evidence
     (for any layer set and domain, also one that is not among the best candidates)."""
+    import inspect
+
     from ..analysis.synergy import candidate_evidence
 
-    out, places = candidate_evidence(inp, layers, domains[0] if domains else "")
+    kw = {"limit": EVIDENCE_LIMIT} if "limit" in inspect.signature(candidate_evidence).parameters else {}
+    out, places = candidate_evidence(inp, layers, domains[0] if domains else "", **kw)
     return {"evidence": {k: [{kk: clean(vv) for kk, vv in x.items()} for x in v] for k, v in out.items()},
             "places": list(dict.fromkeys(places))}
 
@@ -1200,15 +1226,21 @@ def map_data(gen: Generation, a: str, b: str) -> dict[str, Any]:
 
 
 # -- integration and sovereignty ------------------------------------------------------------------------
+MAX_FOUNDRIES = 2000  # rows of the foundries table kept per generation (best first; the API pages them)
+FOUNDRIES_SHOWN = 200  # rows on /integration
+
+
 def integration(gen: Generation) -> dict[str, Any] | None:
     mod = optional("integration")
     if mod is None:
         return None
 
     def compute(engine: Any) -> dict[str, Any]:
-        out: dict[str, Any] = {"foundries": None, "flow": None, "foundry_layers": None}
+        out: dict[str, Any] = {"foundries": None, "flow": None, "foundry_layers": None, "foundries_total": None}
         if hasattr(mod, "foundries"):
-            out["foundries"] = records(mod.foundries(engine))
+            df = mod.foundries(engine)
+            out["foundries"] = records(df.head(MAX_FOUNDRIES))  # best first; the rest is counted, not kept
+            out["foundries_total"] = len(df)
             out["foundry_layers"] = list(getattr(mod, "FOUNDRY_LAYERS", ("chips", "cloud", "ai", "applications")))
         if hasattr(mod, "layer_flow"):
             out["flow"] = [{k: clean(v) for k, v in r.items()} for r in records(mod.layer_flow(engine))]
@@ -1248,20 +1280,25 @@ def _score(text: str, q: str = "lower($q)") -> str:
     END"""
 
 
-# Places, layers, synergies and sources: short tables, scored whole. Actors: only the names and aliases with
-# a word near the first word of the query are scored, the same way (a word that contains it, starts it or
-# has a Jaro–Winkler similarity >= NEAR_WORD to it; the vocabulary is small: about 1,200 words at a million
-# synthetic actors). A name that scores high has such a word: a prefix or part of the name contains the first
-# query word, and Jaro–Winkler and Levenshtein of the whole name need its beginning to be alike. The
-# candidates are materialised before scoring; the best names are then expanded to their actors through the
-# index on name.
+# Places, layers, synergies and sources: short tables, scored whole. Actors: only candidate names and aliases
+# are scored, the same way: those with a word near the first word of the query, or near two of its words (a
+# word is near a query word when it contains it, starts it or has a Jaro–Winkler similarity >= NEAR_WORD to
+# it; the vocabulary is small: about 1,200 words at a million synthetic actors). A name that scores high has
+# such words: a prefix or part of the name contains the query's words, and Jaro–Winkler and Levenshtein of
+# the whole name need its beginning, or most of its words, to be alike. The candidates are materialised
+# before scoring; the best names are then expanded to their actors through the index on name.
 _SEARCH = f"""
-WITH tok AS (SELECT list_filter(string_split_regex(lower($q), '{web_index.WORD_SPLIT}'), lambda x: x <> '')[1] AS tok),
+WITH words AS (SELECT list_filter(string_split_regex(lower($q), '{web_index.WORD_SPLIT}'), lambda x: x <> '') AS ws),
+toks AS (SELECT DISTINCT unnest(ws) AS tok FROM words),
 near AS MATERIALIZED (
-  SELECT v.word FROM web.vocab v, tok t
+  SELECT v.word, t.tok FROM web.vocab v, toks t
   WHERE contains(v.word, t.tok) OR (length(v.word) > 1 AND starts_with(t.tok, v.word))
      OR jaro_winkler_similarity(v.word, t.tok) >= $near),
-cand AS MATERIALIZED (SELECT DISTINCT w.text, w.alias FROM web.sword w WHERE w.word IN (SELECT word FROM near)),
+cand AS MATERIALIZED (
+  SELECT w.text, w.alias FROM web.sword w JOIN near n ON n.word = w.word
+  GROUP BY w.text, w.alias
+  HAVING bool_or(n.tok = (SELECT ws[1] FROM words))
+      OR count(DISTINCT n.tok) >= least(2, (SELECT count(*) FROM toks))),
 hits AS MATERIALIZED (
   SELECT text, alias, score FROM (SELECT text, alias, {_score("text")} AS score FROM cand) WHERE score >= $threshold),
 best_names AS (SELECT text, score FROM hits WHERE NOT alias ORDER BY score DESC, text LIMIT $limit),

@@ -343,7 +343,8 @@ def synergy_page(request: Request, gen: Gen, ident: Ident, a: Place = None, b: P
                  "matches": [c for c in found[:Q.DISCOVER_TOP] if c.get("curated_match") == ident]}
         else:
             s = Q.discovered_detail(gen, ident, pa, pb)
-            s["ties"] = Q.relations_by_ids(gen, [t["id"] for t in s["evidence"]["ties"]])
+            s["ties_total"] = len(s["evidence"]["ties"])
+            s["ties"] = Q.relations_by_ids(gen, [t["id"] for t in s["evidence"]["ties"][:Q.TIES_SHOWN]])
             degree = Q.ties_of(gen, [x["id"] for side in (pa, pb) for x in s["evidence"][side]])
             for side in (pa, pb):
                 s["evidence"][side] = sorted(
@@ -351,7 +352,11 @@ def synergy_page(request: Request, gen: Gen, ident: Ident, a: Place = None, b: P
                                                         x["name"].casefold()))
         title = v.text(s) if s["kind"] == "curated" else (v.label(s["candidate"]) if s["candidate"]
                                                            else v.layer_set(s["layers"], s["domains"]))
+        s.setdefault("ties_total", len(s["ties"]))
+        lk.actor.prefetch([*(x for r in s["ties"] for x in (r["from"], r["to"])),
+                           *(x["id"] for side in (pa, pb) for x in (s.get("evidence") or {}).get(side, [])[:60])])
         ctx: dict[str, Any] = {"s": s, "title": title, "a": pa, "b": pb, "syn_query": syn_query, "size": size,
+                               "evidence_limit": Q.EVIDENCE_LIMIT,
                                "max_size": Q.MAX_GUESTS, "intro_error": None, "guest_error": None,
                                "intros": [], "guests": None}
         try:
@@ -382,6 +387,9 @@ def integration_page(request: Request, gen: Gen) -> HTMLResponse:
     def build(v: View) -> dict[str, Any]:
         data = Q.integration(gen)
         spec = None
+        if data and data.get("foundries") is not None:
+            data = {**data, "foundries": data["foundries"][:Q.FOUNDRIES_SHOWN]}
+            v.lk.actor.prefetch(r["actor"] for r in data["foundries"])
         if data and data.get("flow") is not None:
             spec = charts.layer_flow(data["flow"], v.layer_names, title=v.t("layer_flow"))
         return {"data": data, "flow_spec": spec}

@@ -1,0 +1,84 @@
+"""The web index: a few derived tables that let every page run as a bounded query, built once per
+database generation in DuckDB (a file of its own, attached as ``web``; see :meth:`Generation.index`).
+
+- ``web.actors``: one row per actor in name order (``rid`` = position by lower-case name, name, id; ``row_id``
+  its row in ``actors``, for a look-up of its other columns without a scan) with the
+  columns lists sort and filter on: kind, head office (and its municipality and country), control, parent, number of ties (relations at either
+  end) and of layer entries, the distinct layers and the domains. Indexed on ``id`` and ``name``.
+- ``web.inplace``: (place, rid) for every place an actor is in: its head office, head-office municipality or
+  country, or an active site, or a region/province/country containing one of those municipalities (what
+  ``Atlas.actors(place=...)`` means). Sorted by place, so one place is a narrow range.
+- ``web.stext``, ``web.sword`` and ``web.vocab``: the distinct names and aliases of actors, each under every
+  word of it (sorted by word), and the vocabulary of words, for search: a query's words are matched against
+  the small vocabulary first, and only names with a matching word are scored (see
+  :func:`stackatlas.web.queries.search`).
+- ``web.hub_edges``: the relations between two hubs (actors with more than :data:`HUB_TIES` ties; 187 hubs
+  and 27,000 ties at a million synthetic actors), so that the ties among an ego network's nodes are index
+  look-ups of the nodes that are no hubs plus this short table (not every tie of every hub).
+
+Built with ``CREATE TABLE ... AS SELECT`` from the compiled tables: nothing passes through Python.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+__all__ = ["HUB_TIES", "WORD_SPLIT", "build"]
+
+WORD_SPLIT = "[^a-z0-9à-ü]+"
+HUB_TIES = 1000  # actors with more ties are hubs: the ties among hubs are kept apart (web.hub_edges)
+
+_SQL = [
+    """
+CREATE TABLE web.actors AS
+WITH deg AS (
+  SELECT a AS id, count(*)::INTEGER AS ties
+  FROM (SELECT from_actor AS a FROM relations UNION ALL SELECT to_actor FROM relations) GROUP BY a),
+lay AS (
+  SELECT actor AS id, count(*)::INTEGER AS nlayers, list(DISTINCT layer) AS layer_ids
+  FROM actor_layers GROUP BY actor),
+dom AS (SELECT actor AS id, list(domain ORDER BY position) AS domains FROM actor_domains GROUP BY actor)
+SELECT (row_number() OVER (ORDER BY lower(a.name), a.name, a.id) - 1)::INTEGER AS rid, a.rowid AS row_id,
+  a.id, a.name, lower(a.name) AS lname, a.kind, a.hq, a.hq_municipality, a.hq_country, a.control_country,
+  a.parent,
+  coalesce(deg.ties, 0)::INTEGER AS ties, lay.nlayers, coalesce(lay.layer_ids, []) AS layer_ids,
+  coalesce(dom.domains, []) AS domains
+FROM actors a LEFT JOIN deg ON deg.id = a.id LEFT JOIN lay ON lay.id = a.id LEFT JOIN dom ON dom.id = a.id
+ORDER BY rid""",
+    "CREATE INDEX web_actors_id ON web.actors(id)",
+    "CREATE INDEX web_actors_name ON web.actors(name)",
+    """
+CREATE TABLE web.inplace AS
+WITH locs AS (
+  SELECT id, unnest([hq, hq_municipality, hq_country]) AS loc FROM actors
+  UNION ALL SELECT actor, place FROM actor_sites WHERE status <> 'closed'
+  UNION ALL SELECT actor, municipality FROM actor_sites WHERE status <> 'closed'),
+up AS (SELECT id AS loc, id AS place FROM places UNION SELECT municipality, place FROM place_municipalities)
+SELECT DISTINCT up.place, w.rid
+FROM locs JOIN up ON up.loc = locs.loc JOIN web.actors w ON w.id = locs.id
+ORDER BY up.place, w.rid""",
+    """
+CREATE TABLE web.stext AS
+SELECT DISTINCT name AS text, lower(name) AS ltext, false AS alias FROM actors WHERE name IS NOT NULL
+UNION ALL
+SELECT DISTINCT alias, lower(alias), true FROM actor_aliases WHERE alias IS NOT NULL""",
+    f"""
+CREATE TABLE web.sword AS
+SELECT DISTINCT word, text, alias
+FROM (SELECT unnest(string_split_regex(ltext, '{WORD_SPLIT}')) AS word, text, alias FROM web.stext)
+WHERE word <> '' ORDER BY word""",
+    "CREATE TABLE web.vocab AS SELECT word, count(*)::INTEGER AS texts FROM web.sword GROUP BY word ORDER BY word",
+]
+_HUB_EDGES = """
+CREATE TABLE web.hub_edges AS
+WITH hubs AS (SELECT id FROM web.actors WHERE ties > {hub})
+SELECT r.id, r.type, r.family, r.from_actor, r.to_actor, r.date_start FROM relations r
+WHERE r.from_actor IN (SELECT id FROM hubs) AND r.to_actor IN (SELECT id FROM hubs)
+ORDER BY r.from_actor"""
+
+
+def build(cur: duckdb.DuckDBPyConnection) -> None:
+    """Create the tables of the web index on ``cur`` (the index database is attached as ``web``)."""
+    for sql in _SQL:
+        cur.execute(sql)
+    cur.execute(_HUB_EDGES.format(hub=int(HUB_TIES)))
