@@ -281,3 +281,18 @@ def test_synergy_page_caps_its_ties(bundled_client: TestClient, monkeypatch: pyt
     html = bundled_client.get(f"/synergies/{cand['id']}", params={"size": 11, "lang": "en"}).text
     n = len(Q.discovered_detail(_gen(bundled_client), cand["id"])["evidence"]["ties"])
     assert f"({n})" in html and f"and {n - 1} more:" in html
+
+
+def test_bridges_of_a_large_dataset_run_in_a_child_process(fixture_client: TestClient,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    gen = _gen(fixture_client)
+    a, b = Q.lookups(gen).compare
+    here = Q.bridges(gen, a, b)
+    monkeypatch.setattr(Q, "GRAPH_MAX_ACTORS", 3)       # the fixture now counts as "too large"
+    assert Q.graph_too_large(gen)
+    child = Q.bridges(gen, a, b)
+    assert child is not None and here is not None
+    assert child == here                                  # same numbers, computed in another process
+    assert Q.bridges(gen, b, a) is None                   # other pairs are not computed at this size
+    html = fixture_client.get(f"/compare?a={b}&b={a}").text
+    assert 'class="placeholder"' in html

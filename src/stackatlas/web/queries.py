@@ -1149,8 +1149,12 @@ def graph_too_large(gen: Generation) -> dict[str, int] | None:
 
 
 def bridges(gen: Generation, a: str, b: str) -> dict[str, Any] | None:
-    """The bridges between ``a`` and ``b`` (None when the analysis is missing or the dataset is too large:
-    see :func:`graph_too_large`)."""
+    """The bridges between ``a`` and ``b`` (None when the analysis is missing).
+
+    On a dataset above :data:`GRAPH_MAX_ACTORS` the whole-graph work (betweenness, Leiden: a minute or
+    two at a million actors, inside igraph, which holds the interpreter) runs in a separate process for
+    the dataset's own compare pair only (the server warms it up); other pairs return None and the page
+    says the dataset is too large for them."""
     mod = optional("bridges")
     if mod is None or not hasattr(mod, "bridges"):
         return None
@@ -1158,19 +1162,39 @@ def bridges(gen: Generation, a: str, b: str) -> dict[str, Any] | None:
     check(lk, "place", a)
     check(lk, "place", b)
     if graph_too_large(gen):
-        return None
+        if (a, b) != lk.compare:
+            return None
+        return gen.cached(("bridges-process", a, b), lambda: _in_process(_bridges_job, str(gen.link), a, b))
 
-    def compute(engine: Any) -> dict[str, Any]:
-        res = mod.bridges(engine, a=a, b=b)
-        out: dict[str, Any] = {}
-        for k, v in res.items():
-            if hasattr(v, "to_dict") and hasattr(v, "columns"):
-                out[k] = [{kk: clean(vv) for kk, vv in r.items()} for r in records(v)]
-            else:
-                out[k] = clean(v)
-        return out
+    return gen.analysis(("bridges", a, b), lambda engine: _bridges_json(mod.bridges(engine, a=a, b=b)))
 
-    return gen.analysis(("bridges", a, b), compute)
+
+def _bridges_json(res: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in res.items():
+        if hasattr(v, "to_dict") and hasattr(v, "columns"):
+            out[k] = [{kk: clean(vv) for kk, vv in r.items()} for r in records(v)]
+        else:
+            out[k] = clean(v)
+    return out
+
+
+def _bridges_job(db: str, a: str, b: str) -> dict[str, Any]:
+    """Bridges on the database file ``db`` (opened read-only), as JSON-ready data; run in a child process."""
+    from ..analysis import bridges as run
+    from ..analysis import duckdb_engine
+
+    return _bridges_json(run(duckdb_engine(db), a=a, b=b))
+
+
+def _in_process(fn: Callable[..., T], *args: Any) -> T:
+    """``fn(*args)`` in a fresh (spawned) Python process, so that work holding the interpreter lock does
+    not stall the server's other requests."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(fn, *args).result()
 
 
 MAP_LINE_IDS = 50  # relation ids kept per line of the corridor map (``ties`` counts them all)
