@@ -194,7 +194,8 @@ def corridor_inputs(engine: Engine, *, a: str, b: str, presence: str = "all") ->
         m = engine.execute(loc.semi_join(inside, "municipality").semi_join(members, "actor").distinct())
         rows.append(pd.DataFrame({"actor": idx.get_indexer(m["actor"]), "municipality": m["municipality"],
                                   "region": tag}))
-    muni = pd.concat(rows, ignore_index=True)
+    # a deterministic order (the engine returns rows in any order)
+    muni = pd.concat(rows, ignore_index=True).sort_values(["region", "actor", "municipality"], ignore_index=True)
     pl = engine.table("places")
     pn = engine.execute(pl.select("id", "name_nl", "name_en"))
     place_names = {r.id: (r.name_nl or r.name_en, r.name_en or r.name_nl) for r in pn.itertuples()}
@@ -585,7 +586,8 @@ def candidate_evidence(inp: CorridorInputs, layers: list[str], domain: str = "",
     for tag in ("a", "b"):
         idx = np.flatnonzero(any_s & (inp.in_a if tag == "a" else inp.in_b))
         sub = inp.muni[(inp.muni["region"] == tag) & any_s[inp.muni["actor"].to_numpy()]]
-        places.extend(sub["municipality"].value_counts().index.tolist())
+        counts = sub["municipality"].value_counts()
+        places.extend(sorted(counts.index, key=lambda m: (-counts[m], m)))   # most actors first, then id
         if limit is not None and len(idx) > limit:
             degree = np.bincount(np.r_[u, v], minlength=len(inp.actors))[idx]
             idx = idx[np.lexsort((idx, -degree))[:limit]]
