@@ -43,6 +43,14 @@ count; Hanley & MacGibbon 2006) recomputes ``spec``, ``comp`` and ``sup`` for th
 gives the 2.5 and 97.5 percentiles of the score. Near-duplicates (same domain, layer sets with a
 Jaccard index at or above ``merge_jaccard``) are merged into the better-scoring candidate.
 
+Evidence: each result lists its supporting actors per region and the crossing ties, at most
+``evidence_limit`` of each (the best connected first; ``None`` lists all); ``n_a``, ``n_b`` and ``ties``
+are always the full counts.
+
+Scale: actors with identical rows (layers, domains, regions, municipalities) are counted as one group
+with a weight, for the components and for the bootstrap (one Poisson(k) draw for a group of k actors has
+the distribution of the k Poisson(1) draws it replaces).
+
 The method knows nothing of any particular dataset: regions, layers and domains come from the data.
 """
 
