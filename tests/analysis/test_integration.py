@@ -283,3 +283,21 @@ def test_frames_have_plain_types(fixture_engine: Engine) -> None:
     t = integration(fixture_engine)
     assert all(isinstance(x, list) for x in t["patterns"])
     assert isinstance(layer_flow(fixture_engine), pd.DataFrame)
+
+
+@pytest.mark.parametrize("families", [None, ["capital"], ["collaboration"], ["trade"], ["control", "capital"]])
+def test_layer_flow_by_signature_equals_the_join(corridor_engine: Engine, families: list[str] | None) -> None:
+    import numpy as np
+
+    from stackatlas.analysis.integration import FLOW_FAMILIES, _flow_by_pairs, _flow_by_signature, _layer_order, _live
+
+    r = _live(corridor_engine.table("relations"))
+    r = r.filter(r.family.isin(list(families or FLOW_FAMILIES)) & (r.from_actor != r.to_actor))
+    a = _flow_by_signature(corridor_engine, r, _layer_order(corridor_engine))
+    b = _flow_by_pairs(corridor_engine, r)
+    key = ["layer_from", "layer_to"]
+    a, b = a.sort_values(key).reset_index(drop=True), b.sort_values(key).reset_index(drop=True)
+    assert len(a) > 0
+    assert a[key].values.tolist() == b[key].values.tolist()
+    np.testing.assert_array_equal(a["ties"].astype(int), b["ties"].astype(int))
+    np.testing.assert_allclose(a["weight"].astype(float), b["weight"].astype(float), rtol=1e-12)

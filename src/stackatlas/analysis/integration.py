@@ -37,6 +37,7 @@ Journal 39(8), 2255–2276.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import ibis
 import numpy as np
@@ -401,14 +402,68 @@ def layer_flow(engine: Engine, *, families: Sequence[str] | None = None) -> pd.D
                             f"known: {', '.join(sorted(known))}")
     r = _live(engine.table("relations"))
     r = r.filter(r.family.isin(fams) & (r.from_actor != r.to_actor))
+    order = _layer_order(engine)
+    if len(order) <= 62:
+        out = _flow_by_signature(engine, r, order)
+    else:
+        out = _flow_by_pairs(engine, r)
+    if out.empty:
+        return pd.DataFrame(columns=FLOW_COLUMNS)
+    pos = {x: i for i, x in enumerate(order)}
+    out = out.assign(_f=out["layer_from"].map(pos), _t=out["layer_to"].map(pos)).sort_values(["_f", "_t"])
+    out["ties"] = out["ties"].astype(int)
+    out["weight"] = out["weight"].astype(float)
+    return out[FLOW_COLUMNS].reset_index(drop=True)
+
+
+def _oriented(r: Table) -> tuple[Any, Any]:
+    """The active and the passive end of each relation (``supply`` reversed)."""
     rev = r.type.isin(list(_REVERSED))
-    src = ibis.ifelse(rev, r.to_actor, r.from_actor)
-    dst = ibis.ifelse(rev, r.from_actor, r.to_actor)
+    return ibis.ifelse(rev, r.to_actor, r.from_actor), ibis.ifelse(rev, r.from_actor, r.to_actor)
+
+
+def _flow_by_signature(engine: Engine, r: Table, order: list[str]) -> pd.DataFrame:
+    """Layer flow from the ties counted per (layers of one end, layers of the other, undirected).
+
+    Every tie is reduced in the engine to the bit masks of its two ends' layers; the ties are counted
+    per pair of masks (at most 4^k groups, a few thousand in practice) and each group adds its count to
+    the layer pairs of the outer product of its masks (both orientations for an undirected tie, a pair
+    once) — the same numbers as joining every tie with every layer of its ends, without that join.
+    """
+    acts = activities(engine, by="layer")
+    bit = acts.activity.cases(*[(x, 1 << i) for i, x in enumerate(order)], else_=0).cast("int64")
+    masks = acts.group_by("actor").agg(mask=bit.sum())
+    src, dst = _oriented(r)
+    t = r.select(src=src, dst=dst, und=~r.directed.fill_null(True))
+    ms = masks.select(s_actor="actor", ms="mask")
+    md = masks.select(d_actor="actor", md="mask")
+    j = t.join(ms, t.src == ms.s_actor).join(md, t.dst == md.d_actor)
+    groups = engine.execute(j.group_by(["ms", "md", "und"]).agg(n=j.count()))
+    k = len(order)
+    if groups.empty:
+        return pd.DataFrame(columns=FLOW_COLUMNS)
+    shifts = np.arange(k, dtype=np.int64)
+    bs = ((groups["ms"].to_numpy(dtype=np.int64)[:, None] >> shifts) & 1).astype(bool)
+    bd = ((groups["md"].to_numpy(dtype=np.int64)[:, None] >> shifts) & 1).astype(bool)
+    pair = bs[:, :, None] & bd[:, None, :]                                   # groups × from × to
+    und = groups["und"].to_numpy(dtype=bool)
+    pair[und] |= (bd[und][:, :, None] & bs[und][:, None, :])
+    n = groups["n"].to_numpy(dtype=float)
+    w = n / (bs.sum(axis=1) * bd.sum(axis=1))
+    ties = np.tensordot(n, pair, axes=1)
+    weight = np.tensordot(w, pair, axes=1)
+    f, t_ = np.nonzero(ties)
+    return pd.DataFrame({"layer_from": [order[i] for i in f], "layer_to": [order[i] for i in t_],
+                         "ties": ties[f, t_], "weight": weight[f, t_]})
+
+
+def _flow_by_pairs(engine: Engine, r: Table) -> pd.DataFrame:
+    """Layer flow by joining every tie with every layer of its two ends (for taxonomies of many layers)."""
+    src, dst = _oriented(r)
     fwd = r.select(rid=r.id, src=src, dst=dst)
     und = r.filter(~r.directed.fill_null(True))
     back = und.select(rid=und.id, src=und.to_actor, dst=und.from_actor)
     oriented = fwd.union(back, distinct=True)
-
     acts = activities(engine, by="layer")
     k = acts.group_by("actor").agg(k=acts.activity.count())
     lk = acts.join(k, "actor").select(l_actor=acts.actor, layer=acts.activity, k=k.k)
@@ -419,11 +474,4 @@ def layer_flow(engine: Engine, *, families: Sequence[str] | None = None) -> pd.D
                      w=ibis.literal(1.0) / (lf.kf * lt.kt).cast("float64"))
              .distinct())
     flow = pairs.group_by(["layer_from", "layer_to"]).agg(ties=pairs.rid.nunique(), weight=pairs.w.sum())
-    out = engine.execute(flow)
-    if out.empty:
-        return pd.DataFrame(columns=FLOW_COLUMNS)
-    order = {x: i for i, x in enumerate(_layer_order(engine))}
-    out = out.assign(_f=out["layer_from"].map(order), _t=out["layer_to"].map(order)).sort_values(["_f", "_t"])
-    out["ties"] = out["ties"].astype(int)
-    out["weight"] = out["weight"].astype(float)
-    return out[FLOW_COLUMNS].reset_index(drop=True)
+    return engine.execute(flow)
