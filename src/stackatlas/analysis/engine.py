@@ -80,6 +80,25 @@ class Engine:
         fields["v"] = value
         return ibis.struct(fields).collect(where=where).sort().map(lambda x: x.v)
 
+    def bit_or(self, value: Any, bits: int, *, where: Any = None) -> Any:
+        """Aggregate: the bitwise OR of non-negative integers below ``2**bits``, on any backend.
+
+        DuckDB has ``bit_or``; elsewhere (Spark through Ibis has no rule for it) each bit is the maximum
+        of ``floor(x / 2^b) mod 2`` and the bits are added up.
+        """
+        if self.name == "duckdb":
+            return value.bit_or(where=where)
+        total: Any = ibis.literal(0, type="int64")
+        for b in range(bits):
+            bit = ((value // (1 << b)) % 2).cast("int64").max(where=where).fill_null(0)
+            total = total + bit * (1 << b)
+        return total
+
+    def execute_arrow(self, expr: Table) -> Any:
+        """Run an expression and return a ``pyarrow.Table`` (no pandas conversion: for large results
+        whose columns go straight to numpy)."""
+        return expr.to_pyarrow()
+
     def execute_lists(self, expr: Table, list_columns: Iterable[str]) -> pd.DataFrame:
         """Like :meth:`execute`, for results with array-of-string columns: those become Python lists
         (``[]`` for a missing array).

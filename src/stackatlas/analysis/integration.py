@@ -124,11 +124,9 @@ def closure(owners: Sequence[str] | pd.Series, owned: Sequence[str] | pd.Series)
         reach = reach + nxt
         depth = depth + nxt * d
         frontier = nxt
-    depth = depth.tolil()
-    depth.setdiag(0)
-    coo = depth.tocsr()
-    coo.eliminate_zeros()
-    coo = coo.tocoo()
+    coo = depth.tocoo()
+    keep = coo.row != coo.col          # a node is never its own subsidiary (cycles)
+    coo = sparse.coo_matrix((coo.data[keep], (coo.row[keep], coo.col[keep])), shape=coo.shape)
     out = pd.DataFrame({"actor": nodes[coo.row], "subsidiary": nodes[coo.col], "depth": coo.data.astype(int)})
     return out.sort_values(["actor", "subsidiary"]).reset_index(drop=True)
 
@@ -206,43 +204,27 @@ def integration(engine: Engine, *, tie_types: Sequence[str] = TIE_TYPES) -> pd.D
     """
     _check_tie_types(engine, tie_types)
     sub, _ = _subsidiary_table(engine)
+    # Everything travels as bit masks of layers (bit i = the i-th layer in taxonomy order), one per actor:
+    # the layers of a neighbour are one integer, so a million actors with three million ties never
+    # become (actor, layer) rows; each distinct mask is expanded to a list once.
+    layer_order = _layer_order(engine)
+    if len(layer_order) > 62:
+        raise AnalysisError(f"integration supports at most 62 layers, the taxonomy has {len(layer_order)}")
     acts = activities(engine, by="layer")
-    own = acts.select(actor=acts.actor, layer=acts.activity)
-    own_r = own.select(o_actor=own.actor, o_layer=own.layer)
-    sub_layers = (sub.join(own_r, sub.subsidiary == own_r.o_actor)
-                  .select(actor=sub.actor, layer=own_r.o_layer).distinct())
+    bit = acts.activity.cases(*[(x, 1 << i) for i, x in enumerate(layer_order)], else_=0).cast("int64")
+    own = acts.group_by("actor").agg(m_own=bit.sum())          # (actor, layer) rows are distinct: sum = or
+    own_o = own.select(o_actor="actor", o_mask="m_own")
+    sj = sub.join(own_o, sub.subsidiary == own_o.o_actor)
+    subs = sj.group_by(sj.actor).agg(m_sub=engine.bit_or(sj.o_mask, len(layer_order)))
 
     r = _live(engine.table("relations"))
     r = r.filter(r.type.isin(list(tie_types)) & (r.from_actor != r.to_actor))
     oriented = r.select(actor=r.from_actor, other=r.to_actor, family=r.family, outgoing=ibis.literal(True)).union(
         r.select(actor=r.to_actor, other=r.from_actor, family=r.family, outgoing=ibis.literal(False)))
-    tie_layers = oriented.join(own_r, oriented.other == own_r.o_actor).select(
-        actor=oriented.actor, layer=own_r.o_layer,
-        investing=((oriented.family == "capital") & oriented.outgoing) | (oriented.family == "collaboration"))
-
-    # One pass over (actor, layer): where the layer comes from, and the facts the patterns need.
-    no = ibis.literal(False)
-    ranked = own.select("actor", "layer", src=ibis.literal(1), inv=no).union(
-        sub_layers.select("actor", "layer", src=ibis.literal(2), inv=no)).union(
-        tie_layers.select("actor", "layer", src=ibis.literal(3), inv=tie_layers.investing))
-    best = ranked.group_by(["actor", "layer"]).agg(
-        rank=ranked.src.min(), has_own=(ranked.src == 1).any(), has_sub=(ranked.src == 2).any(),
-        inv=ranked.inv.any())
-    # Each actor's three layer lists travel as bit masks (bit i = the i-th layer in taxonomy order) and
-    # are expanded once per distinct mask: ordered list aggregation over a million groups costs seconds.
-    layer_order = _layer_order(engine)
-    if len(layer_order) > 62:
-        raise AnalysisError(f"integration supports at most 62 layers, the taxonomy has {len(layer_order)}")
-    bit = best.layer.cases(*[(x, 1 << i) for i, x in enumerate(layer_order)], else_=0).cast("int64")
-    b = best.mutate(bit=bit)
-    per_actor = b.group_by("actor").agg(
-        m_layers=b.bit.sum(where=b["rank"] == 1),
-        m_sub=b.bit.sum(where=b["rank"] == 2),
-        m_ties=b.bit.sum(where=b["rank"] == 3),
-        n=b.layer.count(),
-        upstream=b.layer.count(where=b["rank"] <= 2),
-        sub_in_own=(b.has_own & b.has_sub).any(),
-        investor=(b.inv & ~b.has_own).any())
+    tj = oriented.join(own_o, oriented.other == own_o.o_actor)
+    investing = ((tj.family == "capital") & tj.outgoing) | (tj.family == "collaboration")
+    k = len(layer_order)
+    ties = tj.group_by(tj.actor).agg(m_tie=engine.bit_or(tj.o_mask, k), m_inv=engine.bit_or(tj.o_mask, k, where=investing))
 
     al = engine.table("actor_layers")
     al = al.filter(al.sublayer.notnull())
@@ -252,27 +234,53 @@ def integration(engine: Engine, *, tie_types: Sequence[str] = TIE_TYPES) -> pd.D
 
     a = engine.table("actors")
     t = (a.select(actor=a.id, name=a.name)
-         .left_join(per_actor, "actor").drop("actor_right")
-         .left_join(several, ibis._.actor == several.s_actor)
-         .left_join(per_sub, "actor").drop("actor_right"))
-    horizontal = t.s_actor.notnull() | t.sub_in_own.fill_null(False)
-    vertical = t.upstream.fill_null(0) >= 2
-    investor = t.investor.fill_null(False)
-    m_pat = (horizontal.cast("int64") + vertical.cast("int64") * 2 + investor.cast("int64") * 4)
-    empty = ibis.literal([], type="array<string>")
-    out_t = t.select(actor=t.actor, name=t.name, m_layers=t.m_layers.fill_null(0), m_sub=t.m_sub.fill_null(0),
-                     m_ties=t.m_ties.fill_null(0), m_pat=m_pat, subsidiaries=t.subsidiaries.fill_null(empty),
-                     n=t.n.fill_null(0))
-    out_t = out_t.order_by([ibis.desc(out_t.n), out_t.actor])
-    out = engine.execute_lists(out_t.drop("n"), ["subsidiaries"])
-    for col, mask, names in (("layers", "m_layers", layer_order), ("via_subsidiaries", "m_sub", layer_order),
-                             ("via_ties", "m_ties", layer_order), ("patterns", "m_pat", list(PATTERNS))):
-        out[col] = _expand(out[mask].to_numpy(dtype=np.int64), names)
+         .left_join(own, "actor").drop("actor_right")
+         .left_join(subs, "actor").drop("actor_right")
+         .left_join(ties, "actor").drop("actor_right")
+         .left_join(several, ibis._.actor == several.s_actor))
+    out_t = t.select(actor=t.actor, name=t.name, m_own=t.m_own.fill_null(0), m_sub=t.m_sub.fill_null(0),
+                     m_tie=t.m_tie.fill_null(0), m_inv=t.m_inv.fill_null(0), several=t.s_actor.notnull())
+    out = engine.execute_arrow(out_t.order_by(out_t.actor)).to_pandas()
+    # few actors control others: their lists are fetched apart and the rest get an empty list
+    controlled = engine.execute_lists(per_sub, ["subsidiaries"])
+    subs_of = dict(zip(controlled["actor"], controlled["subsidiaries"], strict=True))
+    out["subsidiaries"] = [subs_of.get(x, []) for x in out["actor"].tolist()] if subs_of else \
+        [[] for _ in range(len(out))]
+    m_own = out["m_own"].to_numpy(dtype=np.int64)
+    m_sub = out["m_sub"].to_numpy(dtype=np.int64)          # all layers of the subsidiaries
+    m_tie = out["m_tie"].to_numpy(dtype=np.int64)
+    m_inv = out["m_inv"].to_numpy(dtype=np.int64)
+    via_sub = m_sub & ~m_own
+    via_ties = m_tie & ~(m_own | m_sub)
+    horizontal = out["several"].to_numpy(dtype=bool) | ((m_own & m_sub) != 0)
+    vertical = _popcount(m_own | m_sub) >= 2
+    investor = (m_inv & ~m_own) != 0
+    m_pat = horizontal.astype(np.int64) | (vertical.astype(np.int64) << 1) | (investor.astype(np.int64) << 2)
+    reach = _popcount(m_own | m_sub | m_tie)
+    order = np.argsort(-reach, kind="stable")      # rows come sorted by id: ties stay in id order
+    out = out.iloc[order].reset_index(drop=True)
+    for col, masks, names in (("layers", m_own, layer_order), ("via_subsidiaries", via_sub, layer_order),
+                              ("via_ties", via_ties, layer_order), ("patterns", m_pat, list(PATTERNS))):
+        out[col] = _expand(masks[order], names)
     return out[INTEGRATION_COLUMNS]
+
+
+def _popcount(masks: np.ndarray) -> np.ndarray:
+    """The number of set bits of every (non-negative) 64-bit integer."""
+    x = np.asarray(masks, dtype=np.uint64)
+    bytes_ = x.view(np.uint8).reshape(-1, 8)
+    return np.unpackbits(bytes_, axis=1).sum(axis=1).astype(np.int64)
 
 
 def _expand(masks: np.ndarray, names: Sequence[str]) -> list[list[str]]:
     """Bit masks as lists of ``names`` (bit *i* is ``names[i]``), each distinct mask worked out once."""
+    masks = np.asarray(masks, dtype=np.int64)
+    if len(masks) and 0 <= masks.min() and masks.max() < 1 << 16:   # few layers: index a table, no sort
+        seen = np.flatnonzero(np.bincount(masks))
+        table: list[list[str]] = [[] for _ in range(int(seen[-1]) + 1)]
+        for m in seen.tolist():
+            table[m] = [x for i, x in enumerate(names) if m >> i & 1]
+        return [table[m].copy() for m in masks.tolist()]
     uniq, inv = np.unique(masks, return_inverse=True)
     protos = [[x for i, x in enumerate(names) if int(m) >> i & 1] for m in uniq]
     return [protos[i].copy() for i in inv.tolist()]
