@@ -47,6 +47,7 @@ from scipy import sparse
 
 from ..errors import AnalysisError
 from ._locate import activities
+from ._masks import MAX_BITS, bits, expand, masks_of, popcount
 from .engine import Engine
 
 __all__ = [
@@ -208,11 +209,9 @@ def integration(engine: Engine, *, tie_types: Sequence[str] = TIE_TYPES) -> pd.D
     # the layers of a neighbour are one integer, so a million actors with three million ties never
     # become (actor, layer) rows; each distinct mask is expanded to a list once.
     layer_order = _layer_order(engine)
-    if len(layer_order) > 62:
-        raise AnalysisError(f"integration supports at most 62 layers, the taxonomy has {len(layer_order)}")
-    acts = activities(engine, by="layer")
-    bit = acts.activity.cases(*[(x, 1 << i) for i, x in enumerate(layer_order)], else_=0).cast("int64")
-    own = acts.group_by("actor").agg(m_own=bit.sum())          # (actor, layer) rows are distinct: sum = or
+    if len(layer_order) > MAX_BITS:
+        raise AnalysisError(f"integration supports at most {MAX_BITS} layers, the taxonomy has {len(layer_order)}")
+    own = masks_of(activities(engine, by="layer"), layer_order).rename(m_own="mask")
     own_o = own.select(o_actor="actor", o_mask="m_own")
     sj = sub.join(own_o, sub.subsidiary == own_o.o_actor)
     subs = sj.group_by(sj.actor).agg(m_sub=engine.bit_or(sj.o_mask, len(layer_order)))
@@ -253,37 +252,16 @@ def integration(engine: Engine, *, tie_types: Sequence[str] = TIE_TYPES) -> pd.D
     via_sub = m_sub & ~m_own
     via_ties = m_tie & ~(m_own | m_sub)
     horizontal = out["several"].to_numpy(dtype=bool) | ((m_own & m_sub) != 0)
-    vertical = _popcount(m_own | m_sub) >= 2
+    vertical = popcount(m_own | m_sub) >= 2
     investor = (m_inv & ~m_own) != 0
     m_pat = horizontal.astype(np.int64) | (vertical.astype(np.int64) << 1) | (investor.astype(np.int64) << 2)
-    reach = _popcount(m_own | m_sub | m_tie)
+    reach = popcount(m_own | m_sub | m_tie)
     order = np.argsort(-reach, kind="stable")      # rows come sorted by id: ties stay in id order
     out = out.iloc[order].reset_index(drop=True)
     for col, masks, names in (("layers", m_own, layer_order), ("via_subsidiaries", via_sub, layer_order),
                               ("via_ties", via_ties, layer_order), ("patterns", m_pat, list(PATTERNS))):
-        out[col] = _expand(masks[order], names)
+        out[col] = expand(masks[order], names)
     return out[INTEGRATION_COLUMNS]
-
-
-def _popcount(masks: np.ndarray) -> np.ndarray:
-    """The number of set bits of every (non-negative) 64-bit integer."""
-    x = np.asarray(masks, dtype=np.uint64)
-    bytes_ = x.view(np.uint8).reshape(-1, 8)
-    return np.unpackbits(bytes_, axis=1).sum(axis=1).astype(np.int64)
-
-
-def _expand(masks: np.ndarray, names: Sequence[str]) -> list[list[str]]:
-    """Bit masks as lists of ``names`` (bit *i* is ``names[i]``), each distinct mask worked out once."""
-    masks = np.asarray(masks, dtype=np.int64)
-    if len(masks) and 0 <= masks.min() and masks.max() < 1 << 16:   # few layers: index a table, no sort
-        seen = np.flatnonzero(np.bincount(masks))
-        table: list[list[str]] = [[] for _ in range(int(seen[-1]) + 1)]
-        for m in seen.tolist():
-            table[m] = [x for i, x in enumerate(names) if m >> i & 1]
-        return [table[m].copy() for m in masks.tolist()]
-    uniq, inv = np.unique(masks, return_inverse=True)
-    protos = [[x for i, x in enumerate(names) if int(m) >> i & 1] for m in uniq]
-    return [protos[i].copy() for i in inv.tolist()]
 
 
 def foundries(engine: Engine, *, layers: Sequence[str] = FOUNDRY_LAYERS, min_coverage: int = 3,
@@ -411,7 +389,7 @@ def layer_flow(engine: Engine, *, families: Sequence[str] | None = None) -> pd.D
     r = _live(engine.table("relations"))
     r = r.filter(r.family.isin(fams) & (r.from_actor != r.to_actor))
     order = _layer_order(engine)
-    if len(order) <= 62:
+    if len(order) <= MAX_BITS:
         out = _flow_by_signature(engine, r, order)
     else:
         out = _flow_by_pairs(engine, r)
@@ -438,9 +416,7 @@ def _flow_by_signature(engine: Engine, r: Table, order: list[str]) -> pd.DataFra
     the layer pairs of the outer product of its masks (both orientations for an undirected tie, a pair
     once) — the same numbers as joining every tie with every layer of its ends, without that join.
     """
-    acts = activities(engine, by="layer")
-    bit = acts.activity.cases(*[(x, 1 << i) for i, x in enumerate(order)], else_=0).cast("int64")
-    masks = acts.group_by("actor").agg(mask=bit.sum())
+    masks = masks_of(activities(engine, by="layer"), order)
     src, dst = _oriented(r)
     t = r.select(src=src, dst=dst, und=~r.directed.fill_null(True))
     ms = masks.select(s_actor="actor", ms="mask")
@@ -450,9 +426,7 @@ def _flow_by_signature(engine: Engine, r: Table, order: list[str]) -> pd.DataFra
     k = len(order)
     if groups.empty:
         return pd.DataFrame(columns=FLOW_COLUMNS)
-    shifts = np.arange(k, dtype=np.int64)
-    bs = ((groups["ms"].to_numpy(dtype=np.int64)[:, None] >> shifts) & 1).astype(bool)
-    bd = ((groups["md"].to_numpy(dtype=np.int64)[:, None] >> shifts) & 1).astype(bool)
+    bs, bd = bits(groups["ms"].to_numpy(), k), bits(groups["md"].to_numpy(), k)
     pair = bs[:, :, None] & bd[:, None, :]                                   # groups × from × to
     und = groups["und"].to_numpy(dtype=bool)
     pair[und] |= (bd[und][:, :, None] & bs[und][:, None, :])

@@ -36,6 +36,7 @@ from scipy import sparse
 
 from ..errors import AnalysisError
 from ._locate import activities, actors_in, municipalities_in
+from ._masks import pack, popcount
 from .engine import Engine
 from .synergy import SynergySpec, synergy_spec
 
@@ -51,13 +52,6 @@ class IntroConfig:
     per_class: int = 20
     max_degree: int = 1000
     presence: str = "all"
-
-
-def _signature(x: np.ndarray) -> np.ndarray:
-    """Rows of a boolean matrix as integers (bit masks)."""
-    if x.shape[1] == 0:
-        return np.zeros(x.shape[0], dtype=np.int64)
-    return (x.astype(np.int64) << np.arange(x.shape[1], dtype=np.int64)).sum(axis=1)
 
 
 def introductions(engine: Engine, *, synergy: str | SynergySpec, a: str, b: str, top: int = 10,
@@ -140,9 +134,8 @@ def introductions(engine: Engine, *, synergy: str | SynergySpec, a: str, b: str,
     named = np.zeros(n, dtype=bool)
     named[pos[[x for x in spec.actors if x in pos.index]].to_numpy()] = True
     k = len(layers)
-    sig_l = _signature(xl)
-    sig_c = _signature(xc)
-    pop = np.array([bin(m).count("1") for m in range(1 << k)], dtype=np.int64) if k <= 20 else None
+    sig_l = pack(xl)
+    sig_c = pack(xc)
     dom_any = np.asarray(xdw.sum(axis=1)).ravel() > 0
 
     # candidate pairs 2 (per class): the best signatures of B for each signature of A, best connected first
@@ -153,7 +146,7 @@ def introductions(engine: Engine, *, synergy: str | SynergySpec, a: str, b: str,
     ca = sa[["sig", "dom"]].drop_duplicates()
     grid = ca.merge(class_b[["sig", "dom"]].drop_duplicates(), how="cross", suffixes=("_a", "_b"))
     both = (grid["sig_a"] | grid["sig_b"]).to_numpy()
-    grid["cls"] = (w["cover"] * _popcount(both, pop) / k
+    grid["cls"] = (w["cover"] * popcount(both) / k
                    + w["complement"] * ((both != grid["sig_a"].to_numpy()) & (both != grid["sig_b"].to_numpy()))
                    + w["domain"] * (grid["dom_a"] & grid["dom_b"]).astype(float))
     best = grid.sort_values("cls", ascending=False, kind="stable").groupby(["sig_a", "dom_a"]).head(3)
@@ -181,7 +174,7 @@ def introductions(engine: Engine, *, synergy: str | SynergySpec, a: str, b: str,
             continue
         i, j, aa_ij = pairs["i"].to_numpy(), pairs["j"].to_numpy(), pairs["aa"].to_numpy()
         union = sig_l[i] | sig_l[j]
-        cov = (_popcount(union, pop) + _popcount(sig_c[i] | sig_c[j], pop)) / (2 * k)   # core layers count double
+        cov = (popcount(union) + popcount(sig_c[i] | sig_c[j])) / (2 * k)   # core layers count double
         comp = ((union != sig_l[i]) & (union != sig_l[j])).astype(float)
         shared = _shared_rows(xdw, i, j)
         nm = (named[i] | named[j]).astype(float)
@@ -202,14 +195,6 @@ def introductions(engine: Engine, *, synergy: str | SynergySpec, a: str, b: str,
 
 #: Actors of region A per chunk of the pair search.
 _CHUNK = 4096
-
-
-def _popcount(x: np.ndarray, table: np.ndarray | None) -> np.ndarray:
-    """Number of set bits of every integer (through a lookup table when the masks are short)."""
-    x = np.asarray(x, dtype=np.int64)
-    if table is not None:
-        return table[x]
-    return np.array([bin(int(v)).count("1") for v in x], dtype=np.int64)
 
 
 def _edge_keys(adj: sparse.csr_matrix, n: int) -> np.ndarray:
@@ -260,7 +245,7 @@ def _explain(pairs: pd.DataFrame, everyone: pd.Index, info: pd.DataFrame, xl: np
     i, j = pairs["i"].to_numpy(), pairs["j"].to_numpy()
     n = len(everyone)
     ids = everyone.to_numpy()
-    sig = _signature(xl)
+    sig = pack(xl)
     layer_lists = {int(m): [layers[b] for b in range(len(layers)) if int(m) >> b & 1] for m in np.unique(sig[np.r_[i, j]])}
     wanted = xd[:, np.flatnonzero(want_d)].tocsr() if len(dom_uni) else xd
     wanted_names = np.asarray(dom_uni)[np.flatnonzero(want_d)] if len(dom_uni) else np.array([], dtype=object)

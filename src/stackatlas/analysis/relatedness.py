@@ -35,6 +35,7 @@ from scipy import sparse, stats
 
 from ..errors import AnalysisError
 from ._locate import activities
+from ._masks import MAX_BITS, bits, masks_of
 from .engine import Engine
 
 __all__ = ["METHODS", "RELATEDNESS_COLUMNS", "bh", "normalise", "relatedness"]
@@ -102,10 +103,6 @@ def _units(engine: Engine, *, by: str, with_relations: bool, relation_types: lis
     return units
 
 
-#: Up to this many activities, units are reduced to bit masks of their activities (see below).
-_MAX_BITS = 62
-
-
 def _counts_by_signature(engine: Engine, acts: ibis.Table, order: list[str], *, with_relations: bool,
                          relation_types: list[str] | None) -> tuple[np.ndarray, np.ndarray, int]:
     """Occurrences, co-occurrences and the number of units, from the units' activity *signatures*.
@@ -116,8 +113,7 @@ def _counts_by_signature(engine: Engine, acts: ibis.Table, order: list[str], *, 
     0/1 matrix and ``w`` the units per mask, ``n = Bᵀw`` and ``C = Bᵀ diag(w) B`` (diagonal dropped) —
     the same counts as joining the units with themselves, without the join.
     """
-    bit = acts.activity.cases(*[(x, 1 << i) for i, x in enumerate(order)], else_=0).cast("int64")
-    masks = acts.group_by("actor").agg(mask=bit.sum())    # (actor, activity) rows are distinct: sum = or
+    masks = masks_of(acts, order)
     per_mask = masks.group_by("mask").agg(w=masks.count())
     parts = [engine.execute(per_mask)]
     if with_relations:
@@ -133,7 +129,7 @@ def _counts_by_signature(engine: Engine, acts: ibis.Table, order: list[str], *, 
     counts = pd.concat(parts, ignore_index=True)
     m = counts["mask"].to_numpy(dtype=np.int64)
     w = counts["w"].to_numpy(dtype=float)
-    b = ((m[:, None] >> np.arange(len(order), dtype=np.int64)) & 1).astype(float)
+    b = bits(m, len(order)).astype(float)
     n = b.T @ w
     c = b.T @ (b * w[:, None])
     np.fill_diagonal(c, 0.0)
@@ -187,7 +183,7 @@ def relatedness(engine: Engine, *, by: str = "layer", method: str = "association
         order = [x for x in engine.execute(lay.order_by("position").select("id"))["id"] if x in present]
     else:
         order = sorted(present)
-    if len(order) <= _MAX_BITS:
+    if len(order) <= MAX_BITS:
         n, c, n_units = _counts_by_signature(engine, acts, order, with_relations=with_relations,
                                              relation_types=relation_types)
     else:
