@@ -232,9 +232,9 @@ def bridges(engine: Engine, *, a: str, b: str, presence: str = "all", families: 
     if len(is_broker):
         lead = is_broker[np.argsort(-btw[is_broker], kind="stable")[:CONSTRAINT_MAX_BROKERS]]
         constraint[lead] = np.asarray(g.constraint(vertices=lead.tolist()), dtype=float)
-    brokers = pd.DataFrame({"actor": np.asarray(ids, dtype=object)[is_broker],
-                            "name": names.reindex(np.asarray(ids, dtype=object)[is_broker]).to_numpy(),
-                            "region": region_of.reindex(np.asarray(ids, dtype=object)[is_broker]).to_numpy(),
+    broker_ids = np.asarray(ids, dtype=object)[is_broker]
+    brokers = pd.DataFrame({"actor": broker_ids, "name": names.reindex(broker_ids).to_numpy(),
+                            "region": region_of.reindex(broker_ids).to_numpy(),
                             "betweenness": btw[is_broker],
                             "betweenness_norm": btw[is_broker] / possible_across if possible_across else np.nan,
                             "constraint": constraint[is_broker], "degree": degree[is_broker]})

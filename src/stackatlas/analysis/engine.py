@@ -107,7 +107,7 @@ class Engine:
         each distinct list is converted once through Arrow's dictionary encoding and copied per row;
         converting every cell costs several seconds at that size.
         """
-        arrow = expr.to_pyarrow()
+        arrow = self.execute_arrow(expr)
         lists = set(list_columns)
         data: dict[str, Any] = {}
         for name in arrow.column_names:

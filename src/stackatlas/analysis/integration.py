@@ -159,11 +159,10 @@ def subsidiaries(engine: Engine) -> pd.DataFrame:
     return closure(edges["owner"], edges["owned"])
 
 
-def _subsidiary_table(engine: Engine) -> tuple[Table, pd.DataFrame]:
+def _subsidiary_table(engine: Engine) -> Table:
+    """The control closure (actor, subsidiary) as a table of the engine."""
     df = subsidiaries(engine)
-    mt = ibis.memtable(df[["actor", "subsidiary"]].astype(str),
-                       schema={"actor": "string", "subsidiary": "string"})
-    return mt, df
+    return ibis.memtable(df[["actor", "subsidiary"]].astype(str), schema={"actor": "string", "subsidiary": "string"})
 
 
 def _check_tie_types(engine: Engine, tie_types: Sequence[str]) -> None:
@@ -204,7 +203,7 @@ def integration(engine: Engine, *, tie_types: Sequence[str] = TIE_TYPES) -> pd.D
     [['raw-materials', 'ai'], ['cross-stack-investor']]
     """
     _check_tie_types(engine, tie_types)
-    sub, _ = _subsidiary_table(engine)
+    sub = _subsidiary_table(engine)
     # Everything travels as bit masks of layers (bit i = the i-th layer in taxonomy order), one per actor:
     # the layers of a neighbour are one integer, so a million actors with three million ties never
     # become (actor, layer) rows; each distinct mask is expanded to a list once.
@@ -312,7 +311,7 @@ def foundries(engine: Engine, *, layers: Sequence[str] = FOUNDRY_LAYERS, min_cov
     label = al.offering.fill_null(al.sublayer.fill_null(al.layer))
     own = al.select(actor=al.actor, layer=al.layer, label=label, rank=ibis.literal(1), pos=al.position)
 
-    sub, _ = _subsidiary_table(engine)
+    sub = _subsidiary_table(engine)
     names = a.select(s_id=a.id, s_name=a.name)
     sl = sub.join(al, sub.subsidiary == al.actor).join(names, sub.subsidiary == names.s_id)
     sub_label = ibis.ifelse(sl.offering.isnull(), sl.s_name, sl.s_name.concat(": ", sl.offering)).concat(
