@@ -117,8 +117,11 @@ def evaluate_synergies(
     atlas = _state(ctx).atlas()
     a, b = _pair(atlas.meta(), between, and_)
     table = evaluate(duckdb_engine(atlas.con), a=a, b=b, curated=atlas.synergies())
-    found = int((table["rank"].fillna(10**9) <= 15).sum())
-    emit(records(table), fmt, title=f"{found} of {len(table)} curated synergies in the top 15")
+    top = table["rank"].fillna(10**9) <= 15
+    both = table["leading_regions"].str.contains(",", regex=False)
+    emit(records(table), fmt,
+         title=(f"{int(top.sum())} of {len(table)} curated synergies in the top 15; {int(both.sum())} have layers "
+                f"led by both regions, {int((top & both).sum())} of those in the top 15"))
 
 
 @app.command()

@@ -99,3 +99,51 @@ def test_specialisation(engine) -> None:  # type: ignore[no-untyped-def]
 def test_bad_arguments(engine, kwargs: dict) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(AnalysisError):
         profile(engine, **kwargs)
+
+
+def test_eb_prior_does_not_collapse_on_underdispersed_counts() -> None:
+    # five actors over places, less spread than Poisson: the plain maximum puts σ at 0 (full pooling,
+    # every P(LQ > 1) = 0); the penalised one keeps a finite prior with the same mean
+    from scipy import special
+
+    from stackatlas.analysis.profile import eb_prior
+
+    c = np.array([[3.0], [1.0], [1.0], [0.0], [0.0]])
+    e = np.array([[3.0], [1.0], [1.0], [0.3], [0.2]])
+    a0, b0 = eb_prior(c, e, penalty=0.0)
+    a1, b1 = eb_prior(c, e)
+    assert a0[0] > 1e3
+    assert 1.0 < a1[0] < 100.0
+    assert a1[0] / b1[0] == pytest.approx(c.sum() / e.sum(), rel=0.15)
+    p_plain = special.gammaincc(c[0, 0] + a0[0], e[0, 0] + b0[0])
+    p_pen = special.gammaincc(c[0, 0] + a1[0], e[0, 0] + b1[0])
+    assert p_plain < 0.05            # certain that the place with 3 of 5 actors is not specialised
+    assert 0.2 < p_pen < 0.8         # with five actors, nobody can tell
+
+
+def test_eb_prior_keeps_real_heterogeneity() -> None:
+    # one place with ten times its expected count: the prior stays wide, so its shrunk LQ stays large
+    from stackatlas.analysis.profile import eb_prior
+
+    c = np.array([[30.0], [2.0], [3.0], [2.0], [1.0], [2.0]])
+    e = np.array([[3.0], [3.0], [3.0], [3.0], [3.0], [3.0]])
+    for penalty in (0.0, 1.0):
+        a, b = eb_prior(c, e, penalty=penalty)
+        assert (c[0, 0] + a[0]) / (e[0, 0] + b[0]) > 5.0
+    a0, _ = eb_prior(c, e, penalty=0.0)
+    a1, _ = eb_prior(c, e)
+    assert a1[0] == pytest.approx(a0[0], rel=0.5)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 30), min_size=2, max_size=12), st.floats(0.2, 5.0))
+def test_eb_prior_is_finite_and_proper(counts: list[int], scale: float) -> None:
+    from stackatlas.analysis.profile import eb_prior
+
+    c = np.array(counts, dtype=float)[:, None]
+    e = np.full_like(c, max(c.mean(), 0.1) * scale)
+    a, b = eb_prior(c, e)
+    assert np.isfinite(a).all() and np.isfinite(b).all()
+    assert (a > 0).all() and (b > 0).all()
+    if c.sum() > 0:
+        assert a[0] < 1e5   # never a point mass

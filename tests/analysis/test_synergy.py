@@ -110,6 +110,18 @@ def test_evaluation_on_the_bundled_corridor(tmp_path: Path) -> None:
     # chips for future AI is the clearest complementarity of the two regions
     assert int(table.loc[table.curated == "D", "rank"].iloc[0]) <= 3
     assert int((table["rank"] <= 15).sum()) >= 6
+    # whether each curated synergy fits the definition (each region leads a layer) is reported
+    fit = table.set_index("curated")
+    assert fit.loc["D", "leading_regions"] == "mra, brainport"
+    assert fit.loc["D", "lead"].startswith("chips: eindhoven")
+    assert fit.loc["G", "leading_regions"] == "mra"          # data centres and AI: an MRA-internal theme
+    # curated synergies matched by the same candidate name each other
+    for row in table.itertuples():
+        others = [x for x in row.shared_with.split(", ") if x]
+        same = table[(table["match"] == row.match) & (table["curated"] != row.curated)]["curated"].tolist()
+        assert others == same
+        for o in others:
+            assert row.curated in fit.loc[o, "shared_with"].split(", ")
 
 
 def test_grouped_counts_equal_per_actor_counts(tmp_path: Path) -> None:

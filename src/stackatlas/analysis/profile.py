@@ -15,7 +15,9 @@ with mean LQ * E_pl, as for a standardised ratio:
   gamma function), 1 when c_pl = 0;
 * empirical-Bayes shrunk LQ: the Poisson–gamma model of Clayton & Kaldor (1987), its gamma prior
   fitted per layer across the places of the level by maximum marginal likelihood (moments, Marshall
-  1991, as a fallback); small counts are pulled towards the layer's typical LQ, large ones keep theirs.
+  1991, as a fallback), with the boundary-avoiding penalty of Chung et al. (2013) so that a layer with
+  few, evenly spread actors is not declared certain; small counts are pulled towards the layer's typical
+  LQ, large ones keep theirs.
 
 Per place, :func:`specialisation` gives the Krugman index sum_l |s_pl - s_Bl| (Krugman 1991), the Hoover
 index (half of it), the Herfindahl–Hirschman index sum_l s_pl^2 and the Shannon entropy of the shares.
@@ -24,6 +26,8 @@ References
 ----------
 Clayton, D. & Kaldor, J. (1987). Empirical Bayes estimates of age-standardized relative risks for use
 in disease mapping. Biometrics 43(3), 671–681.
+Chung, Y., Rabe-Hesketh, S., Dorie, V., Gelman, A. & Liu, J. (2013). A nondegenerate penalized likelihood
+estimator for variance parameters in multilevel models. Psychometrika 78(4), 685–709.
 Garwood, F. (1936). Fiducial limits for the Poisson distribution. Biometrika 28, 437–442.
 Marshall, R. J. (1991). Mapping disease and mortality rates using empirical Bayes estimators. Applied
 Statistics 40(2), 283–294.
@@ -134,12 +138,27 @@ def lq_table(counts: pd.DataFrame, base: pd.Series, *, order: list[str] | None =
     return out
 
 
-def eb_prior(c: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def eb_prior(c: np.ndarray, e: np.ndarray, *, penalty: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """Gamma prior (shape ``a``, rate ``b``) of the relative risk of each column (layer).
 
     Fitted by maximum marginal (negative-binomial) likelihood across the rows (places) with E > 0
-    (Clayton & Kaldor 1987); the moment estimator of Marshall (1991) is the fallback. A column without
-    heterogeneity gets a very strong prior at its overall rate (full pooling).
+    (Clayton & Kaldor 1987), penalised by ``penalty`` × log σ with σ = 1/√a the prior's coefficient of
+    variation: the boundary-avoiding prior of Chung et al. (2013), a Gamma(2, 0) density on σ. Without
+    it a column whose few counts vary less than Poisson has its maximum at σ = 0 (a → ∞): every place
+    then gets the column's rate with certainty, and P(LQ > 1) is 0 or 1 however little is known. With
+    it σ stays positive, and columns with real heterogeneity move little. ``penalty=0`` is the plain
+    maximum. The moment estimator of Marshall (1991) is the fallback when the optimiser fails; if it finds
+    no heterogeneity either, the prior is worth as much as the column's data (b = ΣE), not infinitely
+    much. A column without any count gets a near-zero rate.
+
+    >>> c = np.array([[3.0], [1.0], [1.0], [0.0]])      # 5 actors, spread less than Poisson would
+    >>> e = np.array([[3.1], [1.4], [0.9], [0.5]])
+    >>> a, b = eb_prior(c, e, penalty=0.0)
+    >>> bool(a[0] > 1e3)                                 # σ ≈ 0: (almost) full pooling
+    True
+    >>> a, b = eb_prior(c, e)
+    >>> bool(1.0 < a[0] < 100.0), round(float(a[0] / b[0]), 1)
+    (True, 0.8)
     """
     from scipy import optimize
 
@@ -160,7 +179,10 @@ def eb_prior(c: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             b = a / mean
             ll = (special.gammaln(cj + a) - special.gammaln(a) + a * np.log(b / (b + ej))
                   + cj * np.log(ej / (b + ej)))
-            return float(-ll.sum())
+            # boundary-avoiding penalty log σ, σ = 1/√a the prior's coefficient of variation (Chung et al.
+            # 2013): without it a layer whose few counts vary less than Poisson gets σ = 0 (a → ∞) and
+            # every place the same LQ with certainty, P(LQ > 1) = 0 or 1 however little is known
+            return float(-ll.sum() + penalty * 0.5 * x[0])
 
         res = optimize.minimize(nll, x0=np.array([0.0, np.log(m)]), method="L-BFGS-B",
                                 bounds=[(-10.0, 12.0), (-20.0, 10.0)])
@@ -171,7 +193,7 @@ def eb_prior(c: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         theta = cj / ej
         v = (ej * (theta - m) ** 2).sum() / ej.sum() - m / ej.mean()
         if v <= 0:
-            a_out[j], b_out[j] = m * 1e6, 1e6
+            a_out[j], b_out[j] = m * ej.sum(), ej.sum()
         else:
             a_out[j], b_out[j] = m * m / v, m / v
     return a_out, b_out

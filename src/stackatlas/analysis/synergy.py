@@ -669,9 +669,15 @@ def evaluate(engine: Engine, *, a: str, b: str, curated: pd.DataFrame, config: S
     A candidate matches when :func:`similarity` ≥ ``match_threshold`` (0.8: the same layers with a
     compatible domain, or 3 of 4 layers and the same domain).
 
-    Columns: ``curated, name, match, rank, similarity, layer_jaccard, domain_match, municipality_overlap``.
-    ``municipality_overlap`` is the share of the curated synergy's municipalities (regions expanded)
-    found among the candidate's supporting municipalities.
+    Columns: ``curated, name, match, rank, similarity, layer_jaccard, domain_match, municipality_overlap,
+    lead, leading_regions, shared_with``. ``municipality_overlap`` is the share of the curated synergy's
+    municipalities (regions expanded) found among the candidate's supporting municipalities.
+
+    The last three say whether the curated synergy fits the definition of a candidate on these data:
+    ``lead`` names, per layer of the curated synergy, the municipality with the highest P(LQ > 1) (as in
+    the ``comp`` component); ``leading_regions`` is the region(s) those municipalities belong to (both,
+    for a complementary synergy); ``shared_with`` lists the other curated synergies whose best match is
+    the same candidate (a layer set without a domain can stand for several).
     """
     cfg = config or SynergyConfig()
     inp = inputs or corridor_inputs(engine, a=a, b=b, presence=cfg.presence)
@@ -680,6 +686,12 @@ def evaluate(engine: Engine, *, a: str, b: str, curated: pd.DataFrame, config: S
     rows = []
     for r in curated.itertuples():
         c_layers, c_domains = set(r.layers), set(r.domains)
+        cols = [inp.layers.index(x) for x in r.layers if x in inp.layers]
+        lead_m, _ = _lead(inp.theta_m, cols) if cols else (np.array([], dtype=int), None)
+        lead = "; ".join(f"{inp.layers[c]}: {inp.munis[m]}" for c, m in zip(cols, lead_m.tolist(), strict=True))
+        regions = [t for t, place in (("a", inp.a), ("b", inp.b)) if t in set(inp.muni_region[lead_m].tolist())]
+        leading = ", ".join(inp.a if t == "a" else inp.b for t in regions)
+        fit = {"lead": lead, "leading_regions": leading}
         expand = engine.execute(pm.filter(pm.place.isin(list(r.places))).select("place", "municipality"))
         c_munis = set(expand["municipality"])
         best, best_s = None, -1.0
@@ -689,7 +701,7 @@ def evaluate(engine: Engine, *, a: str, b: str, curated: pd.DataFrame, config: S
                 best, best_s = f, sim
                 break
         if best is None:
-            rows.append({"curated": r.id, "name": r.name, "match": None, "rank": None, "similarity": 0.0})
+            rows.append({"curated": r.id, "name": r.name, "match": None, "rank": None, "similarity": 0.0, **fit})
             continue
         f_layers = set(best.layers)
         rows.append({
@@ -698,8 +710,13 @@ def evaluate(engine: Engine, *, a: str, b: str, curated: pd.DataFrame, config: S
             "layer_jaccard": round(len(c_layers & f_layers) / len(c_layers | f_layers), 3),
             "domain_match": bool(set(best.domains) & c_domains) if best.domains else None,
             "municipality_overlap": round(len(c_munis & set(best.places)) / len(c_munis), 3) if c_munis else None,
+            **fit,
         })
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    by_match = table.groupby("match", dropna=True)["curated"].agg(list) if "match" in table else pd.Series()
+    table["shared_with"] = [", ".join(c for c in by_match.get(m, []) if c != cid) if isinstance(m, str) else ""
+                            for cid, m in zip(table["curated"], table["match"], strict=True)]
+    return table
 
 
 @dataclass(frozen=True)
