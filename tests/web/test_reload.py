@@ -135,3 +135,20 @@ def test_folders_of_dead_servers_are_removed(tmp_path: Path) -> None:
     finally:
         store.close()
     assert not store._dir.exists()
+
+
+def test_exit_while_warming_is_clean(tmp_path: Path) -> None:
+    # the caches are warmed in a daemon thread; leaving the interpreter while it is inside DuckDB used to
+    # abort the process ("terminate called after throwing an instance of ''", exit code 134)
+    import subprocess
+    import sys
+
+    code = ("import sys, stackatlas\n"
+            "from stackatlas.web.app import _WARMERS, create_app\n"
+            f"create_app(data=stackatlas.fixture_path(), db={str(tmp_path / 'w.duckdb')!r})\n"
+            "assert _WARMERS, 'a warming thread runs'\n"
+            "sys.exit(0)\n")
+    for _ in range(2):
+        run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+        assert run.returncode == 0, run.stderr[-2000:]
+        assert "terminate called" not in run.stderr

@@ -95,7 +95,11 @@ def test_api_synergies_has_discovered_candidates(fixture_client: TestClient) -> 
             assert set(actor["layers"]) <= set(c["layers"])
         for tie in c["evidence"]["ties"]:
             assert {"id", "type", "from", "to"} <= set(tie)
-    assert any(c["domains"] for c in disc)  # the fixture has domain candidates (e.g. chips.ai--manufacturing)
+    # domain candidates (e.g. chips.ai--manufacturing) come through the API with their domain
+    pool = fixture_client.get("/api/synergies", params={"top": Q.DISCOVER_POOL}).json()["discovered"]
+    assert len(pool) > len(disc)
+    with_domain = [c for c in pool if c["domains"]]
+    assert with_domain and all(c["id"].endswith("--" + c["domains"][0]) for c in with_domain)
     three = fixture_client.get("/api/synergies", params={"top": 3}).json()["discovered"]
     assert [c["id"] for c in three] == [c["id"] for c in disc[:3]]
 

@@ -7,6 +7,7 @@ read-only. Errors of the library are translated here: one JSON envelope ``{"erro
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 from collections.abc import AsyncIterator, Iterator
@@ -241,46 +242,93 @@ def _warm_detail(gen: Generation, ident: str, a: str, b: str) -> None:
         Q.discovered_detail(gen, ident, a, b)
 
 
+_STOP = threading.Event()                 # set at interpreter exit: warming threads stop between steps
+_WARMERS: set[threading.Thread] = set()
+_WARMERS_LOCK = threading.Lock()
+
+
+class _Stopped(Exception):
+    """Warming was asked to stop (the generation was retired or the interpreter is exiting)."""
+
+
+def _stop_warmers(timeout: float = 300.0) -> None:
+    """Ask every warming thread to stop and wait for it to finish the step it is in.
+
+    Registered with :mod:`atexit`: a daemon thread that is still inside DuckDB when the interpreter
+    finalises is killed by a forced unwind through C++ frames, which aborts the process
+    ("terminate called after throwing an instance of ''")."""
+    _STOP.set()
+    with _WARMERS_LOCK:
+        threads = list(_WARMERS)
+    for t in threads:
+        t.join(timeout)
+
+
+atexit.register(_stop_warmers)
+
+
+def _start_warmer(gen: Generation) -> None:
+    def run() -> None:
+        try:
+            warm(gen)
+        finally:
+            with _WARMERS_LOCK:
+                _WARMERS.discard(threading.current_thread())
+
+    t = threading.Thread(target=run, daemon=True, name=f"warm-{gen.number}")
+    with _WARMERS_LOCK:
+        _WARMERS.add(t)
+    t.start()
+
+
 def warm(gen: Generation) -> None:
-    """Compute the expensive analyses of a generation ahead of the first requests (in a thread)."""
+    """Compute the expensive analyses of a generation ahead of the first requests (in a thread).
+
+    Between steps it stops when the generation has been retired (a newer build is served, or the app
+    shut down) or the interpreter is exiting."""
     from . import queries as Q
+
+    def step(fn: Any, *args: Any) -> Any:
+        if gen._retired or _STOP.is_set():
+            raise _Stopped
+        return fn(*args)
 
     gen.acquire()
     try:
-        Q.ready(gen)  # the web index (a few seconds at a million actors)
-        lk = Q.lookups(gen)
+        step(Q.ready, gen)  # the web index (a few seconds at a million actors)
+        lk = step(Q.lookups, gen)
         a, b = lk.compare
         for level in Q.PROFILE_LEVELS:
-            Q.profile_table(gen, level)
+            step(Q.profile_table, gen, level)
         pair = a in lk.place and b in lk.place and a != b
-        Q.actor_facets(gen, {})
-        Q.stats(gen)
+        step(Q.actor_facets, gen, {})
+        step(Q.stats, gen)
         if pair:
-            Q.layer_counts(gen, a)
-            Q.layer_counts(gen, b)
-            Q.map_data(gen, a, b)
-            Q.synergies(gen, a, b)
-            Q.bridges(gen, a, b)
-            Q.discovered(gen, a, b)  # with the full bootstrap: the default pair is never computed on demand
-        Q.integration(gen)
-        Q.sovereignty(gen)
+            step(Q.layer_counts, gen, a)
+            step(Q.layer_counts, gen, b)
+            step(Q.map_data, gen, a, b)
+            step(Q.synergies, gen, a, b)
+            step(Q.bridges, gen, a, b)
+            step(Q.discovered, gen, a, b)  # with the full bootstrap: the default pair is never computed on demand
+        step(Q.integration, gen)
+        step(Q.sovereignty, gen)
         if pair and not Q.graph_too_large(gen):
             # the synergy pages of the default pair: evidence, introductions, default guest list (on a very
             # large dataset each takes long: they are computed when first asked for instead)
             ids = [s["id"] for s in Q.curated_list(gen)]
             ids += [c["id"] for c in Q.discovered(gen, a, b)["items"][:Q.DISCOVER_TOP]]
             for ident in ids:
-                if gen._retired:  # a newer build is being served: stop warming this one
-                    break
                 for fn in (_warm_detail, Q.introductions_for, Q.guests_for):
                     try:
-                        fn(gen, ident, a, b)
+                        step(fn, gen, ident, a, b)
                     except StackAtlasError:  # e.g. no organisation in a synergy's layers: the page says so
                         pass
         import gc
 
         gc.collect()
         gc.freeze()  # the long-lived caches leave the collector's generations: no long pauses under load
+    except _Stopped:
+        pass
     except Exception:  # pragma: no cover - warming is best effort; requests compute what is missing
         log.exception("warming the caches failed")
     finally:
@@ -325,7 +373,7 @@ def create_app(data: Path | str | None = None, db: Path | str | None = None, *, 
                 if last["n"] == gen.number:
                     return
                 last["n"] = gen.number
-            threading.Thread(target=warm, args=(gen,), daemon=True, name=f"warm-{gen.number}").start()
+            _start_warmer(gen)
 
         app.state.warm = on_request_warm
         on_request_warm()
