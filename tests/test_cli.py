@@ -83,3 +83,17 @@ def test_unknown_ids_and_bad_options(capsys: pytest.CaptureFixture[str], tmp_pat
     assert code == 1 and "no layer with id 'chipz'" in err
     code, _, _ = run(capsys, tmp_path, "relations", "--format", "jsn")
     assert code == 2
+
+
+def test_evaluate_stability_and_sensitivity(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, _ = run(capsys, tmp_path, "evaluate", "stability", "--samples", "10", "--top", "5", "-f", "json")
+    assert code == 0
+    rows = json.loads(out)
+    assert rows and rows[0]["rank"] == 1
+    assert {"id", "layers", "domains", "rank", "top_share", "median_rank", "best_rank"} <= set(rows[0])
+    assert all(0 <= r["top_share"] <= 1 for r in rows)
+    code, out, _ = run(capsys, tmp_path, "evaluate", "synergies", "--sensitivity", "5", "-f", "json")
+    assert code == 0
+    assert all("top_share" in r and "leading_regions" in r for r in json.loads(out))
+    code, _, err = run(capsys, tmp_path, "evaluate", "stability", "--factor", "0.5")
+    assert code != 0 and "--factor" in err

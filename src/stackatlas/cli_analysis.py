@@ -14,7 +14,7 @@ from .analysis import specialisation as _specialisation
 from .atlas import records
 from .cli import Fmt, FormatOpt, _state, app, emit
 
-__all__ = ["evaluate_synergies", "guests", "match", "profile", "relatedness", "scenario", "synergies"]
+__all__ = ["evaluate_synergies", "guests", "match", "profile", "relatedness", "scenario", "stability", "synergies"]
 
 
 @app.command()
@@ -109,6 +109,10 @@ def evaluate_synergies(
     ctx: typer.Context,
     between: BetweenOpt = None,
     and_: AndOpt = None,
+    sensitivity: Annotated[int, typer.Option(
+        help="Also rank under this many random weightings (each weight times a factor in [1/4, 4]) and "
+             "report how often each curated synergy is found in the top 15.")] = 0,
+    seed: Annotated[int, typer.Option(help="Random seed of the weightings.")] = 0,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """For every curated synergy: the best-ranked discovered candidate that matches it, and the overlaps."""
@@ -116,12 +120,36 @@ def evaluate_synergies(
 
     atlas = _state(ctx).atlas()
     a, b = _pair(atlas.meta(), between, and_)
-    table = evaluate(duckdb_engine(atlas.con), a=a, b=b, curated=atlas.synergies())
+    table = evaluate(duckdb_engine(atlas.con), a=a, b=b, curated=atlas.synergies(), sensitivity=sensitivity,
+                     seed=seed)
     top = table["rank"].fillna(10**9) <= 15
     both = table["leading_regions"].str.contains(",", regex=False)
     emit(records(table), fmt,
          title=(f"{int(top.sum())} of {len(table)} curated synergies in the top 15; {int(both.sum())} have layers "
                 f"led by both regions, {int((top & both).sum())} of those in the top 15"))
+
+
+@evaluate_app.command("stability")
+def stability(
+    ctx: typer.Context,
+    between: BetweenOpt = None,
+    and_: AndOpt = None,
+    samples: Annotated[int, typer.Option(help="Random weightings.")] = 200,
+    factor: Annotated[float, typer.Option(help="Each weight is multiplied by a log-uniform factor in "
+                                               "[1/FACTOR, FACTOR].")] = 4.0,
+    top: Annotated[int, typer.Option(help="The length of the list whose membership is counted.")] = 15,
+    seed: Annotated[int, typer.Option(help="Random seed of the weightings.")] = 0,
+    fmt: FormatOpt = Fmt.table,
+) -> None:
+    """How robust the ranking of discovered synergies is to the weights of the score."""
+    from .analysis.synergy import rank_stability
+
+    atlas = _state(ctx).atlas()
+    a, b = _pair(atlas.meta(), between, and_)
+    if samples < 1 or factor < 1:
+        raise typer.BadParameter("--samples must be at least 1 and --factor at least 1")
+    table = rank_stability(duckdb_engine(atlas.con), a=a, b=b, samples=samples, factor=factor, top=top, seed=seed)
+    emit(records(table), fmt, title=f"discovered synergies under {samples} weightings: share in the top {top}")
 
 
 @app.command()

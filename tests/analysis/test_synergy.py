@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import stackatlas
 from stackatlas import model as m
@@ -147,3 +149,81 @@ def test_grouped_counts_equal_per_actor_counts(tmp_path: Path) -> None:
         assert row.munis == int(mm[supp].any(axis=0).sum())
     assert set(got["domain"]) - {""}, "domain candidates are counted too"
     assert np.all(got["n_a"] + got["n_b"] >= cfg.min_support)
+
+
+def _reference_merge(cands: pd.DataFrame, threshold: float, diversity: float, limit: int) -> tuple[list, list]:
+    """The merge and MMR ordering written out with sets, one pair at a time (the definition)."""
+    layers, domains, ids = list(cands["layers"]), list(cands["domain"]), list(cands["id"])
+    kept: list[int] = []
+    merged: dict[int, list[str]] = {}
+    for i in range(len(cands)):
+        for k in kept:
+            sa, sb = set(layers[i]), set(layers[k])
+            if domains[k] == domains[i] and len(sa & sb) / len(sa | sb) >= threshold:
+                merged.setdefault(k, []).append(ids[i])
+                break
+        else:
+            kept.append(i)
+    pool = kept[: max(limit * 10, limit)]
+    scores = list(cands["score"])
+    chosen: list[int] = []
+    best = [0.0] * len(pool)
+    remaining = list(range(len(pool)))
+    while remaining and len(chosen) < limit:
+        adj = [scores[pool[r]] - diversity * best[r] for r in remaining]
+        pick = remaining[adj.index(max(adj))]
+        chosen.append(pool[pick])
+        remaining.remove(pick)
+        for r in remaining:
+            sa, sb = set(layers[pool[r]]), set(layers[pool[pick]])
+            ov = len(sa & sb) / min(len(sa), len(sb))
+            best[r] = max(best[r], ov if domains[pool[r]] == domains[pool[pick]] else 0.5 * ov)
+    order = chosen + [k for k in kept if k not in chosen]
+    return [ids[k] for k in order], [merged.get(k, []) for k in order]
+
+
+layer_sets = st.lists(st.integers(0, 6), min_size=2, max_size=4, unique=True).map(lambda x: tuple(sorted(x)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(layer_sets, st.sampled_from(["", "d1", "d2"]),
+                          st.integers(0, 20).map(lambda x: x / 4)), min_size=1, max_size=40),
+       st.sampled_from([0.5, 0.6, 0.75, 1.0]), st.sampled_from([0.0, 0.5, 2.0]), st.integers(1, 8))
+def test_merge_matches_the_definition(rows: list, threshold: float, diversity: float, limit: int) -> None:
+    from stackatlas.analysis.synergy import _merge
+
+    cands = pd.DataFrame(rows, columns=["layers", "domain", "score"])
+    cands["id"] = [f"c{i}" for i in range(len(cands))]
+    cands = cands.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
+    got = _merge(cands, threshold, diversity, limit)
+    ids, merged = _reference_merge(cands, threshold, diversity, limit)
+    assert list(got["id"]) == ids
+    assert [list(x) for x in got["merged"]] == merged
+
+
+def test_rank_stability(planted) -> None:  # type: ignore[no-untyped-def]
+    from stackatlas.analysis.synergy import rank_stability
+
+    # factor 1: every weighting is the configured one
+    same = rank_stability(planted, a="rx", b="ry", samples=5, factor=1.0, top=5)
+    assert (same["top_share"] == (same["rank"] <= 5).astype(float)).all()
+    assert (same["median_rank"] == same["rank"].astype(float)).all() and (same["best_rank"] == same["rank"]).all()
+    # the planted synergy is first under the configured weights and in the top 5 under every weighting
+    st_ = rank_stability(planted, a="rx", b="ry", samples=40, factor=4.0, top=5)
+    first = st_.iloc[0]
+    assert first["id"] == "chips.ai" and first["rank"] == 1 and first["top_share"] == 1.0
+    assert ((st_["top_share"] > 0) | (st_["rank"] <= 5)).all()
+    both = st_.dropna(subset=["best_rank", "median_rank"])
+    assert (both["best_rank"].astype(float) <= both["median_rank"]).all()
+
+
+def test_evaluation_sensitivity(tmp_path: Path) -> None:
+    atlas = stackatlas.open(db=tmp_path / "corridor.duckdb")
+    eng = duckdb_engine(atlas.con)
+    fixed = evaluate(eng, a="mra", b="brainport", curated=atlas.synergies(), sensitivity=3, factor=1.0)
+    assert (fixed["top_share"] == (fixed["rank"] <= 15).astype(float)).all()
+    assert (fixed["best_rank"] == fixed["rank"]).all()
+    varied = evaluate(eng, a="mra", b="brainport", curated=atlas.synergies(), sensitivity=60)
+    assert varied["top_share"].between(0, 1).all()
+    assert (varied["best_rank"] <= varied["median_rank"]).all()
+    assert list(varied["rank"]) == list(fixed["rank"])     # the configured ranking does not move

@@ -42,6 +42,8 @@ Uncertainty: a Poisson bootstrap over actors (each actor weighted by an independ
 count; Hanley & MacGibbon 2006) recomputes ``spec``, ``comp`` and ``sup`` for the best candidates and
 gives the 2.5 and 97.5 percentiles of the score. Near-duplicates (same domain, layer sets with a
 Jaccard index at or above ``merge_jaccard``) are merged into the better-scoring candidate.
+:func:`rank_stability` repeats the ranking under random weightings (each weight times a log-uniform
+factor) to show how much a candidate's place in the list depends on them.
 
 Evidence: each result lists its supporting actors per region and the crossing ties, at most
 ``evidence_limit`` of each (the best connected first; ``None`` lists all); ``n_a``, ``n_b`` and ``ties``
@@ -66,6 +68,7 @@ from scipy import sparse
 
 from ..errors import AnalysisError, NotFound
 from ._locate import activities, actors_in
+from ._masks import popcount
 from .engine import Engine
 from .profile import profile
 from .relatedness import relatedness
@@ -77,6 +80,7 @@ __all__ = [
     "corridor_inputs",
     "discover",
     "evaluate",
+    "rank_stability",
     "similarity",
     "synergy_spec",
 ]
@@ -460,53 +464,67 @@ def _bootstrap(inp: CorridorInputs, cands: pd.DataFrame, cfg: SynergyConfig) -> 
     return lows, highs
 
 
-def _similar(a: tuple[int, ...], da: str, b: tuple[int, ...], db: str) -> float:
-    """Overlap of two candidates: the overlap coefficient of the layer sets, halved when the domains differ."""
-    sa, sb = set(a), set(b)
-    j = len(sa & sb) / min(len(sa), len(sb))
-    return j if da == db else 0.5 * j
+def _pairwise(layers: list[tuple[int, ...]], domains: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Two candidates × candidates matrices: the Jaccard index of the layer sets where the domains are the
+    same (−1 where they differ: never merged), and the similarity used for diversity, the overlap
+    coefficient |S ∩ T| / min(|S|, |T|) of the layer sets, halved when the domains differ."""
+    masks = np.array([sum(1 << i for i in x) for x in layers], dtype=np.int64)
+    uniq, inv = np.unique(masks, return_inverse=True)     # a few dozen layer sets, many domains each
+    n = len(uniq)
+    inter = popcount((uniq[:, None] & uniq[None, :]).ravel()).reshape(n, n)[np.ix_(inv, inv)]
+    union = popcount((uniq[:, None] | uniq[None, :]).ravel()).reshape(n, n)[np.ix_(inv, inv)]
+    size = popcount(uniq)[inv]
+    dom = np.asarray(domains, dtype=object)
+    same = dom[:, None] == dom[None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        overlap = inter / np.maximum(np.minimum(size[:, None], size[None, :]), 1)
+        jac = np.where(same, inter / np.maximum(union, 1), -1.0)
+    return jac, np.where(same, overlap, 0.5 * overlap)
 
 
-def _jaccard(a: tuple[int, ...], b: tuple[int, ...]) -> float:
-    sa, sb = set(a), set(b)
-    return len(sa & sb) / len(sa | sb)
+def _merge_order(scores: np.ndarray, jac: np.ndarray, sim: np.ndarray, *, threshold: float, diversity: float,
+                 limit: int, order: np.ndarray | None = None) -> tuple[list[int], np.ndarray]:
+    """The ordering of :func:`_merge` on indices: ``order`` lists the candidates best first (default: as
+    given), ``jac`` and ``sim`` come from :func:`_pairwise`. Returns the indices of the kept candidates in
+    their final order and, per candidate, the index of the candidate it was merged into (−1 when kept)."""
+    kept: list[int] = []
+    merged_into = np.full(len(scores), -1, dtype=np.int64)
+    for i in (range(len(scores)) if order is None else order.tolist()):
+        if kept:
+            hit = np.flatnonzero(jac[i, kept] >= threshold)
+            if hit.size:
+                merged_into[i] = kept[int(hit[0])]
+                continue
+        kept.append(i)
+    pool = np.array(kept[: max(limit * 10, limit)], dtype=np.int64)
+    chosen: list[int] = []
+    best_sim = np.zeros(len(pool))
+    remaining = np.ones(len(pool), dtype=bool)
+    while remaining.any() and len(chosen) < limit:
+        adj = np.where(remaining, scores[pool] - diversity * best_sim, -np.inf)
+        pick = int(np.argmax(adj))   # the first of equal ones, in score order
+        chosen.append(int(pool[pick]))
+        remaining[pick] = False
+        best_sim = np.maximum(best_sim, sim[pool, pool[pick]])
+    taken = set(chosen)
+    return chosen + [k for k in kept if k not in taken], merged_into
 
 
 def _merge(cands: pd.DataFrame, threshold: float, diversity: float, limit: int) -> pd.DataFrame:
     """Merge near-duplicates, then order by maximal marginal relevance (Carbonell & Goldstein 1998).
 
-    A candidate whose layer set has a Jaccard index ≥ ``threshold`` with a better one of the same domain
-    is merged into it (listed in ``merged``). The rest are picked greedily by score − ``diversity`` ×
-    (largest similarity to a candidate already picked), so the list covers different themes rather
-    than variations of the strongest one. Only the best ``limit`` are ordered this way.
+    ``cands`` is sorted best first. A candidate whose layer set has a Jaccard index ≥ ``threshold``
+    with a better one of the same domain is merged into it (listed in ``merged``). The rest are picked
+    greedily by score − ``diversity`` × (largest similarity to a candidate already picked; see
+    :func:`_pairwise`), so the list covers different themes rather than variations of the strongest one.
+    Only the best ``limit`` are ordered this way.
     """
-    kept: list[int] = []
-    merged: dict[int, list[str]] = {}
-    layers = list(cands["layers"])
-    domains = list(cands["domain"])
-    for i in range(len(cands)):
-        for k in kept:
-            if domains[k] == domains[i] and _jaccard(layers[i], layers[k]) >= threshold:
-                merged.setdefault(k, []).append(str(cands.at[i, "id"]))
-                break
-        else:
-            kept.append(i)
-    pool = kept[: max(limit * 10, limit)]
-    scores = cands["score"].to_numpy()
-    chosen: list[int] = []
-    best_sim = np.zeros(len(pool))
-    remaining = list(range(len(pool)))
-    while remaining and len(chosen) < limit:
-        adj = [scores[pool[r]] - diversity * best_sim[r] for r in remaining]
-        pick = remaining[int(np.argmax(adj))]
-        chosen.append(pool[pick])
-        remaining.remove(pick)
-        for r in remaining:
-            best_sim[r] = max(best_sim[r], _similar(layers[pool[r]], domains[pool[r]], layers[pool[pick]],
-                                                    domains[pool[pick]]))
-    order = chosen + [k for k in kept if k not in set(chosen)]
+    jac, sim = _pairwise(list(cands["layers"]), list(cands["domain"]))
+    order, merged_into = _merge_order(cands["score"].to_numpy(dtype=float), jac, sim, threshold=threshold,
+                                      diversity=diversity, limit=limit)
+    ids = cands["id"].astype(str).to_numpy()
     out = cands.loc[order].copy()
-    out["merged"] = [merged.get(k, []) for k in order]
+    out["merged"] = [ids[merged_into == k].tolist() for k in order]
     out.attrs = cands.attrs
     return out.reset_index(drop=True)
 
@@ -519,6 +537,18 @@ def _label(inp: CorridorInputs, layers: tuple[int, ...], lead: str, domain: str,
     if domain:
         text += (" voor " if lang == "nl" else " for ") + inp.domain_names.get(domain, (domain, domain))[k].lower()
     return text
+
+
+def _candidates(inp: CorridorInputs, cfg: SynergyConfig) -> pd.DataFrame:
+    """Every candidate (layer set of ``min_layers``–``max_layers`` present layers, without or within a
+    domain) with its components, ``id`` and score, best first (before merging)."""
+    present = [i for i in range(len(inp.layers)) if inp.x[:, i].any()]
+    sets = [s for k in range(cfg.min_layers, cfg.max_layers + 1) for s in itertools.combinations(present, k)]
+    cands = _components(inp, sets, cfg)
+    if not cands.empty:
+        cands["id"] = [".".join(inp.layers[i] for i in s) + (f"--{d}" if d else "")
+                       for s, d in zip(cands["layers"], cands["domain"], strict=True)]
+    return cands
 
 
 def discover(engine: Engine, *, a: str, b: str, config: SynergyConfig | None = None, top: int | None = 20,
@@ -543,14 +573,10 @@ def discover(engine: Engine, *, a: str, b: str, config: SynergyConfig | None = N
     """
     cfg = config or SynergyConfig()
     inp = inputs or corridor_inputs(engine, a=a, b=b, presence=cfg.presence)
-    present = [i for i in range(len(inp.layers)) if inp.x[:, i].any()]
-    sets = [s for k in range(cfg.min_layers, cfg.max_layers + 1) for s in itertools.combinations(present, k)]
-    cands = _components(inp, sets, cfg)
+    cands = _candidates(inp, cfg)
     if cands.empty:
         return pd.DataFrame(columns=["rank", "id", "label", "layers", "domains", "places", "score", "score_low",
                                      "score_high", "evidence", "curated_match"])
-    cands["id"] = [".".join(inp.layers[i] for i in s) + (f"--{d}" if d else "")
-                   for s, d in zip(cands["layers"], cands["domain"], strict=True)]
     cands = _merge(cands, cfg.merge_jaccard, cfg.diversity, max(cfg.bootstrap_top, top or 0))
     head = cands.head(max(cfg.bootstrap_top, top or 0)).copy()
     if cfg.bootstrap > 0:
@@ -663,7 +689,8 @@ def best_curated(curated: Any, layers: Any, domains: Any, threshold: float = 0.6
 
 
 def evaluate(engine: Engine, *, a: str, b: str, curated: pd.DataFrame, config: SynergyConfig | None = None,
-             pool: int = 200, match_threshold: float = 0.8, inputs: CorridorInputs | None = None) -> pd.DataFrame:
+             pool: int = 200, match_threshold: float = 0.8, inputs: CorridorInputs | None = None,
+             sensitivity: int = 0, factor: float = 4.0, top: int = 15, seed: int = 0) -> pd.DataFrame:
     """For every curated synergy: the best-ranked discovered candidate that matches it, and the overlaps.
 
     A candidate matches when :func:`similarity` ≥ ``match_threshold`` (0.8: the same layers with a
@@ -678,10 +705,21 @@ def evaluate(engine: Engine, *, a: str, b: str, curated: pd.DataFrame, config: S
     the ``comp`` component); ``leading_regions`` is the region(s) those municipalities belong to (both,
     for a complementary synergy); ``shared_with`` lists the other curated synergies whose best match is
     the same candidate (a layer set without a domain can stand for several).
+
+    With ``sensitivity`` = *n* > 0 the ranking is repeated under *n* random weightings (as in
+    :func:`rank_stability`, each weight times a log-uniform factor in [1/``factor``, ``factor``]), and three
+    more columns say how robust the finding is: ``top_share``, the share of weightings under which some
+    matching candidate is in the first ``top``; ``median_rank`` and ``best_rank`` of the best matching
+    candidate over the weightings (missing when none matches).
     """
     cfg = config or SynergyConfig()
     inp = inputs or corridor_inputs(engine, a=a, b=b, presence=cfg.presence)
     found = discover(engine, a=a, b=b, config=replace(cfg, bootstrap=0), top=pool, inputs=inp)
+    if sensitivity > 0:
+        cands, _, sampled = _sampled_ranks(inp, cfg, samples=sensitivity, factor=factor, seed=seed,
+                                           limit=max(cfg.bootstrap_top, pool))
+        cand_sets = [({inp.layers[i] for i in x}, {d} if d else set())
+                     for x, d in zip(cands["layers"], cands["domain"], strict=True)]
     pm = engine.table("place_municipalities")
     rows = []
     for r in curated.itertuples():
@@ -691,7 +729,15 @@ def evaluate(engine: Engine, *, a: str, b: str, curated: pd.DataFrame, config: S
         lead = "; ".join(f"{inp.layers[c]}: {inp.munis[m]}" for c, m in zip(cols, lead_m.tolist(), strict=True))
         regions = [t for t, place in (("a", inp.a), ("b", inp.b)) if t in set(inp.muni_region[lead_m].tolist())]
         leading = ", ".join(inp.a if t == "a" else inp.b for t in regions)
-        fit = {"lead": lead, "leading_regions": leading}
+        fit: dict[str, Any] = {"lead": lead, "leading_regions": leading}
+        if sensitivity > 0:
+            hits = np.array([similarity(c_layers, c_domains, cl, cd) >= match_threshold for cl, cd in cand_sets],
+                            dtype=bool)
+            first = sampled[hits].min(axis=0) if hits.any() else np.full(sensitivity, np.inf)
+            fin = first[np.isfinite(first)]
+            fit.update(top_share=round(float((first <= top).mean()), 3),
+                       median_rank=float(np.median(first)) if len(fin) == len(first) else None,
+                       best_rank=int(fin.min()) if len(fin) else None)
         expand = engine.execute(pm.filter(pm.place.isin(list(r.places))).select("place", "municipality"))
         c_munis = set(expand["municipality"])
         best, best_s = None, -1.0
@@ -717,6 +763,90 @@ def evaluate(engine: Engine, *, a: str, b: str, curated: pd.DataFrame, config: S
     table["shared_with"] = [", ".join(c for c in by_match.get(m, []) if c != cid) if isinstance(m, str) else ""
                             for cid, m in zip(table["curated"], table["match"], strict=True)]
     return table
+
+
+def _sampled_ranks(inp: CorridorInputs, cfg: SynergyConfig, *, samples: int, factor: float, seed: int,
+                   limit: int) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Candidates (best first under ``cfg``), their rank under ``cfg`` and their ranks under ``samples``
+    random weightings (candidates × samples; ``inf`` where a candidate is merged into another or beyond the
+    ordered list). Every weight is multiplied by an independent log-uniform factor in [1/``factor``,
+    ``factor``]; the scores of all weightings are one matrix product, and each is merged and ordered as in
+    :func:`discover`."""
+    cands = _candidates(inp, cfg)
+    n = len(cands)
+    if n == 0:
+        return cands, np.zeros(0), np.zeros((0, samples))
+    feats = _features(cands, cands.attrs["scales"])[list(COMPONENTS)].to_numpy(dtype=float)
+    jac, sim = _pairwise(list(cands["layers"]), list(cands["domain"]))
+    base = np.array([cfg.weights[k] for k in COMPONENTS], dtype=float)
+    rng = np.random.default_rng(seed)
+    w = base[:, None] * np.exp(rng.uniform(-np.log(factor), np.log(factor), size=(len(base), samples)))
+    scores = feats @ w                                                     # candidates × samples
+
+    def ranks_of(col: np.ndarray) -> np.ndarray:
+        order, _ = _merge_order(col, jac, sim, threshold=cfg.merge_jaccard, diversity=cfg.diversity, limit=limit,
+                                order=np.argsort(-col, kind="stable"))
+        r = np.full(n, np.inf)
+        r[order] = np.arange(1, len(order) + 1)
+        return r
+
+    base_rank = ranks_of(cands["score"].to_numpy(dtype=float))
+    sampled = np.column_stack([ranks_of(scores[:, j]) for j in range(samples)]) if samples else np.zeros((n, 0))
+    return cands, base_rank, sampled
+
+
+def rank_stability(engine: Engine, *, a: str, b: str, config: SynergyConfig | None = None, samples: int = 200,
+                   factor: float = 4.0, top: int = 15, seed: int = 0,
+                   inputs: CorridorInputs | None = None) -> pd.DataFrame:
+    """How much the ranking of discovered synergies depends on the weights of the score.
+
+    An uncertainty analysis of a composite indicator (Saisana, Saltelli & Tarantola 2005; OECD/JRC 2008):
+    every weight of :data:`DEFAULT_WEIGHTS` (or ``config``) is multiplied by an independent log-uniform
+    factor in [1/``factor``, ``factor``], ``samples`` times, and the candidates are scored, merged and
+    ordered again each time.
+
+    Returns
+    -------
+    DataFrame with ``id, layers, domains, rank`` (under the configured weights), ``top_share`` (share of the
+    weightings under which the candidate is in the first ``top``), ``median_rank`` and ``best_rank``, for
+    the candidates that are in the first ``top`` under the configured weights or under any sampled one,
+    ordered by ``rank``.
+
+    References
+    ----------
+    Saisana, M., Saltelli, A. & Tarantola, S. (2005). Uncertainty and sensitivity analysis techniques as
+    tools for the quality assessment of composite indicators. J. R. Stat. Soc. A 168(2), 307–323.
+    OECD/JRC (2008). Handbook on Constructing Composite Indicators: Methodology and User Guide, ch. 7.
+
+    Examples
+    --------
+    >>> import stackatlas
+    >>> from stackatlas.analysis import duckdb_engine
+    >>> atlas = stackatlas.open(data=stackatlas.fixture_path())
+    >>> st = rank_stability(duckdb_engine(atlas.con), a="mra", b="brainport", samples=20, top=5)
+    >>> bool(((st["top_share"] >= 0) & (st["top_share"] <= 1)).all()), bool((st["best_rank"] <= 5).all())
+    (True, True)
+    """
+    cfg = config or SynergyConfig()
+    inp = inputs or corridor_inputs(engine, a=a, b=b, presence=cfg.presence)
+    cands, base, ranks = _sampled_ranks(inp, cfg, samples=samples, factor=factor, seed=seed,
+                                        limit=max(cfg.bootstrap_top, top))
+    if cands.empty:
+        return pd.DataFrame(columns=["id", "layers", "domains", "rank", "top_share", "median_rank", "best_rank"])
+    best = ranks.min(axis=1) if samples else base
+    keep = np.flatnonzero((base <= top) | (best <= top))
+    with np.errstate(invalid="ignore"):
+        med = np.median(ranks, axis=1) if samples else base
+    out = pd.DataFrame({
+        "id": cands["id"].to_numpy()[keep],
+        "layers": [[inp.layers[i] for i in cands.at[k, "layers"]] for k in keep],
+        "domains": [[cands.at[k, "domain"]] if cands.at[k, "domain"] else [] for k in keep],
+        "rank": base[keep], "top_share": (ranks[keep] <= top).mean(axis=1) if samples else (base[keep] <= top) * 1.0,
+        "median_rank": med[keep], "best_rank": best[keep],
+    })
+    for col in ("rank", "median_rank", "best_rank"):   # inf (merged, or beyond the list) becomes missing
+        out[col] = out[col].where(np.isfinite(out[col])).astype("Int64" if col != "median_rank" else float)
+    return out.sort_values(["rank", "id"], na_position="last", kind="stable").reset_index(drop=True)
 
 
 @dataclass(frozen=True)
