@@ -19,12 +19,17 @@ SRC = [{"source": "src", "locator": "test"}]
 LAYERS = ["raw-materials", "chips", "networks", "cloud", "ai", "applications", "devices"]
 
 
-def build_planted(folder: Path) -> Path:
-    """Region X specialised in AI, region Y in chips, with ties between them; a neutral rest of the country."""
+def build_planted(folder: Path, *, abroad: bool = False) -> Path:
+    """Region X specialised in AI, region Y in chips, with ties between them; a neutral rest of the country.
+
+    With ``abroad``, also a country ZZ without municipalities in the data, whose organisations make chips
+    and are tied to X's AI organisations."""
     munis = {"x1": (52.3, 4.9), "x2": (52.4, 4.8), "y1": (51.4, 5.5), "y2": (51.45, 5.4),
              "z1": (53.2, 6.5), "z2": (52.1, 5.1), "z3": (51.9, 4.5)}
     rec: dict[str, list] = {g: [] for g in RECORD_GROUPS}
     rec["countries"] = [m.Country(id="nl", code="NL", name=m.Text(nl="Nederland"), sources=SRC)]
+    if abroad:
+        rec["countries"].append(m.Country(id="zz", code="IS", name=m.Text(en="Zedland"), sources=SRC))
     rec["provinces"] = [m.Province(id="p", country="nl", name=m.Text(nl="P"), sources=SRC)]
     rec["municipalities"] = [m.Municipality(id=k, province="p", name=m.Text(nl=k.upper()), lat=v[0], lon=v[1],
                                             sources=SRC) for k, v in munis.items()]
@@ -46,9 +51,16 @@ def build_planted(folder: Path) -> Path:
         actor(f"yn{i}", "y1", [layer])
     for i in range(35):  # the rest of the country: every layer about equally
         actor(f"rest{i}", f"z{1 + i % 3}", [LAYERS[i % 7]])
+    if abroad:
+        for i in range(8):
+            actor(f"zchip{i}", "zz", ["chips"])
+        actor("zapp", "zz", ["applications"])
     rec["actors"] = actors
     rec["relations"] = [m.Relation.model_validate({"id": f"t{i}", "type": "partnership", "from": f"xai{i}",
                                                    "to": f"ychip{i}", "sources": SRC}) for i in range(6)]
+    if abroad:
+        rec["relations"] += [m.Relation.model_validate({"id": f"z{i}", "type": "partnership", "from": f"xai{i}",
+                                                        "to": f"zchip{i}", "sources": SRC}) for i in range(4)]
     meta = m.DatasetMeta(id="planted", title=m.Text(en="Planted"), version="1", licence="CC0", publisher="tests",
                          compare=["rx", "ry"], baseline="nl")
     return write_dataset(rec, folder, meta=meta)
@@ -71,6 +83,20 @@ def test_planted_synergy_ranks_first(planted) -> None:  # type: ignore[no-untype
     assert {x["id"] for x in ev["rx"]} >= {f"xai{i}" for i in range(12)}
     assert len(ev["ties"]) == 6
     assert "Chips" in top["label"] and "AI" not in top["label_nl"].split("×")[0]
+
+
+def test_a_place_without_municipalities_is_its_own_unit(tmp_path: Path) -> None:
+    # ZZ's organisations have no municipality in the data: ZZ itself is the unit whose specialisation counts
+    folder = build_planted(tmp_path / "ds", abroad=True)
+    eng = duckdb_engine(stackatlas.open(data=folder, db=tmp_path / "abroad.duckdb").con)
+    found = discover(eng, a="rx", b="zz", top=5, config=SynergyConfig(bootstrap=30))
+    top = found.iloc[0]
+    assert top["id"] == "chips.ai" and top["comp"] == 1.0
+    assert top["label"].startswith("Chips (Zedland) × ")
+    assert top["ties"] == 4 and "zz" in top["places"]
+    back = discover(eng, a="zz", b="rx", top=5, config=SynergyConfig(bootstrap=30))
+    assert list(back["id"]) == list(found["id"])
+    pd.testing.assert_series_equal(back["score_low"], found["score_low"])
 
 
 def test_swapping_regions_gives_the_same_synergies(planted) -> None:  # type: ignore[no-untyped-def]

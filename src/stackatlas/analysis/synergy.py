@@ -53,6 +53,10 @@ Scale: actors with identical rows (layers, domains, regions, municipalities) are
 with a weight, for the components and for the bootstrap (one Poisson(k) draw for a group of k actors has
 the distribution of the k Poisson(1) draws it replaces).
 
+Places: the units of specialisation are the municipalities of A and B. A place none of whose organisations
+has a municipality in the data (a country abroad) is one unit itself, with the LQ and gamma prior of its
+own level.
+
 The method knows nothing of any particular dataset: regions, layers and domains come from the data.
 """
 
@@ -136,7 +140,7 @@ class CorridorInputs:
     munis: list[str]                   # municipalities of A and B
     muni_region: np.ndarray            # 'a' or 'b' per municipality
     theta_m: np.ndarray                # municipalities × layers: posterior P(LQ > 1)
-    m_prior: tuple[np.ndarray, np.ndarray]
+    m_prior: tuple[np.ndarray, np.ndarray]   # gamma prior (shape, rate) per municipality × layer
     prior: tuple[np.ndarray, np.ndarray]
     base_share: np.ndarray
     z: np.ndarray          # layers × layers relatedness z
@@ -201,9 +205,15 @@ def corridor_inputs(engine: Engine, *, a: str, b: str, presence: str = "all") ->
     if presence == "all":
         loc = loc.union(st.filter(st.status != "closed").select(actor=st.actor, municipality=st.municipality))
     rows = []
+    whole: dict[str, str] = {}   # places that are their own unit, and their tag
     for tag, place in (("a", a), ("b", b)):
         inside = pm.filter(pm.place == place).select("municipality")
         m = engine.execute(loc.semi_join(inside, "municipality").semi_join(members, "actor").distinct())
+        if m.empty:
+            # none of its actors has a municipality in the data (a country abroad, say): the place itself is
+            # the unit whose specialisation counts, with the LQ and prior of its own level
+            m = pd.DataFrame({"actor": ids_b if tag == "b" else ids_a, "municipality": place})
+            whole[place] = tag
         rows.append(pd.DataFrame({"actor": idx.get_indexer(m["actor"]), "municipality": m["municipality"],
                                   "region": tag}))
     # a deterministic order (the engine returns rows in any order)
@@ -246,14 +256,23 @@ def corridor_inputs(engine: Engine, *, a: str, b: str, presence: str = "all") ->
     munis = sorted(set(muni["municipality"]))
     mp = mprof[mprof["place"].isin(munis)]
     c_m = (mp.pivot(index="place", columns="layer", values="count").reindex(index=munis, columns=layers)
-           .fillna(0.0).to_numpy(dtype=float))
+           .fillna(0.0).to_numpy(dtype=float, copy=True))
     e_m = (mp.pivot(index="place", columns="layer", values="expected").reindex(index=munis, columns=layers)
-           .fillna(0.0).to_numpy(dtype=float))
+           .fillna(0.0).to_numpy(dtype=float, copy=True))
     region_of = muni.drop_duplicates("municipality").set_index("municipality")["region"]
     muni_region = np.array([region_of[m] for m in munis])
-    meb = mprof.attrs.get("eb_prior", {})
-    m_prior = (np.array([meb.get(x, (1.0, 1.0))[0] for x in layers]),
-               np.array([meb.get(x, (1.0, 1.0))[1] for x in layers]))
+    def level_prior(prof: pd.DataFrame) -> np.ndarray:
+        eb = prof.attrs.get("eb_prior", {})
+        return np.array([eb.get(x, (1.0, 1.0)) for x in layers], dtype=float).T      # 2 × layers
+
+    pri = np.repeat(level_prior(mprof)[:, None, :], len(munis), axis=1)              # 2 × units × layers
+    for unit, tag in whole.items():
+        prof = profiles[ta if tag == "a" else tb]
+        pr = prof[prof["place"] == unit].set_index("layer").reindex(layers)
+        i = munis.index(unit)
+        c_m[i], e_m[i] = pr["count"].fillna(0.0).to_numpy(float), pr["expected"].fillna(0.0).to_numpy(float)
+        pri[:, i, :] = level_prior(prof)
+    m_prior = (pri[0], pri[1])
     theta_m = _p_special(c_m, e_m, m_prior)
     rel = relatedness(engine, method="association", with_relations=True)
     z = np.zeros((len(layers), len(layers)))
