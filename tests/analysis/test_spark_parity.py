@@ -43,3 +43,15 @@ def test_integration_parity(engines) -> None:  # type: ignore[no-untyped-def]
     pd.testing.assert_frame_equal(foundries(duck, min_coverage=2), foundries(spark, min_coverage=2),
                                   check_dtype=False)
     pd.testing.assert_frame_equal(layer_flow(duck), layer_flow(spark), check_dtype=False)
+
+
+@pytest.mark.parametrize("synergy", ["C", "chips.ai"])
+def test_introductions_and_guests_parity(engines, synergy: str) -> None:  # type: ignore[no-untyped-def]
+    from stackatlas.analysis.guests import guest_list
+    from stackatlas.analysis.introductions import introductions
+
+    duck, spark = engines
+    for fn, kw in ((introductions, {"top": 10}), (guest_list, {"size": 6})):
+        x = fn(duck, synergy=synergy, a="mra", b="brainport", **kw)
+        y = fn(spark, synergy=synergy, a="mra", b="brainport", **kw)
+        assert len(x) and x.to_dict("records") == y.to_dict("records")

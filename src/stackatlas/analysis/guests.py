@@ -21,6 +21,7 @@ submodular set functions—I. Mathematical Programming 14, 265–294.
 
 from __future__ import annotations
 
+import ibis
 import numpy as np
 import pandas as pd
 
@@ -44,19 +45,24 @@ def coverage_value(counts: np.ndarray) -> float:
 
 
 def candidate_cells(engine: Engine, *, spec: SynergySpec, a: str, b: str, presence: str = "all"
-                    ) -> tuple[list[str], np.ndarray, list[str], pd.DataFrame, pd.Series]:
-    """Candidates (actors of A or B in the synergy's layers), their cells (bool matrix) and cell labels."""
+                    ) -> tuple[list[str], np.ndarray, list[str], pd.DataFrame, np.ndarray]:
+    """Candidates (actors of A or B in the synergy's layers, in id order), their cells (bool matrix), the
+    cell labels, the candidates' ``name`` and ``helix`` (indexed by id) and their regions as bit masks
+    (1: A, 2: B). Only the candidates' rows leave the engine."""
     layers = list(spec.layers)
     regions = [a, b]
     at = engine.table("actors")
-    info = engine.execute(at.select("id", "name", "helix")).set_index("id")
-    helix = sorted(set(info["helix"].dropna())) or ["business"]
-    member = pd.concat([engine.execute(actors_in(engine, place, presence=presence)).assign(region=k)
-                        for k, place in enumerate(regions)], ignore_index=True)
-    acts = engine.execute(activities(engine, by="layer"))
-    acts = acts[acts["activity"].isin(layers)].merge(member, on="actor")
+    helix = sorted(x for x in engine.execute(at.select("helix").distinct())["helix"] if x is not None
+                   and x == x) or ["business"]
+    member = actors_in(engine, a, presence=presence).select("actor").mutate(region=ibis.literal(0)).union(
+        actors_in(engine, b, presence=presence).select("actor").mutate(region=ibis.literal(1)))
+    la = activities(engine, by="layer")
+    la = la.filter(la.activity.isin(layers))
+    acts = engine.execute(la.join(member, "actor").select("actor", "activity", "region"))
     if acts.empty:
         raise AnalysisError("no organisation of either region works in the synergy's layers")
+    cand_t = la.join(member, "actor").select(c_id="actor").distinct()
+    info = engine.execute(at.semi_join(cand_t, at.id == cand_t.c_id).select("id", "name", "helix")).set_index("id")
     cand = sorted(set(acts["actor"]))
     ci = pd.Series(np.arange(len(cand)), index=cand)
     n_l, n_h = len(layers), len(helix)
@@ -64,12 +70,24 @@ def candidate_cells(engine: Engine, *, spec: SynergySpec, a: str, b: str, presen
     hx = pd.Series(np.arange(n_h), index=helix)
     h_idx = hx.reindex(info["helix"].reindex(acts["actor"]).to_numpy()).fillna(0).to_numpy(dtype=int)
     l_idx = pd.Series(np.arange(n_l), index=layers).reindex(acts["activity"]).to_numpy()
-    cells = (l_idx * 2 + acts["region"].to_numpy()) * n_h + h_idx
+    region = acts["region"].to_numpy(dtype=np.int64)
+    cells = (l_idx * 2 + region) * n_h + h_idx
+    rows = ci.reindex(acts["actor"]).to_numpy()
     cover = np.zeros((len(cand), n_cells), dtype=bool)
-    cover[ci.reindex(acts["actor"]).to_numpy(), cells] = True
+    cover[rows, cells] = True
+    regions_of = np.zeros(len(cand), dtype=np.int64)
+    np.bitwise_or.at(regions_of, rows, 1 << region)
     labels = [f"{layers[c // (2 * n_h)]} × {regions[(c // n_h) % 2]} × {helix[c % n_h]}" for c in range(n_cells)]
-    regions_of = member[member["actor"].isin(ci.index)].groupby("actor")["region"].apply(lambda r: sorted(set(r)))
-    return cand, cover, labels, info, regions_of
+    return cand, cover, labels, info.reindex(cand), regions_of
+
+
+def _degrees(engine: Engine, cand: list[str]) -> np.ndarray:
+    """Ties of each candidate (a self-tie counts twice), counted in the engine for the candidates only."""
+    rel = engine.table("relations")
+    ends = rel.select(actor=rel.from_actor).union(rel.select(actor=rel.to_actor), distinct=False)
+    c = ibis.memtable(pd.DataFrame({"actor": cand}))
+    deg = engine.execute(ends.semi_join(c, "actor").group_by("actor").agg(n=ends.actor.count()))
+    return deg.set_index("actor")["n"].reindex(cand).fillna(0).to_numpy(dtype=float)
 
 
 def guest_list(engine: Engine, *, synergy: str | SynergySpec, a: str, b: str, size: int = 12,
@@ -97,9 +115,7 @@ def guest_list(engine: Engine, *, synergy: str | SynergySpec, a: str, b: str, si
     regions = [a, b]
     cand, cover, labels, info, regions_of = candidate_cells(engine, spec=spec, a=a, b=b, presence=presence)
     n_cells = cover.shape[1]
-    rel = engine.table("relations")
-    ties = engine.execute(rel.select("from_actor", "to_actor"))
-    deg = pd.concat([ties["from_actor"], ties["to_actor"]]).value_counts().reindex(cand).fillna(0).to_numpy()
+    deg = _degrees(engine, cand)
     counts = np.zeros(n_cells)
     chosen: list[int] = []
     rows = []
@@ -108,8 +124,9 @@ def guest_list(engine: Engine, *, synergy: str | SynergySpec, a: str, b: str, si
         marginal = np.power(0.5, counts)[None, :] * 0.5          # gain of one more guest in each cell
         gains = (cover * marginal).sum(axis=1)
         gains[~available] = -1.0
-        order = np.lexsort((np.array(cand), -deg, -gains))         # gain, then ties, then id
-        best = int(order[0])
+        # the largest gain, then the most ties, then the first id (candidates are in id order)
+        top_gain = np.flatnonzero(gains == gains.max())
+        best = int(top_gain[np.argmax(deg[top_gain])])
         if gains[best] <= 0:
             break
         new_cells = np.flatnonzero(cover[best] & (counts == 0))
@@ -122,7 +139,7 @@ def guest_list(engine: Engine, *, synergy: str | SynergySpec, a: str, b: str, si
         reason = (f"adds {len(new_cells)} uncovered cell{'s' if len(new_cells) != 1 else ''}: "
                   + "; ".join(covered) if covered else "strengthens cells already covered (balance)")
         rows.append({"pick": pick, "actor": actor, "name": info.at[actor, "name"],
-                     "region": " & ".join(regions[r] for r in regions_of[actor]),
+                     "region": " & ".join(regions[r] for r in (0, 1) if regions_of[best] >> r & 1),
                      "helix": info.at[actor, "helix"], "layers": sorted(set(own), key=layers.index),
                      "gain": round(float(gains[best]), 6), "covers": covered, "reason": reason})
     out = pd.DataFrame(rows)

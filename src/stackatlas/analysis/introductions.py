@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import ibis
 import numpy as np
 import pandas as pd
 from scipy import sparse
@@ -78,44 +79,44 @@ def introductions(engine: Engine, *, synergy: str | SynergySpec, a: str, b: str,
     cfg = config or IntroConfig()
     w = cfg.weights
     spec = synergy if isinstance(synergy, SynergySpec) else synergy_spec(engine, synergy)
-    ids_a = engine.execute(actors_in(engine, a, presence=cfg.presence))["actor"]
-    ids_b = engine.execute(actors_in(engine, b, presence=cfg.presence))["actor"]
-    if ids_a.empty or ids_b.empty:
-        raise AnalysisError(f"no actors located in {a if ids_a.empty else b!r}")
-    acts = engine.execute(activities(engine, by="layer"))
-    doms = engine.execute(activities(engine, by="domain"))
+    # every actor gets its position in id order in the engine, so only integers leave it for the
+    # million-row tables (tie ends, layers, domains); names and places are looked up for the pairs shown
     at = engine.table("actors")
-    info = engine.execute(at.select("id", "name", "hq", "hq_municipality")).set_index("id")
-    where = pd.concat([engine.execute(municipalities_in(engine, p, presence=cfg.presence)) for p in (a, b)])
-    first = where.sort_values(["actor", "municipality"]).drop_duplicates("actor").set_index("actor")["municipality"]
-    region = pd.Series({**{x: b for x in ids_b}, **{x: a for x in ids_a}}, dtype=object)
-    info["place"] = (first.reindex(info.index).fillna(region.reindex(info.index))
-                     .fillna(info["hq_municipality"]).fillna(info["hq"]))
-    rel = engine.table("relations")
-    ties = engine.execute(rel.select("from_actor", "to_actor"))
+    ranked = at.select(r_id=at.id, p=ibis.row_number().over(ibis.window(order_by=at.id)))
+
+    def positions(t: ibis.Table, col: str, *keep: str) -> pd.DataFrame:
+        return engine.execute(t.join(ranked, t[col] == ranked.r_id).select("p", *keep))
+
+    pos_a = positions(actors_in(engine, a, presence=cfg.presence), "actor")["p"].to_numpy(dtype=np.int64)
+    pos_b = positions(actors_in(engine, b, presence=cfg.presence), "actor")["p"].to_numpy(dtype=np.int64)
+    if len(pos_a) == 0 or len(pos_b) == 0:
+        raise AnalysisError(f"no actors located in {a if len(pos_a) == 0 else b!r}")
+    everyone = pd.Index(engine.execute(at.select("id").order_by("id"))["id"].to_numpy(dtype=object))
+    n = len(everyone)
 
     layers = list(spec.layers)
     domains = list(spec.domains)
-    everyone = pd.Index(sorted(set(info.index)))
-    pos = pd.Series(np.arange(len(everyone)), index=everyone)
-    n = len(everyone)
+    lcode = {x: i for i, x in enumerate(layers)}
+    la = activities(engine, by="layer")
+    sub = positions(la.filter(la.activity.isin(layers)), "actor", "activity")
     xl = np.zeros((n, len(layers)), dtype=bool)
-    sub = acts[acts["activity"].isin(layers)]
-    xl[pos[sub["actor"]].to_numpy(), [layers.index(v) for v in sub["activity"]]] = True
+    xl[sub["p"].to_numpy(dtype=np.int64), sub["activity"].map(lcode).to_numpy(dtype=np.int64)] = True
     al = engine.table("actor_layers")
-    core = engine.execute(al.filter(al.role == "core").select("actor", "layer"))
-    core = core[core["layer"].isin(layers)]
+    core = positions(al.filter((al.role == "core") & al.layer.isin(layers)), "actor", "layer")
     xc = np.zeros_like(xl)
-    xc[pos[core["actor"]].to_numpy(), [layers.index(v) for v in core["layer"]]] = True
+    xc[core["p"].to_numpy(dtype=np.int64), core["layer"].map(lcode).to_numpy(dtype=np.int64)] = True
+    doms = positions(activities(engine, by="domain"), "actor", "activity")
     dom_codes, dom_uni = pd.factorize(doms["activity"])
-    xd = sparse.csr_matrix((np.ones(len(doms)), (pos[doms["actor"]].to_numpy(), dom_codes)),
+    xd = sparse.csr_matrix((np.ones(len(doms)), (doms["p"].to_numpy(dtype=np.int64), dom_codes)),
                            shape=(n, max(len(dom_uni), 1)))
     want_d = np.array([d in set(domains) for d in dom_uni]) if domains else np.ones(len(dom_uni), dtype=bool)
     xdw = xd[:, np.flatnonzero(want_d)] if len(dom_uni) else xd
 
     # tie graph (undirected, simple, no loops) and Adamic–Adar weights of the partners
-    u = pos[ties["from_actor"]].to_numpy()
-    v = pos[ties["to_actor"]].to_numpy()
+    rel = engine.table("relations")
+    ru, rv = ranked.select(u_id="r_id", u="p"), ranked.select(v_id="r_id", v="p")
+    ends = engine.execute(rel.join(ru, rel.from_actor == ru.u_id).join(rv, rel.to_actor == rv.v_id).select("u", "v"))
+    u, v = ends["u"].to_numpy(dtype=np.int64), ends["v"].to_numpy(dtype=np.int64)
     keep_uv = u != v
     u, v = u[keep_uv], v[keep_uv]
     adj = sparse.coo_matrix((np.ones(len(u) * 2), (np.r_[u, v], np.r_[v, u])), shape=(n, n)).tocsr()
@@ -125,14 +126,13 @@ def introductions(engine: Engine, *, synergy: str | SynergySpec, a: str, b: str,
     deg = np.diff(adj.indptr)
     inv = np.where((deg > 1) & (deg <= cfg.max_degree), 1.0 / np.log(np.maximum(deg, 2)), 0.0)
 
-    ia = pos[ids_a].to_numpy()
-    ib = pos[ids_b].to_numpy()
-    ia = np.unique(ia[xl[ia].any(axis=1)])          # only actors active in a layer of the synergy
-    ib = np.unique(ib[xl[ib].any(axis=1)])
+    ia = np.unique(pos_a[xl[pos_a].any(axis=1)])          # only actors active in a layer of the synergy
+    ib = np.unique(pos_b[xl[pos_b].any(axis=1)])
     if len(ia) == 0 or len(ib) == 0:
         return pd.DataFrame(columns=INTRO_COLUMNS)
     named = np.zeros(n, dtype=bool)
-    named[pos[[x for x in spec.actors if x in pos.index]].to_numpy()] = True
+    got = everyone.get_indexer(list(spec.actors))
+    named[got[got >= 0]] = True
     k = len(layers)
     sig_l = pack(xl)
     sig_c = pack(xc)
@@ -189,8 +189,29 @@ def introductions(engine: Engine, *, synergy: str | SynergySpec, a: str, b: str,
     pairs = pairs.sort_values(["score", "i", "j"], ascending=[False, True, True], kind="stable")
     if per_actor is None:
         pairs = pairs.head(top)
+    shown = everyone[np.unique(np.r_[pairs["i"].to_numpy(), pairs["j"].to_numpy()])]
+    info = _names_and_places(engine, shown, a=a, b=b, presence=cfg.presence)
     return _explain(pairs.reset_index(drop=True), everyone, info, xl, layers, xd, dom_uni, want_d, adj, named,
-                    edge_keys)
+                    edge_keys, engine)
+
+
+def _names_and_places(engine: Engine, ids: pd.Index, *, a: str, b: str, presence: str) -> pd.DataFrame:
+    """``name`` and ``place`` (indexed by id) of the given actors. The place is the first municipality (by
+    id) the actor has in A or B, else the region it is in (A before B), else its head office."""
+    at = engine.table("actors")
+    sel = ibis.memtable(pd.DataFrame({"s_id": ids.to_numpy(dtype=object)}))
+    info = engine.execute(at.semi_join(sel, at.id == sel.s_id).select("id", "name", "hq", "hq_municipality"))
+    info = info.set_index("id").reindex(ids)
+    sel_a = sel.rename(actor="s_id")
+    where = pd.concat([engine.execute(municipalities_in(engine, p, presence=presence).semi_join(sel_a, "actor"))
+                       for p in (a, b)])
+    first = where.sort_values(["actor", "municipality"]).drop_duplicates("actor").set_index("actor")["municipality"]
+    region = pd.Series(np.nan, index=ids, dtype=object)
+    for place in (b, a):   # A wins for an actor in both
+        inside = engine.execute(actors_in(engine, place, presence=presence).semi_join(sel_a, "actor"))["actor"]
+        region[region.index.isin(inside)] = place
+    info["place"] = (first.reindex(ids).fillna(region).fillna(info["hq_municipality"]).fillna(info["hq"]))
+    return info
 
 
 #: Actors of region A per chunk of the pair search.
@@ -238,7 +259,7 @@ def _pair_lists(adj: sparse.csr_matrix, i: np.ndarray, j: np.ndarray, edge_keys:
 
 def _explain(pairs: pd.DataFrame, everyone: pd.Index, info: pd.DataFrame, xl: np.ndarray, layers: list[str],
              xd: sparse.csr_matrix, dom_uni: pd.Index, want_d: np.ndarray, adj: sparse.csr_matrix,
-             named: np.ndarray, edge_keys: np.ndarray) -> pd.DataFrame:
+             named: np.ndarray, edge_keys: np.ndarray, engine: Engine) -> pd.DataFrame:
     """Reasons and facts of the selected pairs; the per-pair work is vectorised, the loop only formats."""
     if pairs.empty:
         return pd.DataFrame(columns=INTRO_COLUMNS)
@@ -259,7 +280,9 @@ def _explain(pairs: pd.DataFrame, everyone: pd.Index, info: pd.DataFrame, xl: np
     sub = info.reindex(ids[np.unique(np.r_[i, j])])
     name_of, place_of = sub["name"].to_dict(), sub["place"].to_dict()
     partner_ids = np.unique(np.concatenate(common)) if common else np.array([], dtype=np.int64)
-    partner_name = dict(zip(ids[partner_ids], info["name"].reindex(ids[partner_ids]).to_numpy(), strict=True))
+    at = engine.table("actors")
+    sel = ibis.memtable(pd.DataFrame({"s_id": ids[partner_ids]}))
+    partner_name = engine.execute(at.semi_join(sel, at.id == sel.s_id).select("id", "name")).set_index("id")["name"]
     rows = []
     for r, (ia, jb, score) in enumerate(zip(i.tolist(), j.tolist(), pairs["score"].tolist(), strict=True)):
         a_id, b_id = ids[ia], ids[jb]
