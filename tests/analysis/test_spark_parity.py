@@ -55,3 +55,14 @@ def test_introductions_and_guests_parity(engines, synergy: str) -> None:  # type
         x = fn(duck, synergy=synergy, a="mra", b="brainport", **kw)
         y = fn(spark, synergy=synergy, a="mra", b="brainport", **kw)
         assert len(x) and x.to_dict("records") == y.to_dict("records")
+
+
+def test_discovery_parity(engines) -> None:  # type: ignore[no-untyped-def]
+    from stackatlas.analysis.synergy import SynergyConfig, discover
+
+    duck, spark = engines
+    cfg = SynergyConfig(bootstrap=20)
+    x = discover(duck, a="mra", b="brainport", top=15, config=cfg)
+    y = discover(spark, a="mra", b="brainport", top=15, config=cfg)
+    assert len(x)
+    pd.testing.assert_frame_equal(x, y)

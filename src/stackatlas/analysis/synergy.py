@@ -66,6 +66,7 @@ import itertools
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import ibis
 import numpy as np
 import pandas as pd
 from scipy import sparse
@@ -163,25 +164,28 @@ def corridor_inputs(engine: Engine, *, a: str, b: str, presence: str = "all") ->
     ta, tb = _place_type(engine, a), _place_type(engine, b)
     in_a_t = actors_in(engine, a, presence=presence)
     in_b_t = actors_in(engine, b, presence=presence)
-    ids_a = engine.execute(in_a_t)["actor"].to_numpy(dtype=object)
-    ids_b = engine.execute(in_b_t)["actor"].to_numpy(dtype=object)
-    if not len(ids_a) or not len(ids_b):
-        empty = a if not len(ids_a) else b
-        raise AnalysisError(f"no actors are located in {empty!r}")
     members = in_a_t.select("actor").union(in_b_t.select("actor"), distinct=True)
-    union = pd.Index(np.union1d(ids_a.astype(str), ids_b.astype(str)))
-    actors = union.tolist()
+    # the actors of A ∪ B are numbered in id order in the engine: only their rows, as integer positions,
+    # leave it
+    ranked = members.select(r_actor="actor", p=ibis.row_number().over(ibis.window(order_by=members.actor)))
+
+    def positions(t: ibis.Table, col: str, *keep: str) -> pd.DataFrame:
+        return engine.execute(t.join(ranked, t[col] == ranked.r_actor).select("p", *keep))
+
+    pos_a = positions(in_a_t, "actor")["p"].to_numpy(dtype=np.int64)
+    pos_b = positions(in_b_t, "actor")["p"].to_numpy(dtype=np.int64)
+    if not len(pos_a) or not len(pos_b):
+        empty = a if not len(pos_a) else b
+        raise AnalysisError(f"no actors are located in {empty!r}")
+    actors = engine.execute(ranked.order_by("p").select("r_actor"))["r_actor"].tolist()
     lay = engine.table("layers")
     layer_df = engine.execute(lay.order_by("position").select("id", "name_nl", "name_en"))
     layers = list(layer_df["id"])
     lidx = {x: i for i, x in enumerate(layers)}
-    # only the rows of actors of A ∪ B leave the engine
-    la = activities(engine, by="layer")
-    acts = engine.execute(la.semi_join(members, "actor"))
+    acts = positions(activities(engine, by="layer"), "actor", "activity")
     x = np.zeros((len(actors), len(layers)), dtype=bool)
-    x[union.get_indexer(acts["actor"]), acts["activity"].map(lidx).to_numpy()] = True
-    ld = activities(engine, by="domain")
-    doms = engine.execute(ld.semi_join(members, "actor"))
+    x[acts["p"].to_numpy(dtype=np.int64), acts["activity"].map(lidx).to_numpy()] = True
+    doms = positions(activities(engine, by="domain"), "actor", "activity")
     at_ = engine.table("actors")
     m_id = members.select(m_id="actor")
     names_df = engine.execute(at_.semi_join(m_id, at_.id == m_id.m_id).select("id", "name"))
@@ -190,12 +194,11 @@ def corridor_inputs(engine: Engine, *, a: str, b: str, presence: str = "all") ->
     didx = {x: i for i, x in enumerate(domains)}
     d = np.zeros((len(actors), len(domains)), dtype=bool)
     if len(doms):
-        d[union.get_indexer(doms["actor"]), doms["activity"].map(didx).to_numpy()] = True
+        d[doms["p"].to_numpy(dtype=np.int64), doms["activity"].map(didx).to_numpy()] = True
     in_a = np.zeros(len(actors), dtype=bool)
-    in_a[union.get_indexer(ids_a)] = True
+    in_a[pos_a] = True
     in_b = np.zeros(len(actors), dtype=bool)
-    in_b[union.get_indexer(ids_b)] = True
-    idx = union
+    in_b[pos_b] = True
 
     # municipalities of the actors inside each region (head office and sites)
     at = engine.table("actors")
@@ -208,13 +211,13 @@ def corridor_inputs(engine: Engine, *, a: str, b: str, presence: str = "all") ->
     whole: dict[str, str] = {}   # places that are their own unit, and their tag
     for tag, place in (("a", a), ("b", b)):
         inside = pm.filter(pm.place == place).select("municipality")
-        m = engine.execute(loc.semi_join(inside, "municipality").semi_join(members, "actor").distinct())
+        m = positions(loc.semi_join(inside, "municipality").distinct(), "actor", "municipality")
         if m.empty:
             # none of its actors has a municipality in the data (a country abroad, say): the place itself is
             # the unit whose specialisation counts, with the LQ and prior of its own level
-            m = pd.DataFrame({"actor": ids_b if tag == "b" else ids_a, "municipality": place})
+            m = pd.DataFrame({"p": pos_b if tag == "b" else pos_a, "municipality": place})
             whole[place] = tag
-        rows.append(pd.DataFrame({"actor": idx.get_indexer(m["actor"]), "municipality": m["municipality"],
+        rows.append(pd.DataFrame({"actor": m["p"].to_numpy(dtype=np.int64), "municipality": m["municipality"],
                                   "region": tag}))
     # a deterministic order (the engine returns rows in any order)
     muni = pd.concat(rows, ignore_index=True).sort_values(["region", "actor", "municipality"], ignore_index=True)
@@ -223,11 +226,11 @@ def corridor_inputs(engine: Engine, *, a: str, b: str, presence: str = "all") ->
     place_names = {r.id: (r.name_nl or r.name_en, r.name_en or r.name_nl) for r in pn.itertuples()}
 
     r = engine.table("relations")
-    m_from, m_to = members.select(m_from="actor"), members.select(m_to="actor")
-    r = r.semi_join(m_from, r.from_actor == m_from.m_from).semi_join(m_to, r.to_actor == m_to.m_to)
-    ties = engine.execute(r.select("id", "type", "from_actor", "to_actor"))
-    u = idx.get_indexer(ties["from_actor"])
-    v = idx.get_indexer(ties["to_actor"])
+    ru, rv = ranked.select(u_actor="r_actor", u="p"), ranked.select(v_actor="r_actor", v="p")
+    ties = engine.execute(r.join(ru, r.from_actor == ru.u_actor).join(rv, r.to_actor == rv.v_actor)
+                          .select("id", "type", "u", "v"))
+    u = ties["u"].to_numpy(dtype=np.int64)
+    v = ties["v"].to_numpy(dtype=np.int64)
     cross = (in_a[u] & in_b[v]) | (in_b[u] & in_a[v])
     # a deterministic order (the engine returns rows in any order): by the two ends, then id
     ties = pd.DataFrame({"id": ties["id"].to_numpy(), "type": ties["type"].to_numpy(), "u": u, "v": v,
