@@ -52,8 +52,7 @@ def candidate_cells(engine: Engine, *, spec: SynergySpec, a: str, b: str, presen
     layers = list(spec.layers)
     regions = [a, b]
     at = engine.table("actors")
-    helix = sorted(x for x in engine.execute(at.select("helix").distinct())["helix"] if x is not None
-                   and x == x) or ["business"]
+    helix = sorted(engine.execute(at.filter(at.helix.notnull()).select("helix").distinct())["helix"]) or ["business"]
     member = actors_in(engine, a, presence=presence).select("actor").mutate(region=ibis.literal(0)).union(
         actors_in(engine, b, presence=presence).select("actor").mutate(region=ibis.literal(1)))
     la = activities(engine, by="layer")
