@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import ibis
+import pandas as pd
 from ibis.expr.types import Table
 
 from ..errors import AnalysisError
 from .engine import Engine
 
-__all__ = ["BY", "LEVELS", "PRESENCE", "activities", "actor_places", "actors_in", "municipalities_in"]
+__all__ = ["BY", "LEVELS", "PRESENCE", "Numbering", "activities", "actor_places", "actors_in",
+           "municipalities_in"]
 
 LEVELS = ("municipality", "region", "province", "country", "site")
 BY = ("layer", "sublayer", "domain")
@@ -92,3 +94,32 @@ def municipalities_in(engine: Engine, place: str, *, presence: str = "all") -> T
     inside = pm.filter(pm.place == place).select("municipality")
     loc = _locations(engine, presence)
     return loc.semi_join(inside, "municipality").distinct()
+
+
+class Numbering:
+    """The actors of ``ids`` (a table with a column ``col`` of distinct actor ids) numbered 0, 1, … in id
+    order, in the engine. Tables keyed by actor come back as these positions, so the strings of
+    million-row tables (tie ends, layers, domains) never leave the engine and index numpy arrays
+    directly."""
+
+    def __init__(self, engine: Engine, ids: Table, col: str = "actor") -> None:
+        self.engine = engine
+        self.table = ids.select(r_actor=ids[col], p=ibis.row_number().over(ibis.window(order_by=ids[col])))
+
+    def ids(self) -> list[str]:
+        """The numbered actors' ids, position by position."""
+        return self.engine.execute(self.table.order_by("p").select("r_actor"))["r_actor"].tolist()
+
+    def positions(self, t: Table, col: str, *keep: str) -> pd.DataFrame:
+        """``p`` (the position of ``t[col]``) and the columns ``keep`` of the rows of ``t`` whose actor is
+        numbered."""
+        r = self.table
+        return self.engine.execute(t.join(r, t[col] == r.r_actor).select("p", *keep))
+
+    def ties(self, *keep: str) -> pd.DataFrame:
+        """``u, v`` (positions of the two ends) and the columns ``keep`` of the relations between numbered
+        actors."""
+        rel = self.engine.table("relations")
+        ru, rv = self.table.select(u_actor="r_actor", u="p"), self.table.select(v_actor="r_actor", v="p")
+        return self.engine.execute(rel.join(ru, rel.from_actor == ru.u_actor).join(rv, rel.to_actor == rv.v_actor)
+                                   .select(*keep, "u", "v"))

@@ -36,7 +36,7 @@ import pandas as pd
 from scipy import sparse
 
 from ..errors import AnalysisError
-from ._locate import activities, actors_in, municipalities_in
+from ._locate import Numbering, activities, actors_in, municipalities_in
 from ._masks import pack, popcount
 from .engine import Engine
 from .synergy import SynergySpec, synergy_spec
@@ -82,16 +82,13 @@ def introductions(engine: Engine, *, synergy: str | SynergySpec, a: str, b: str,
     # every actor gets its position in id order in the engine, so only integers leave it for the
     # million-row tables (tie ends, layers, domains); names and places are looked up for the pairs shown
     at = engine.table("actors")
-    ranked = at.select(r_id=at.id, p=ibis.row_number().over(ibis.window(order_by=at.id)))
-
-    def positions(t: ibis.Table, col: str, *keep: str) -> pd.DataFrame:
-        return engine.execute(t.join(ranked, t[col] == ranked.r_id).select("p", *keep))
-
+    num = Numbering(engine, at, col="id")
+    positions = num.positions
     pos_a = positions(actors_in(engine, a, presence=cfg.presence), "actor")["p"].to_numpy(dtype=np.int64)
     pos_b = positions(actors_in(engine, b, presence=cfg.presence), "actor")["p"].to_numpy(dtype=np.int64)
     if len(pos_a) == 0 or len(pos_b) == 0:
         raise AnalysisError(f"no actors located in {a if len(pos_a) == 0 else b!r}")
-    everyone = pd.Index(engine.execute(at.select("id").order_by("id"))["id"].to_numpy(dtype=object))
+    everyone = pd.Index(num.ids(), dtype=object)
     n = len(everyone)
 
     layers = list(spec.layers)
@@ -113,9 +110,7 @@ def introductions(engine: Engine, *, synergy: str | SynergySpec, a: str, b: str,
     xdw = xd[:, np.flatnonzero(want_d)] if len(dom_uni) else xd
 
     # tie graph (undirected, simple, no loops) and Adamic–Adar weights of the partners
-    rel = engine.table("relations")
-    ru, rv = ranked.select(u_id="r_id", u="p"), ranked.select(v_id="r_id", v="p")
-    ends = engine.execute(rel.join(ru, rel.from_actor == ru.u_id).join(rv, rel.to_actor == rv.v_id).select("u", "v"))
+    ends = num.ties()
     u, v = ends["u"].to_numpy(dtype=np.int64), ends["v"].to_numpy(dtype=np.int64)
     keep_uv = u != v
     u, v = u[keep_uv], v[keep_uv]

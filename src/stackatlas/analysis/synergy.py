@@ -66,13 +66,12 @@ import itertools
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-import ibis
 import numpy as np
 import pandas as pd
 from scipy import sparse
 
 from ..errors import AnalysisError, NotFound
-from ._locate import activities, actors_in
+from ._locate import Numbering, activities, actors_in
 from ._masks import popcount
 from .engine import Engine
 from .profile import profile
@@ -165,19 +164,15 @@ def corridor_inputs(engine: Engine, *, a: str, b: str, presence: str = "all") ->
     in_a_t = actors_in(engine, a, presence=presence)
     in_b_t = actors_in(engine, b, presence=presence)
     members = in_a_t.select("actor").union(in_b_t.select("actor"), distinct=True)
-    # the actors of A ∪ B are numbered in id order in the engine: only their rows, as integer positions,
-    # leave it
-    ranked = members.select(r_actor="actor", p=ibis.row_number().over(ibis.window(order_by=members.actor)))
-
-    def positions(t: ibis.Table, col: str, *keep: str) -> pd.DataFrame:
-        return engine.execute(t.join(ranked, t[col] == ranked.r_actor).select("p", *keep))
-
+    # the actors of A ∪ B are numbered in the engine: only their rows, as integer positions, leave it
+    num = Numbering(engine, members)
+    positions = num.positions
     pos_a = positions(in_a_t, "actor")["p"].to_numpy(dtype=np.int64)
     pos_b = positions(in_b_t, "actor")["p"].to_numpy(dtype=np.int64)
     if not len(pos_a) or not len(pos_b):
         empty = a if not len(pos_a) else b
         raise AnalysisError(f"no actors are located in {empty!r}")
-    actors = engine.execute(ranked.order_by("p").select("r_actor"))["r_actor"].tolist()
+    actors = num.ids()
     lay = engine.table("layers")
     layer_df = engine.execute(lay.order_by("position").select("id", "name_nl", "name_en"))
     layers = list(layer_df["id"])
@@ -225,10 +220,7 @@ def corridor_inputs(engine: Engine, *, a: str, b: str, presence: str = "all") ->
     pn = engine.execute(pl.select("id", "name_nl", "name_en"))
     place_names = {r.id: (r.name_nl or r.name_en, r.name_en or r.name_nl) for r in pn.itertuples()}
 
-    r = engine.table("relations")
-    ru, rv = ranked.select(u_actor="r_actor", u="p"), ranked.select(v_actor="r_actor", v="p")
-    ties = engine.execute(r.join(ru, r.from_actor == ru.u_actor).join(rv, r.to_actor == rv.v_actor)
-                          .select("id", "type", "u", "v"))
+    ties = num.ties("id", "type")
     u = ties["u"].to_numpy(dtype=np.int64)
     v = ties["v"].to_numpy(dtype=np.int64)
     cross = (in_a[u] & in_b[v]) | (in_b[u] & in_a[v])

@@ -278,6 +278,17 @@ def _norm(filters: dict[str, Any]) -> dict[str, str | None]:
     return out
 
 
+#: The condition over ``web.actors w`` of each actor filter (its value is the parameter of the same name).
+_ACTOR_CONDITIONS = {
+    "layer": "list_contains(w.layer_ids, $layer)",
+    "place": "w.rid IN (SELECT rid FROM web.inplace WHERE place = $place)",
+    "kind": "w.kind = $kind",
+    "domain": "list_contains(w.domains, $domain)",
+    "control_country": "w.control_country = $control_country",
+    "q": "(w.name ILIKE $q OR w.id ILIKE $q OR w.id IN (SELECT actor FROM actor_aliases WHERE alias ILIKE $q))",
+}
+
+
 def _actor_where(gen: Generation, f: dict[str, str | None], params: dict[str, Any]) -> str:
     """The WHERE clause over ``web.actors w`` for the actor filters (unknown ids are NotFound)."""
     lk = lookups(gen)
@@ -286,24 +297,11 @@ def _actor_where(gen: Generation, f: dict[str, str | None], params: dict[str, An
     check(lk, "actor kind", f.get("kind"))
     check(lk, "domain", f.get("domain"))
     where = ["TRUE"]
-    if f.get("layer"):
-        where.append("list_contains(w.layer_ids, $layer)")
-        params["layer"] = f["layer"]
-    if f.get("place"):
-        where.append("w.rid IN (SELECT rid FROM web.inplace WHERE place = $place)")
-        params["place"] = f["place"]
-    if f.get("kind"):
-        where.append("w.kind = $kind")
-        params["kind"] = f["kind"]
-    if f.get("domain"):
-        where.append("list_contains(w.domains, $domain)")
-        params["domain"] = f["domain"]
-    if f.get("control_country"):
-        where.append("w.control_country = $cc")
-        params["cc"] = str(f["control_country"]).upper()
-    if f.get("q"):
-        where.append("(w.name ILIKE $q OR w.id ILIKE $q OR w.id IN (SELECT actor FROM actor_aliases WHERE alias ILIKE $q))")
-        params["q"] = f"%{f['q']}%"
+    for key, cond in _ACTOR_CONDITIONS.items():
+        if f.get(key):
+            where.append(cond)
+            value = str(f[key])
+            params[key] = (value.upper() if key == "control_country" else f"%{value}%" if key == "q" else value)
     return " AND ".join(where)
 
 
