@@ -272,6 +272,12 @@ _CITES = """WITH c AS MATERIALIZED (SELECT * FROM citations WHERE subject IN {id
             FROM c WHERE subject_type = $kind GROUP BY subject"""
 
 
+def _sources_of(gen: Generation, kind: str, ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """The sources of the records ``ids`` of one kind (relation, indicator, …), by id."""
+    params: dict[str, Any] = {"kind": kind}
+    return {r["subject"]: r["sources"] for r in rows(gen, _CITES.format(ids=in_list("i", ids, params)), params)}
+
+
 def _norm(filters: dict[str, Any]) -> dict[str, str | None]:
     out = {k: (filters.get(k) or None) for k in ACTOR_FILTERS}
     out["control_country"] = (out["control_country"] or "").upper() or None
@@ -507,9 +513,7 @@ def _with_sources(gen: Generation, items: list[dict[str, Any]]) -> list[dict[str
     :meth:`Atlas.relations` (then family, description_nl, description_en)."""
     if not items:
         return []
-    params: dict[str, Any] = {"kind": "relation"}
-    cites = {r["subject"]: r["sources"] for r in rows(
-        gen, _CITES.format(ids=in_list("i", [r["id"] for r in items], params)), params)}
+    cites = _sources_of(gen, "relation", [r["id"] for r in items])
     out = []
     for r in items:
         fam, dnl, den = r.pop("family"), r.pop("description_nl"), r.pop("description_en")
@@ -806,9 +810,7 @@ def _indicator_rows(gen: Generation, col: str, value: str) -> list[dict[str, Any
     found = rows(gen, _INDICATORS.format(col=col), {"v": value})
     if not found:
         return []
-    params: dict[str, Any] = {"kind": "indicator"}
-    cites = {r["subject"]: r["sources"] for r in rows(
-        gen, _CITES.format(ids=in_list("i", [r["id"] for r in found], params)), params)}
+    cites = _sources_of(gen, "indicator", [r["id"] for r in found])
     out = []
     for r in found:
         labels = {k: r.pop(k) for k in _INDICATOR_LABELS}
