@@ -1,6 +1,6 @@
 """Benchmark the build and the analyses at scale on a synthetic dataset (the same as ``stackatlas bench``).
 
-The synthetic dataset (``stackatlas.synth``: Dutch municipalities with Zipf-distributed sizes, 1-3 layers
+The synthetic dataset (``stackatlas.scale.synth``: Dutch municipalities with Zipf-distributed sizes, 1-3 layers
 per actor with regional tendencies, power-law tie degrees) is written once per size and seed into the
 cache folder and reused. A cold build (no database yet) runs ``--repeat`` times, each in a new process;
 each analysis runs ``--repeat`` times in one process. The script prints the median and minimum wall time
@@ -21,10 +21,10 @@ import sys
 from pathlib import Path
 
 try:
-    from stackatlas.bench import result_rows, run_bench
+    from stackatlas.scale.bench import result_rows, run_bench
 except ImportError:  # running from a checkout without the package installed
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-    from stackatlas.bench import result_rows, run_bench
+    from stackatlas.scale.bench import result_rows, run_bench
 
 
 def main() -> int:

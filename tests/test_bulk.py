@@ -14,10 +14,10 @@ import duckdb
 import pytest
 
 from stackatlas import store
-from stackatlas.bulk import COLUMNS, PROBLEMS_PER_CHECK
-from stackatlas.cli import main
+from stackatlas.cli.base import main
+from stackatlas.dataset.bulk import COLUMNS, PROBLEMS_PER_CHECK
+from stackatlas.dataset.loader import content_hash, dataset_files, load_dataset
 from stackatlas.errors import InvalidData, Problem
-from stackatlas.loader import content_hash, dataset_files, load_dataset
 
 ACTORS = """\
 id,name,kind,hq,layers,domains,control_country,parent,founded,website,sources

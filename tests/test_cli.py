@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import stackatlas
-from stackatlas.cli import main
+from stackatlas.cli.base import main
 
 FIX = str(stackatlas.fixture_path())
 

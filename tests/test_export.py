@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import stackatlas
-from stackatlas import model as m
-from stackatlas.export import RECORD_GROUPS, read_records, write_dataset
-from stackatlas.loader import load_dataset
+from stackatlas.dataset import model as m
+from stackatlas.dataset.export import RECORD_GROUPS, read_records, write_dataset
+from stackatlas.dataset.loader import load_dataset
 from stackatlas.store import build
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 import stackatlas
+from stackatlas.dataset.loader import content_hash, load_dataset
 from stackatlas.errors import InvalidData, Problem
-from stackatlas.loader import content_hash, load_dataset
 
 
 def problems_of(folder: Path) -> list[Problem]:

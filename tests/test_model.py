@@ -1,7 +1,7 @@
 import pytest
 from pydantic import ValidationError
 
-from stackatlas import model as m
+from stackatlas.dataset import model as m
 
 
 @pytest.mark.parametrize("text,expected", [("2025", (2025, 1, 1)), ("2025-12", (2025, 12, 1)),

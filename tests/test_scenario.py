@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 import stackatlas
+from stackatlas.analysis.scenario import load_scenario, run_scenario
 from stackatlas.errors import InvalidData
-from stackatlas.scenario import load_scenario, run_scenario
 
 SCENARIOS = Path(stackatlas.bundled_path()) / "scenarios"
 

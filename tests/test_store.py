@@ -10,8 +10,8 @@ import pytest
 
 import stackatlas
 from stackatlas import store
+from stackatlas.dataset.loader import load_dataset
 from stackatlas.errors import InvalidData
-from stackatlas.loader import load_dataset
 
 
 def digest(path: Path) -> str:

@@ -14,10 +14,10 @@ import pytest
 
 import stackatlas
 from stackatlas.analysis import duckdb_engine, profile, relatedness
-from stackatlas.bench import analysis_cases, result_rows, run_bench
-from stackatlas.cli import main
-from stackatlas.loader import load_dataset
-from stackatlas.synth import SOURCE_ID, synthesise
+from stackatlas.cli.base import main
+from stackatlas.dataset.loader import load_dataset
+from stackatlas.scale.bench import analysis_cases, result_rows, run_bench
+from stackatlas.scale.synth import SOURCE_ID, synthesise
 
 N = 2000
 

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from stackatlas.yamlio import load_yaml
+from stackatlas.dataset.yamlio import load_yaml
 
 
 def write(tmp_path: Path, text: str) -> Path:

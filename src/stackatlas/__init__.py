@@ -11,11 +11,10 @@ True
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
+from ._version import __version__
 from .atlas import Atlas, open  # noqa: A004
+from .dataset.loader import bundled_path, fixture_path, load_dataset
 from .errors import AnalysisError, InvalidData, NotFound, Problem, StackAtlasError
-from .loader import bundled_path, fixture_path, load_dataset
 
 __all__ = [
     "AnalysisError",

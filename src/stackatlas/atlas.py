@@ -15,9 +15,9 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from . import __version__
+from ._version import __version__
+from .dataset.loader import bundled_path
 from .errors import NotFound, StackAtlasError
-from .loader import bundled_path
 from .store import connect, default_db_path, ensure_db
 
 __all__ = ["ACTOR_COLUMNS", "RELATION_COLUMNS", "Atlas", "open"]

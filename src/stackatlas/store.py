@@ -20,9 +20,9 @@ import duckdb
 import pyarrow as pa
 from platformdirs import user_cache_dir
 
-from . import __version__
-from . import model as m
-from .loader import SCHEMA_VERSION, Dataset, bundled_path, content_hash, iter_citations, load_dataset
+from ._version import __version__
+from .dataset import model as m
+from .dataset.loader import SCHEMA_VERSION, Dataset, bundled_path, content_hash, iter_citations, load_dataset
 
 __all__ = ["SCHEMA", "build", "connect", "default_db_path", "ensure_db", "stored_hash"]
 

@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import stackatlas
-from stackatlas import model as m
 from stackatlas.analysis import duckdb_engine
 from stackatlas.analysis.synergy import SynergyConfig, discover, evaluate, similarity
-from stackatlas.export import RECORD_GROUPS, write_dataset
+from stackatlas.dataset import model as m
+from stackatlas.dataset.export import RECORD_GROUPS, write_dataset
 
 SRC = [{"source": "src", "locator": "test"}]
 LAYERS = ["raw-materials", "chips", "networks", "cloud", "ai", "applications", "devices"]

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from stackatlas.dataset.loader import load_dataset
 from stackatlas.errors import StackAtlasError
 from stackatlas.importers import dedupe
 from stackatlas.importers.dedupe import apply, candidates, propose, undo
-from stackatlas.loader import load_dataset
 
 
 def rec(ident: str, name: str, **kw: object) -> dict:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from stackatlas.cli import main
-from stackatlas.loader import load_dataset
+from stackatlas.cli.base import main
+from stackatlas.dataset.loader import load_dataset
 
 from .conftest import EXAMPLES
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from stackatlas.dataset.loader import load_dataset
 from stackatlas.errors import InvalidData
 from stackatlas.importers.merge import merge_datasets
 from stackatlas.importers.tabular import import_table
-from stackatlas.loader import load_dataset
 
 from .conftest import EXAMPLES
 

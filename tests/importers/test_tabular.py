@@ -12,11 +12,11 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
+from stackatlas.dataset.loader import load_dataset
 from stackatlas.errors import InvalidData
 from stackatlas.importers import tabular
 from stackatlas.importers.places import PlaceIndex
 from stackatlas.importers.tabular import import_table
-from stackatlas.loader import load_dataset
 
 ORGS = """\
 key,name,legal,aka,type,city,region,country,cats,subcats,founded,web,wd,kvk,lei,owner_country,desc

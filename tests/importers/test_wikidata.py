@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from stackatlas.dataset.loader import load_dataset
 from stackatlas.errors import StackAtlasError
 from stackatlas.importers.wikidata import USER_AGENT, WikidataClient, _retry_after, _time, import_wikidata
-from stackatlas.loader import load_dataset
 
 
 def _actors(into: Path) -> dict[str, dict]:

@@ -16,7 +16,7 @@ import yaml
 import stackatlas
 from stackatlas import report
 from stackatlas.atlas import Atlas
-from stackatlas.loader import builtin_taxonomy_path
+from stackatlas.dataset.loader import builtin_taxonomy_path
 from stackatlas.report.collect import CorridorData
 from stackatlas.report.pdf import html_to_pdf
 

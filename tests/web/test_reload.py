@@ -9,7 +9,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from stackatlas.loader import load_dataset
+from stackatlas.dataset.loader import load_dataset
 from stackatlas.store import build
 from stackatlas.web import create_app
 from stackatlas.web.state import Memo

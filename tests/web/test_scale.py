@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 
 import stackatlas
 from stackatlas.atlas import records
-from stackatlas.synth import synthesise
+from stackatlas.scale.synth import synthesise
 from stackatlas.web import create_app
 from stackatlas.web import queries as Q
 

@@ -30,8 +30,8 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from ..dataset.yamlio import load_yaml
 from ..errors import StackAtlasError
-from ..yamlio import load_yaml
 from .normalise import domain_of, name_key
 from .records import RecordFile, dump_yaml, read_kind, write_atomic, write_records
 from .target import import_date

@@ -1,7 +1,7 @@
 """Export the compiled dataset as a graph: actors as nodes, relations as edges.
 
 Formats: GEXF 1.3 and GraphML (Gephi, networkx, yEd, Cytoscape), CSV (``nodes.csv`` + ``edges.csv``,
-neutralised against spreadsheet formulas by :func:`stackatlas.output.to_csv`) and FollowTheMoney entities
+neutralised against spreadsheet formulas by :func:`stackatlas.present.output.to_csv`) and FollowTheMoney entities
 as JSON lines (``Company``/``Organization``/``PublicBody`` for actors; ``Ownership``, ``Membership``,
 ``Succession``, ``Payment`` or ``UnknownLink`` for relations). Rows are read from DuckDB in chunks and
 written as they come, so a large dataset does not have to fit in memory as objects.
@@ -19,7 +19,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import duckdb
 
-from ..output import to_csv
+from ..present.output import to_csv
 
 __all__ = ["EDGE_ATTRS", "FORMATS", "NODE_ATTRS", "ExportResult", "export_graph", "ftm_entities"]
 

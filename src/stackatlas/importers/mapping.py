@@ -1,7 +1,7 @@
 """The declarative mapping of an import (docs/importing.md): which columns give which fields, and how
 category strings become layers, sublayers and domains.
 
-A mapping is a YAML file read with :mod:`stackatlas.yamlio`, so every problem (an unknown key, a layer
+A mapping is a YAML file read with :mod:`stackatlas.dataset.yamlio`, so every problem (an unknown key, a layer
 that is not in the taxonomy, a relation type that does not exist) is reported as
 ``path:line:column: field: message`` through :class:`~stackatlas.errors.InvalidData`.
 """
@@ -15,9 +15,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from ..dataset.model import SLUG, Taxonomy
+from ..dataset.yamlio import Located, load_yaml
 from ..errors import InvalidData, Problem
-from ..model import SLUG, Taxonomy
-from ..yamlio import Located, load_yaml
 from .normalise import fold
 
 __all__ = ["CategoryRule", "Col", "Mapping", "Table", "load_mapping", "parse_layer_item"]

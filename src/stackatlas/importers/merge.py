@@ -29,10 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..dataset.loader import load_dataset
+from ..dataset.yamlio import load_yaml
 from ..errors import InvalidData
-from ..loader import load_dataset
-from ..output import to_csv
-from ..yamlio import load_yaml
+from ..present.output import to_csv
 from .dedupe import candidates, merge_into
 from .normalise import slugify
 from .places import read_places

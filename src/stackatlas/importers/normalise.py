@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..model import ISO_COUNTRIES
+from ..dataset.model import ISO_COUNTRIES
 from ._countries import ALIASES, TABLE
 
 __all__ = [

@@ -19,8 +19,8 @@ from typing import Any
 
 import yaml
 
-from ..bulk import COLUMNS
-from ..yamlio import load_yaml
+from ..dataset.bulk import COLUMNS
+from ..dataset.yamlio import load_yaml
 
 __all__ = ["RecordFile", "dump_yaml", "join_list", "read_kind", "record_from_row", "record_to_row",
            "split_list", "write_atomic", "write_records"]

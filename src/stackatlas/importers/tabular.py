@@ -32,11 +32,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..dataset.loader import builtin_taxonomy_path
+from ..dataset.model import Taxonomy
+from ..dataset.yamlio import load_yaml
 from ..errors import InvalidData, Problem
-from ..loader import builtin_taxonomy_path
-from ..model import Taxonomy
-from ..output import to_csv
-from ..yamlio import load_yaml
+from ..present.output import to_csv
 from .mapping import Col, Mapping, Table, load_mapping, parse_layer_item
 from .normalise import (
     apply_unique,

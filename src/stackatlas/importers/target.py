@@ -17,8 +17,8 @@ from typing import Any
 
 import yaml
 
-from ..loader import bundled_path
-from ..yamlio import load_yaml
+from ..dataset.loader import bundled_path
+from ..dataset.yamlio import load_yaml
 from .mapping import Mapping
 from .places import read_places
 from .records import dump_yaml, write_atomic
@@ -41,8 +41,8 @@ def file_digest(path: Path) -> str:
 def import_date(explicit: str | None = None) -> str:
     """The date of an import: ``explicit``, else ``SOURCE_DATE_EPOCH`` (reproducible builds), else today."""
     if explicit:
+        from ..dataset.model import parse_date
         from ..errors import InvalidData, Problem
-        from ..model import parse_date
 
         try:
             parse_date(explicit)

@@ -35,9 +35,9 @@ from typing import Any
 
 import httpx
 
-from .. import __version__
+from .._version import __version__
+from ..dataset.loader import bundled_path
 from ..errors import StackAtlasError
-from ..loader import bundled_path
 from .mapping import Categories, CategoryRule, parse_layer_item
 from .normalise import fold, norm_url, slugify
 from .places import read_places

@@ -1,6 +1,6 @@
 """Vega-Lite specifications of the briefing's charts (plain dicts) and their offline rendering to SVG.
 
-The web atlas's builders (:mod:`stackatlas.web.charts`) are reused where they fit; :func:`static` turns
+The web atlas's builders (:mod:`stackatlas.present.charts`) are reused where they fit; :func:`static` turns
 one of their specs into a print spec (a fixed width, the report's font, no tooltips or links). Charts are
 rendered with vl-convert (a bundled JavaScript engine, no browser): data is always inline and
 ``allowed_base_urls=[]`` forbids any request, so rendering never leaves the machine.
@@ -15,7 +15,7 @@ import math
 import re
 from typing import Any
 
-from ..web import charts as web_charts
+from ..present import charts as web_charts
 
 __all__ = ["FONT", "WIDTH", "heatmap", "intervals", "layer_flow", "render_svg", "scores", "sovereignty", "static",
            "support", "ties"]

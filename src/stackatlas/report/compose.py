@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .. import __version__
+from .._version import __version__
 from . import charts
 from .cite import FEW, Bibliography
 from .collect import CorridorData, Lookup, PlaceData, SynergyData

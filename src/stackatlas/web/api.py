@@ -1,7 +1,7 @@
 """The JSON API under ``/api`` (and ``/healthz``); list endpoints also give CSV with ``format=csv``.
 
 Page sizes are bounded (``limit`` ≤ 500) and every query runs on the request's database generation.
-CSV goes through :func:`stackatlas.output.to_csv`, which neutralises cells a spreadsheet would run.
+CSV goes through :func:`stackatlas.present.output.to_csv`, which neutralises cells a spreadsheet would run.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 
 from ..atlas import ACTOR_COLUMNS, RELATION_COLUMNS
 from ..errors import AnalysisError, NotFound
-from ..output import to_csv
+from ..present.output import to_csv
 from . import queries as Q
 from .app import generation
 from .state import Generation

@@ -25,11 +25,11 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .. import __version__
+from .._version import __version__
+from ..dataset.loader import bundled_path
 from ..errors import AnalysisError, InvalidData, NotFound, StackAtlasError
-from ..loader import bundled_path
+from ..present.i18n import LANGS
 from ..store import default_db_path, ensure_db
-from .i18n import LANGS
 from .state import Generation, Store
 
 __all__ = ["STATIC", "create_app", "generation"]
@@ -141,7 +141,7 @@ class ResponseCache:
                 k, _, v = part.strip().partition("=")
                 if k == "lang":
                     lang_c = v
-        from .i18n import pick_lang
+        from ..present.i18n import pick_lang
 
         lang = pick_lang(lang_q, lang_c, headers.get("accept-language"))
         gen = self.store.current()

@@ -7,7 +7,7 @@ import re
 from typing import Any
 from urllib.parse import urlencode
 
-from .i18n import name, translator
+from ..present.i18n import name, translator
 from .queries import Lookups
 
 __all__ = ["View"]

@@ -12,10 +12,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from ..errors import AnalysisError
-from . import charts
+from ..present import charts
+from ..present.i18n import pick_lang, translator
 from . import queries as Q
 from .app import generation
-from .i18n import pick_lang, translator
 from .present import View
 from .state import Generation
 

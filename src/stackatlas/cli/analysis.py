@@ -7,12 +7,12 @@ from typing import Annotated
 
 import typer
 
-from .analysis import duckdb_engine
-from .analysis import profile as _profile
-from .analysis import relatedness as _relatedness
-from .analysis import specialisation as _specialisation
-from .atlas import records
-from .cli import Fmt, FormatOpt, _state, app, emit
+from ..analysis import duckdb_engine
+from ..analysis import profile as _profile
+from ..analysis import relatedness as _relatedness
+from ..analysis import specialisation as _specialisation
+from ..atlas import records
+from .base import Fmt, FormatOpt, _state, app, emit
 
 __all__ = ["evaluate_synergies", "guests", "match", "profile", "relatedness", "scenario", "stability", "synergies"]
 
@@ -80,7 +80,7 @@ def synergies(
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """Synergies between two regions: the curated ones and candidates discovered from the data."""
-    from .analysis.synergy import SynergyConfig, discover
+    from ..analysis.synergy import SynergyConfig, discover
 
     atlas = _state(ctx).atlas()
     cur = atlas.synergies()
@@ -116,7 +116,7 @@ def evaluate_synergies(
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """For every curated synergy: the best-ranked discovered candidate that matches it, and the overlaps."""
-    from .analysis.synergy import evaluate
+    from ..analysis.synergy import evaluate
 
     atlas = _state(ctx).atlas()
     a, b = _pair(atlas.meta(), between, and_)
@@ -142,7 +142,7 @@ def stability(
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """How robust the ranking of discovered synergies is to the weights of the score."""
-    from .analysis.synergy import rank_stability
+    from ..analysis.synergy import rank_stability
 
     atlas = _state(ctx).atlas()
     a, b = _pair(atlas.meta(), between, and_)
@@ -162,7 +162,7 @@ def match(
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """Introductions: who in region A should meet whom in region B for a synergy, and why."""
-    from .analysis.introductions import introductions
+    from ..analysis.introductions import introductions
 
     atlas = _state(ctx).atlas()
     a, b = _pair(atlas.meta(), between, and_)
@@ -181,7 +181,7 @@ def guests(
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """A balanced guest list (layers × regions × quadruple helix), picked greedily with its guarantee."""
-    from .analysis.guests import guest_list
+    from ..analysis.guests import guest_list
 
     atlas = _state(ctx).atlas()
     a, b = _pair(atlas.meta(), between, and_)
@@ -201,7 +201,7 @@ def scenario(
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """Apply a change set on top of the dataset and show how profiles, synergies and introductions change."""
-    from .scenario import load_scenario, run_scenario
+    from ..analysis.scenario import load_scenario, run_scenario
 
     atlas = _state(ctx).atlas()
     result = run_scenario(atlas, load_scenario(file), top=top)

@@ -10,13 +10,13 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from . import __version__
-from .atlas import Atlas, records
-from .errors import InvalidData, StackAtlasError
-from .loader import bundled_path, load_dataset
-from .output import render
-from .store import build as build_db
-from .store import default_db_path, ensure_db
+from .._version import __version__
+from ..atlas import Atlas, records
+from ..dataset.loader import bundled_path, load_dataset
+from ..errors import InvalidData, StackAtlasError
+from ..present.output import render
+from ..store import build as build_db
+from ..store import default_db_path, ensure_db
 
 __all__ = ["app", "main"]
 
@@ -222,8 +222,8 @@ def _register() -> None:
     """Import the modules that add their commands to ``app``."""
     import importlib
 
-    for name in ("cli_analysis", "cli_network", "cli_web", "cli_scale", "cli_metrics", "cli_import", "cli_report"):
-        importlib.import_module(f"stackatlas.{name}")
+    for name in ("analysis", "network", "web", "scale", "metrics", "importing", "report"):
+        importlib.import_module(f"stackatlas.cli.{name}")
 
 
 def main(argv: list[str] | None = None) -> int:

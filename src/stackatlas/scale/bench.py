@@ -1,6 +1,6 @@
 """Time the build and every analysis on a synthetic (or any) dataset: ``stackatlas bench``.
 
-Each measurement runs in a fresh Python process (``python -m stackatlas.bench --worker ...``), so that
+Each measurement runs in a fresh Python process (``python -m stackatlas.scale.bench --worker ...``), so that
 its peak resident memory (``VmHWM``) is its own and a build is really cold (no database yet, nothing
 cached in the process). A build is repeated ``repeat`` times, each in its own process; an analysis runs
 ``repeat`` times in one process on the compiled database (the first run includes setting up the Ibis
@@ -52,7 +52,7 @@ def analysis_cases(db: Path) -> list[Case]:
     """The analyses to time on the compiled database ``db``."""
     import duckdb
 
-    from . import analysis
+    from .. import analysis
 
     con = duckdb.connect(str(db), read_only=True)
     try:
@@ -118,8 +118,8 @@ def _worker(spec: dict[str, Any]) -> dict[str, Any]:
     data, db = P(spec["data"]), P(spec["db"])
     out: dict[str, Any] = {"times": [], "cpu": []}
     if spec["func"] == "build":
-        from .loader import content_hash, load_dataset
-        from .store import build
+        from ..dataset.loader import content_hash, load_dataset
+        from ..store import build
 
         for leftover in (db, P(str(db) + ".wal")):
             leftover.unlink(missing_ok=True)
@@ -138,7 +138,7 @@ def _worker(spec: dict[str, Any]) -> dict[str, Any]:
     else:
         import duckdb
 
-        from . import analysis
+        from .. import analysis
 
         con = duckdb.connect(str(db), read_only=True)
         engine = analysis.duckdb_engine(con)
@@ -182,7 +182,7 @@ def _spawn(spec: dict[str, Any], timeout: float, max_rss_mb: float) -> dict[str,
     """Run a worker; stop it when it runs longer than ``timeout`` or grows beyond ``max_rss_mb``."""
     import tempfile
 
-    cmd = [sys.executable, "-m", "stackatlas.bench", "--worker", json.dumps(spec)]
+    cmd = [sys.executable, "-m", "stackatlas.scale.bench", "--worker", json.dumps(spec)]
     with tempfile.TemporaryFile("w+") as fout, tempfile.TemporaryFile("w+") as ferr:
         proc = subprocess.Popen(cmd, stdout=fout, stderr=ferr, text=True)
         start = time.monotonic()
@@ -305,7 +305,7 @@ def result_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m stackatlas.bench")
+    parser = argparse.ArgumentParser(prog="python -m stackatlas.scale.bench")
     parser.add_argument("--worker", help="internal: run one measurement described by this JSON")
     args = parser.parse_args(argv)
     if args.worker:

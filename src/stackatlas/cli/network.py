@@ -1,6 +1,6 @@
 """CLI commands for cross-stack integration (chapter 4), bridges between regions and sovereignty.
 
-Registered on import (``stackatlas.cli._register``).
+Registered on import (``stackatlas.cli.base._register``).
 """
 
 from __future__ import annotations
@@ -10,17 +10,17 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 
-from .analysis import duckdb_engine
-from .analysis.bridges import SUMMARY_KEYS
-from .analysis.bridges import bridges as _bridges
-from .analysis.integration import FOUNDRY_LAYERS, PATTERNS
-from .analysis.integration import foundries as _foundries
-from .analysis.integration import integration as _integration
-from .analysis.integration import layer_flow as _layer_flow
-from .analysis.sovereignty import sovereignty as _sovereignty
-from .atlas import records
-from .cli import Fmt, FormatOpt, _state, app, emit
-from .errors import AnalysisError
+from ..analysis import duckdb_engine
+from ..analysis.bridges import SUMMARY_KEYS
+from ..analysis.bridges import bridges as _bridges
+from ..analysis.integration import FOUNDRY_LAYERS, PATTERNS
+from ..analysis.integration import foundries as _foundries
+from ..analysis.integration import integration as _integration
+from ..analysis.integration import layer_flow as _layer_flow
+from ..analysis.sovereignty import sovereignty as _sovereignty
+from ..atlas import records
+from ..errors import AnalysisError
+from .base import Fmt, FormatOpt, _state, app, emit
 
 __all__ = ["bridges", "integration", "sovereignty"]
 

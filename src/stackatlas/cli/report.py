@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from .cli import _state, app, err, out
-from .errors import StackAtlasError
+from ..errors import StackAtlasError
+from .base import _state, app, err, out
 
 __all__ = ["report"]
 
@@ -47,7 +47,7 @@ def report(
     """
     from rich.progress import Progress
 
-    from . import report as rp
+    from .. import report as rp
 
     if place is not None and synergy is not None:
         raise StackAtlasError("choose one of --place and --synergy")

@@ -1,6 +1,6 @@
 """CLI commands to take data in and out: ``import`` (csv, parquet, wikidata), ``dedupe``, ``merge``, ``export``.
 
-Registered on import (``stackatlas.cli._register``). The work is done by :mod:`stackatlas.importers`.
+Registered on import (``stackatlas.cli.base._register``). The work is done by :mod:`stackatlas.importers`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from .cli import Fmt, FormatOpt, _state, app, emit, err, out
+from .base import Fmt, FormatOpt, _state, app, emit, err, out
 
 __all__ = ["dedupe", "export", "import_app", "merge"]
 
@@ -40,7 +40,7 @@ def _progress_import(files: list[Path], fmt: str, mapping: Path, into: Path, tab
                      places: Path | None, out_format: OutFormat, date: str | None) -> None:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-    from .importers.tabular import import_table
+    from ..importers.tabular import import_table
 
     results = []
     for file in files:
@@ -118,7 +118,7 @@ def import_wikidata(
     date: DateOpt = None,
 ) -> None:
     """Import the organisations located in a municipality from Wikidata (SPARQL + wbgetentities, cached)."""
-    from .importers.wikidata import import_wikidata as run
+    from ..importers.wikidata import import_wikidata as run
 
     res = run(place, into, kind=kind, places=places, cache=cache, limit=limit, default_layer=layer, date=date,
               log=lambda msg: err.print(f"[dim]{msg}[/dim]"))
@@ -140,7 +140,7 @@ def dedupe(
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """Propose merges of actors that are the same organisation; apply (and undo) the judged ones."""
-    from .importers import dedupe as dd
+    from ..importers import dedupe as dd
 
     if apply and undo:
         raise typer.BadParameter("give --apply or --undo, not both")
@@ -171,7 +171,7 @@ def merge(
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """Add a dataset to another without overwriting its facts: curated wins, new facts come with sources."""
-    from .importers.merge import merge_datasets
+    from ..importers.merge import merge_datasets
 
     rep = merge_datasets(src, into, threshold=threshold, dry_run=dry_run)
     emit([{"what": r.what, "kind": r.kind, "id": r.ident, "field": r.field, "detail": r.detail}
@@ -195,7 +195,7 @@ def export(
     output: Annotated[Path, typer.Option("--output", "-o", help="File (a folder for csv).")],
 ) -> None:
     """Export the compiled dataset as a graph: actors as nodes, relations as edges."""
-    from .importers.graph_export import export_graph
+    from ..importers.graph_export import export_graph
 
     st = _state(ctx)
     res = export_graph(st.atlas().con, fmt.value, output)

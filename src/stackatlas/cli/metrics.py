@@ -9,9 +9,9 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from .atlas import records
-from .cli import Fmt, FormatOpt, app, emit
-from .errors import AnalysisError
+from ..atlas import records
+from ..errors import AnalysisError
+from .base import Fmt, FormatOpt, app, emit
 
 __all__ = ["metrics"]
 
@@ -52,7 +52,7 @@ def metrics(
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """RCA, Mcp, diversity, ubiquity, ECI, PCI, proximity, density, COI, COG and fitness–complexity."""
-    from .metrics import complexity, fitness_complexity, proximity
+    from ..metrics import complexity, fitness_complexity, proximity
 
     df = _read(input)
     if what == Metric.complexity:

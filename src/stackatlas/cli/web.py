@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .cli import _state, app, err
+from .base import _state, app, err
 
 __all__ = ["serve"]
 
@@ -30,7 +30,7 @@ def serve(
     """
     import uvicorn
 
-    from .web import create_app
+    from ..web import create_app
 
     st = _state(ctx)
     root = (data or st.data).resolve()

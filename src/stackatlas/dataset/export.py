@@ -39,7 +39,7 @@ def _clean(d: dict[str, Any]) -> dict[str, Any]:
 
 
 def read_records(con: duckdb.DuckDBPyConnection) -> dict[str, list[Any]]:
-    """Every record of the compiled dataset as the pydantic models of :mod:`stackatlas.model`."""
+    """Every record of the compiled dataset as the pydantic models of :mod:`stackatlas.dataset.model`."""
     cites: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for c in _rows(con, "SELECT * FROM citations ORDER BY subject_type, subject, position"):
         cites[(c["subject_type"], c["subject"])].append(

@@ -1,7 +1,7 @@
 """Load a dataset folder in two passes: read every file, then resolve every reference.
 
 Pass one parses YAML (keeping line numbers) and validates each record's shape with the pydantic models
-of :mod:`stackatlas.model`. Pass two checks what only the whole dataset can tell: unknown references,
+of :mod:`stackatlas.dataset.model`. Pass two checks what only the whole dataset can tell: unknown references,
 duplicate ids, facts without a source. Every problem of both passes is collected and raised at once as
 :class:`~stackatlas.errors.InvalidData`.
 """
@@ -18,9 +18,9 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from ..errors import InvalidData, Problem
 from . import model as m
 from .bulk import Bulk, BulkContext, csv_files, read_bulk
-from .errors import InvalidData, Problem
 from .yamlio import Located, load_yaml
 
 __all__ = [

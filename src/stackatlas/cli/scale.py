@@ -1,6 +1,6 @@
 """CLI commands for scale: ``synth`` writes a synthetic dataset, ``bench`` times the build and the analyses.
 
-Registered on import (``stackatlas.cli._register``).
+Registered on import (``stackatlas.cli.base._register``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from .cli import Fmt, FormatOpt, app, emit, err, out
+from .base import Fmt, FormatOpt, app, emit, err, out
 
 __all__ = ["bench", "synth"]
 
@@ -28,7 +28,7 @@ def synth(
     """Write a synthetic dataset (Dutch municipalities, Zipf-sized places, power-law ties) as CSV tables."""
     import time
 
-    from .synth import synthesise
+    from ..scale.synth import synthesise
 
     t0 = time.perf_counter()
     folder = synthesise(output, actors=actors, relations=relations, seed=seed)
@@ -54,7 +54,7 @@ def bench(
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """Time a cold build and each analysis (median and min of --repeat runs, peak memory per process)."""
-    from .bench import result_rows, run_bench
+    from ..scale.bench import result_rows, run_bench
 
     report = run_bench(actors=actors, relations=relations, seed=seed, repeat=repeat, data=data, only=only,
                        skip_build=skip_build, timeout=timeout, max_rss_mb=max_memory,

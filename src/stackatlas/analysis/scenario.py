@@ -30,17 +30,17 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel
 
-from . import model as m
-from .analysis import duckdb_engine
-from .analysis.introductions import introductions
-from .analysis.profile import profile
-from .analysis.synergy import SynergyConfig, discover
-from .atlas import Atlas
-from .errors import InvalidData, Problem
-from .export import RECORD_GROUPS, write_dataset
-from .loader import Dataset, load_dataset
-from .store import build
-from .yamlio import load_yaml
+from ..atlas import Atlas
+from ..dataset import model as m
+from ..dataset.export import RECORD_GROUPS, write_dataset
+from ..dataset.loader import Dataset, load_dataset
+from ..dataset.yamlio import load_yaml
+from ..errors import InvalidData, Problem
+from ..store import build
+from . import duckdb_engine
+from .introductions import introductions
+from .profile import profile
+from .synergy import SynergyConfig, discover
 
 __all__ = ["Scenario", "apply_scenario", "load_scenario", "run_scenario"]
 

@@ -24,8 +24,8 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from ..errors import Problem
 from . import model as m
-from .errors import Problem
 
 __all__ = ["COLUMNS", "KINDS", "LISTS", "PROBLEMS_PER_CHECK", "REQUIRED", "Bulk", "BulkContext", "csv_files",
            "date_start", "read_bulk"]

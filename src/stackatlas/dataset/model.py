@@ -1,7 +1,7 @@
 """The records of a dataset as pydantic models (pass one of loading: shape and types).
 
 References between records (an actor's layer, a relation's ends, ...) are plain ids here; they are
-resolved in pass two by :mod:`stackatlas.loader`, which knows the whole dataset.
+resolved in pass two by :mod:`stackatlas.dataset.loader`, which knows the whole dataset.
 """
 
 from __future__ import annotations
