@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import builtins
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pandas as pd
 
+if TYPE_CHECKING:
+    from .engine import Engine
+
 from ._version import __version__
 from .dataset.loader import bundled_path
-from .errors import NotFound, StackAtlasError
+from .errors import AnalysisError, NotFound, StackAtlasError
 from .store import connect, default_db_path, ensure_db
 
 __all__ = ["ACTOR_COLUMNS", "RELATION_COLUMNS", "Atlas", "open"]
@@ -45,10 +48,11 @@ _IN_PLACE = """(
 class Atlas:
     """Queries over one compiled dataset. Create it with :func:`stackatlas.open`."""
 
-    def __init__(self, db: Path, data: Path) -> None:
-        self.db = db
+    def __init__(self, data: Path, db: Path) -> None:
         self.data = data
+        self.db = db
         self._con: duckdb.DuckDBPyConnection | None = None
+        self._engine: Engine | None = None
 
     # -- plumbing --------------------------------------------------------------------------------------
     @property
@@ -58,7 +62,42 @@ class Atlas:
             self._con = connect(self.db, read_only=True)
         return self._con
 
+    def engine(self) -> Engine:
+        """The Ibis engine (DuckDB) over this atlas's connection, made once: what the analyses take.
+
+        >>> import stackatlas
+        >>> stackatlas.open(data=stackatlas.fixture_path()).engine().name
+        'duckdb'
+        """
+        if self._engine is None:
+            from .engine import duckdb_engine  # Ibis loads only when an analysis runs
+
+            self._engine = duckdb_engine(self.con)
+        return self._engine
+
+    def compare_pair(self, a: str | None = None, b: str | None = None) -> tuple[str, str]:
+        """The two places to compare: ``a`` and ``b`` where given, else the dataset's own pair (``compare``
+        in dataset.yaml). Raises :class:`NotFound` for an unknown place and :class:`AnalysisError` when a side
+        is missing or both are the same place.
+
+        >>> import stackatlas
+        >>> at = stackatlas.open(data=stackatlas.fixture_path())
+        >>> at.compare_pair(), at.compare_pair(b="amsterdam")
+        (('mra', 'brainport'), ('mra', 'amsterdam'))
+        """
+        meta = self.meta()
+        pa, pb = a or meta.get("compare_a") or "", b or meta.get("compare_b") or ""
+        if not pa or not pb:
+            raise AnalysisError("the dataset names no pair of regions (compare: in dataset.yaml): "
+                                "pass --between and --and")
+        for place in (pa, pb):
+            self._check("places", place, "place")
+        if pa == pb:
+            raise AnalysisError("the two places must differ")
+        return pa, pb
+
     def close(self) -> None:
+        self._engine = None
         if self._con is not None:
             self._con.close()
             self._con = None
@@ -338,4 +377,4 @@ def open(data: Path | str | None = None, db: Path | str | None = None) -> Atlas:
     root = Path(data).resolve() if data is not None else bundled_path().resolve()
     target = Path(db).resolve() if db is not None else default_db_path(root)
     ensure_db(root, target)
-    return Atlas(target, root)
+    return Atlas(root, target)

@@ -16,7 +16,7 @@ import yaml
 import stackatlas
 from stackatlas.analysis import duckdb_engine
 from stackatlas.analysis.bridges import bridges, ei_index
-from stackatlas.analysis.engine import Engine
+from stackatlas.engine import Engine
 from stackatlas.errors import AnalysisError, NotFound
 
 SRC = [{"source": "tech-corridor-2026", "locator": "test"}]

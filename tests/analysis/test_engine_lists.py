@@ -6,7 +6,7 @@ import pyarrow as pa
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stackatlas.analysis.engine import _string_lists, duckdb_engine
+from stackatlas.engine import _string_lists, duckdb_engine
 
 _cell = st.none() | st.lists(st.text(min_size=0, max_size=4))
 

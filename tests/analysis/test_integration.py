@@ -13,8 +13,8 @@ import yaml
 
 import stackatlas
 from stackatlas.analysis import duckdb_engine
-from stackatlas.analysis.engine import Engine
 from stackatlas.analysis.integration import closure, foundries, integration, layer_flow, subsidiaries
+from stackatlas.engine import Engine
 from stackatlas.errors import AnalysisError
 
 SRC = [{"source": "tech-corridor-2026", "locator": "test"}]

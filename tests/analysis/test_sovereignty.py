@@ -13,8 +13,8 @@ import yaml
 
 import stackatlas
 from stackatlas.analysis import duckdb_engine
-from stackatlas.analysis.engine import Engine
 from stackatlas.analysis.sovereignty import BLOCS, sovereignty
+from stackatlas.engine import Engine
 from stackatlas.errors import AnalysisError, NotFound
 
 SRC = [{"source": "tech-corridor-2026", "locator": "test"}]

@@ -31,7 +31,7 @@ def _gen(client: TestClient) -> Any:
 
 def _atlas(client: TestClient) -> stackatlas.Atlas:
     gen = _gen(client)
-    return stackatlas.Atlas(gen.link, gen.data)
+    return stackatlas.Atlas(gen.data, gen.link)
 
 
 def _python_sorted(rows: list[dict[str, Any]], key: str, desc: bool) -> list[str]:

@@ -1,15 +1,15 @@
 """Analyses of a compiled dataset, grouped by topic (one module each).
 
 Row-scaled work (joins, group-bys, co-occurrence counts) is written once with Ibis in
-:mod:`stackatlas.analysis.engine` terms, so it runs on DuckDB by default and on PySpark (or another
+:mod:`stackatlas.engine` terms, so it runs on DuckDB by default and on PySpark (or another
 Ibis backend); the small matrices that result (places × layers, layers × layers) are finished with
 numpy/scipy.
 """
 
 from __future__ import annotations
 
+from ..engine import Engine, duckdb_engine, spark_engine
 from .bridges import bridges
-from .engine import Engine, duckdb_engine, spark_engine
 from .guests import guest_list
 from .integration import foundries, integration, layer_flow, subsidiaries
 from .introductions import introductions

@@ -6,8 +6,8 @@ import ibis
 import pandas as pd
 from ibis.expr.types import Table
 
+from ..engine import Engine
 from ..errors import AnalysisError
-from .engine import Engine
 
 __all__ = ["BY", "LEVELS", "PRESENCE", "Numbering", "activities", "actor_places", "actors_in",
            "municipalities_in"]

@@ -49,9 +49,9 @@ import igraph
 import numpy as np
 import pandas as pd
 
+from ..engine import Engine
 from ..errors import AnalysisError, NotFound
 from ._locate import PRESENCE, actors_in
-from .engine import Engine
 
 __all__ = ["BROKER_COLUMNS", "COMMUNITY_COLUMNS", "SUMMARY_KEYS", "TIE_COLUMNS", "bridges", "ei_index"]
 
@@ -107,7 +107,7 @@ def bridges(engine: Engine, *, a: str, b: str, presence: str = "all", families: 
     Parameters
     ----------
     engine
-        Where to run (:func:`~stackatlas.analysis.engine.duckdb_engine` or ``spark_engine``).
+        Where to run (:func:`~stackatlas.engine.duckdb_engine` or ``spark_engine``).
     a, b
         The two places (regions, municipalities, provinces, sites or countries).
     presence
@@ -137,7 +137,7 @@ def bridges(engine: Engine, *, a: str, b: str, presence: str = "all", families: 
     >>> import stackatlas
     >>> from stackatlas.analysis import duckdb_engine
     >>> atlas = stackatlas.open(data=stackatlas.fixture_path())
-    >>> r = bridges(duckdb_engine(atlas.con), a="mra", b="brainport", presence="hq")
+    >>> r = bridges(atlas.engine(), a="mra", b="brainport", presence="hq")
     >>> r["external"], r["internal"], r["ei_index"]   # ASML–ARCNL, Philips–NXP across; UvA–ARCNL within
     (2, 1, 0.3333333333333333)
     >>> r["brokers"][["actor", "betweenness"]].values.tolist()

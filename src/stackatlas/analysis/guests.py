@@ -25,9 +25,9 @@ import ibis
 import numpy as np
 import pandas as pd
 
+from ..engine import Engine
 from ..errors import AnalysisError
 from ._locate import activities, actors_in
-from .engine import Engine
 from .synergy import SynergySpec, synergy_spec
 
 __all__ = ["GUARANTEE", "candidate_cells", "coverage_value", "guest_list"]
@@ -103,7 +103,7 @@ def guest_list(engine: Engine, *, synergy: str | SynergySpec, a: str, b: str, si
     >>> import stackatlas
     >>> from stackatlas.analysis import duckdb_engine
     >>> atlas = stackatlas.open(data=stackatlas.fixture_path())
-    >>> g = guest_list(duckdb_engine(atlas.con), synergy="C", a="mra", b="brainport", size=4)
+    >>> g = guest_list(atlas.engine(), synergy="C", a="mra", b="brainport", size=4)
     >>> bool((g["gain"].diff().dropna() <= 1e-12).all())   # gains never grow (submodularity)
     True
     """

@@ -45,10 +45,10 @@ import pandas as pd
 from ibis.expr.types import Table
 from scipy import sparse
 
+from ..engine import Engine
 from ..errors import AnalysisError
 from ._locate import activities
 from ._masks import MAX_BITS, bits, expand, masks_of, popcount
-from .engine import Engine
 
 __all__ = [
     "FLOW_COLUMNS",
@@ -152,7 +152,7 @@ def subsidiaries(engine: Engine) -> pd.DataFrame:
     >>> import stackatlas
     >>> from stackatlas.analysis import duckdb_engine
     >>> atlas = stackatlas.open(data=stackatlas.fixture_path())
-    >>> subsidiaries(duckdb_engine(atlas.con)).values.tolist()
+    >>> subsidiaries(atlas.engine()).values.tolist()
     [['booking-holdings', 'booking-com', 1]]
     """
     edges = engine.execute(_control_edges(engine))
@@ -179,7 +179,7 @@ def integration(engine: Engine, *, tie_types: Sequence[str] = TIE_TYPES) -> pd.D
     Parameters
     ----------
     engine
-        Where to run (:func:`~stackatlas.analysis.engine.duckdb_engine` or ``spark_engine``).
+        Where to run (:func:`~stackatlas.engine.duckdb_engine` or ``spark_engine``).
     tie_types
         Relation types whose neighbours count for ``via_ties`` (default :data:`TIE_TYPES`); the
         ``cross-stack-investor`` pattern uses those of family ``capital`` (outgoing) and
@@ -196,7 +196,7 @@ def integration(engine: Engine, *, tie_types: Sequence[str] = TIE_TYPES) -> pd.D
     >>> import stackatlas
     >>> from stackatlas.analysis import duckdb_engine
     >>> atlas = stackatlas.open(data=stackatlas.fixture_path())
-    >>> t = integration(duckdb_engine(atlas.con)).set_index("actor")
+    >>> t = integration(atlas.engine()).set_index("actor")
     >>> t.loc["booking-holdings", ["layers", "via_subsidiaries", "patterns"]].tolist()
     [['applications'], ['ai'], ['horizontal', 'vertical']]
     >>> t.loc["asml", ["via_ties", "patterns"]].tolist()
@@ -292,7 +292,7 @@ def foundries(engine: Engine, *, layers: Sequence[str] = FOUNDRY_LAYERS, min_cov
     >>> import stackatlas
     >>> from stackatlas.analysis import duckdb_engine
     >>> atlas = stackatlas.open(data=stackatlas.fixture_path())
-    >>> t = foundries(duckdb_engine(atlas.con))
+    >>> t = foundries(atlas.engine())
     >>> t[["actor", "chips", "ai", "applications", "coverage"]].values.tolist()
     [['nvidia', ['GPUs'], ['Nemotron'], [], 3]]
     """
@@ -374,7 +374,7 @@ def layer_flow(engine: Engine, *, families: Sequence[str] | None = None) -> pd.D
     >>> import stackatlas
     >>> from stackatlas.analysis import duckdb_engine
     >>> atlas = stackatlas.open(data=stackatlas.fixture_path())
-    >>> f = layer_flow(duckdb_engine(atlas.con), families=["capital"])
+    >>> f = layer_flow(atlas.engine(), families=["capital"])
     >>> f.values.tolist()      # ASML (chips) invests in Mistral AI (ai)
     [['chips', 'ai', 1, 1.0]]
     """

@@ -35,10 +35,10 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from ..engine import Engine
 from ..errors import AnalysisError
 from ._locate import Numbering, activities, actors_in, municipalities_in
 from ._masks import pack, popcount
-from .engine import Engine
 from .synergy import SynergySpec, synergy_spec
 
 __all__ = ["INTRO_COLUMNS", "IntroConfig", "introductions"]
@@ -72,7 +72,7 @@ def introductions(engine: Engine, *, synergy: str | SynergySpec, a: str, b: str,
     >>> import stackatlas
     >>> from stackatlas.analysis import duckdb_engine
     >>> atlas = stackatlas.open(data=stackatlas.fixture_path())
-    >>> intro = introductions(duckdb_engine(atlas.con), synergy="D", a="mra", b="brainport", top=3)
+    >>> intro = introductions(atlas.engine(), synergy="D", a="mra", b="brainport", top=3)
     >>> bool((intro["score"].diff().dropna() <= 0).all())
     True
     """

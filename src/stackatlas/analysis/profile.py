@@ -45,9 +45,9 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
+from ..engine import Engine
 from ..errors import AnalysisError
 from ._locate import BY, LEVELS, activities, actor_places, actors_in
-from .engine import Engine
 
 __all__ = ["PROFILE_COLUMNS", "eb_prior", "lq_table", "profile", "specialisation"]
 
@@ -242,7 +242,7 @@ def profile(engine: Engine, *, level: str = "municipality", by: str = "layer", b
     Parameters
     ----------
     engine
-        Where to run (:func:`~stackatlas.analysis.engine.duckdb_engine` or ``spark_engine``).
+        Where to run (:func:`~stackatlas.engine.duckdb_engine` or ``spark_engine``).
     level
         ``municipality``, ``region``, ``province``, ``country`` or ``site``.
     by
@@ -268,7 +268,7 @@ def profile(engine: Engine, *, level: str = "municipality", by: str = "layer", b
     >>> import stackatlas
     >>> from stackatlas.analysis import duckdb_engine
     >>> atlas = stackatlas.open(data=stackatlas.fixture_path())
-    >>> t = profile(duckdb_engine(atlas.con), level="region")
+    >>> t = profile(atlas.engine(), level="region")
     >>> row = t[(t.place == "brainport") & (t.layer == "chips")].iloc[0]
     >>> int(row["actors"]), bool(row["lq"] > 1)
     (4, True)

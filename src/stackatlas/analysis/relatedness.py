@@ -33,10 +33,10 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
+from ..engine import Engine
 from ..errors import AnalysisError
 from ._locate import activities
 from ._masks import MAX_BITS, bits, masks_of
-from .engine import Engine
 
 __all__ = ["METHODS", "RELATEDNESS_COLUMNS", "bh", "normalise", "relatedness"]
 
@@ -168,7 +168,7 @@ def relatedness(engine: Engine, *, by: str = "layer", method: str = "association
     >>> import stackatlas
     >>> from stackatlas.analysis import duckdb_engine
     >>> atlas = stackatlas.open(data=stackatlas.fixture_path())
-    >>> r = relatedness(duckdb_engine(atlas.con), method="cosine")
+    >>> r = relatedness(atlas.engine(), method="cosine")
     >>> ab = r[(r.layer_a == "ai") & (r.layer_b == "chips")].iloc[0]
     >>> ba = r[(r.layer_a == "chips") & (r.layer_b == "ai")].iloc[0]
     >>> bool(ab["value"] == ba["value"]), int(ab["cooccurrence"])

@@ -37,7 +37,6 @@ from ..dataset.loader import Dataset, load_dataset
 from ..dataset.yamlio import load_yaml
 from ..errors import InvalidData, Problem
 from ..store import build
-from . import duckdb_engine
 from .introductions import introductions
 from .profile import profile
 from .synergy import SynergyConfig, discover
@@ -134,7 +133,7 @@ def apply_scenario(ds: Dataset, sc: Scenario) -> dict[str, list[Any]]:
 
 
 def _profiles(atlas: Atlas, pair: list[str]) -> pd.DataFrame:
-    eng = duckdb_engine(atlas.con)
+    eng = atlas.engine()
     rows = []
     for place in pair:
         typ = atlas.first("SELECT type FROM places WHERE id = ?", [place])
@@ -150,23 +149,23 @@ def run_scenario(atlas: Atlas, sc: Scenario, *, top: int = 15, workdir: Path | N
     tmp = Path(workdir or tempfile.mkdtemp(prefix="stackatlas-scenario-"))
     folder = write_dataset(recs, tmp / "data", meta=ds.meta)
     changed = load_dataset(folder)  # validates the changed dataset
-    after = Atlas(build(changed, tmp / "scenario.duckdb"), folder)
+    after = Atlas(folder, build(changed, tmp / "scenario.duckdb"))
     pair = list(sc.compare or [ds.meta.compare[0], ds.meta.compare[1]])
     p0, p1 = _profiles(atlas, pair), _profiles(after, pair)
     prof = p0.merge(p1, on=["place", "layer"], suffixes=("_before", "_after"))
     prof["count_change"] = prof["count_after"] - prof["count_before"]
     prof["lq_change"] = prof["lq_after"] - prof["lq_before"]
     cfg = SynergyConfig(bootstrap=0)
-    s0 = discover(duckdb_engine(atlas.con), a=pair[0], b=pair[1], top=top, config=cfg)
-    s1 = discover(duckdb_engine(after.con), a=pair[0], b=pair[1], top=top, config=cfg)
+    s0 = discover(atlas.engine(), a=pair[0], b=pair[1], top=top, config=cfg)
+    s1 = discover(after.engine(), a=pair[0], b=pair[1], top=top, config=cfg)
     syn = s0[["id", "rank", "score"]].merge(s1[["id", "rank", "score"]], on="id", how="outer",
                                             suffixes=("_before", "_after"))
     syn["score_change"] = syn["score_after"] - syn["score_before"]
     syn = syn.sort_values(["rank_after", "rank_before"], na_position="last").reset_index(drop=True)
     result: dict[str, Any] = {"scenario": sc.id, "profile": prof, "synergies": syn}
     if sc.synergy:
-        i0 = introductions(duckdb_engine(atlas.con), synergy=sc.synergy, a=pair[0], b=pair[1], top=top)
-        i1 = introductions(duckdb_engine(after.con), synergy=sc.synergy, a=pair[0], b=pair[1], top=top)
+        i0 = introductions(atlas.engine(), synergy=sc.synergy, a=pair[0], b=pair[1], top=top)
+        i1 = introductions(after.engine(), synergy=sc.synergy, a=pair[0], b=pair[1], top=top)
         k0 = set(zip(i0["a"], i0["b"], strict=True))
         i1["new"] = [(x, y) not in k0 for x, y in zip(i1["a"], i1["b"], strict=True)]
         result["introductions"] = i1[["a", "b", "score", "new", "reasons"]]

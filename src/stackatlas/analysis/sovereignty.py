@@ -24,10 +24,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..engine import Engine
 from ..errors import AnalysisError
 from ._locate import PRESENCE, actors_in
 from .bridges import _require_place
-from .engine import Engine
 from .profile import _weighted_activities
 
 __all__ = ["BLOCS", "SOVEREIGNTY_COLUMNS", "sovereignty"]
@@ -44,7 +44,7 @@ def sovereignty(engine: Engine, *, place: str | None = None, weight: str | None 
     Parameters
     ----------
     engine
-        Where to run (:func:`~stackatlas.analysis.engine.duckdb_engine` or ``spark_engine``).
+        Where to run (:func:`~stackatlas.engine.duckdb_engine` or ``spark_engine``).
     place
         Only actors located in this place (head office or, with ``presence='all'``, an active site).
     weight
@@ -65,7 +65,7 @@ def sovereignty(engine: Engine, *, place: str | None = None, weight: str | None 
     >>> import stackatlas
     >>> from stackatlas.analysis import duckdb_engine
     >>> atlas = stackatlas.open(data=stackatlas.fixture_path())
-    >>> t = sovereignty(duckdb_engine(atlas.con), place="mra").set_index("layer")
+    >>> t = sovereignty(atlas.engine(), place="mra").set_index("layer")
     >>> cloud = t.loc["cloud"]     # only EdgeConneX, in Schiphol-Rijk
     >>> int(cloud["actors"]), float(cloud["us"]), float(cloud["eu_share"]), bool(cloud["weakest"])
     (1, 1.0, 0.0, True)

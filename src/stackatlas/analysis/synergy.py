@@ -70,10 +70,10 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from ..engine import Engine
 from ..errors import AnalysisError, NotFound
 from ._locate import Numbering, activities, actors_in
 from ._masks import popcount
-from .engine import Engine
 from .profile import profile
 from .relatedness import relatedness
 
@@ -581,7 +581,7 @@ def discover(engine: Engine, *, a: str, b: str, config: SynergyConfig | None = N
     >>> import stackatlas
     >>> from stackatlas.analysis import duckdb_engine
     >>> atlas = stackatlas.open(data=stackatlas.fixture_path())
-    >>> found = discover(duckdb_engine(atlas.con), a="mra", b="brainport", top=5)
+    >>> found = discover(atlas.engine(), a="mra", b="brainport", top=5)
     >>> list(found["rank"]) == list(range(1, len(found) + 1))
     True
     """
@@ -837,7 +837,7 @@ def rank_stability(engine: Engine, *, a: str, b: str, config: SynergyConfig | No
     >>> import stackatlas
     >>> from stackatlas.analysis import duckdb_engine
     >>> atlas = stackatlas.open(data=stackatlas.fixture_path())
-    >>> st = rank_stability(duckdb_engine(atlas.con), a="mra", b="brainport", samples=20, top=5)
+    >>> st = rank_stability(atlas.engine(), a="mra", b="brainport", samples=20, top=5)
     >>> bool(((st["top_share"] >= 0) & (st["top_share"] <= 1)).all()), bool((st["best_rank"] <= 5).all())
     (True, True)
     """

@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from ..analysis import duckdb_engine
 from ..analysis import profile as _profile
 from ..analysis import relatedness as _relatedness
 from ..analysis import specialisation as _specialisation
@@ -32,7 +31,7 @@ def profile(
 ) -> None:
     """Where each place stands on the stack: counts, shares, location quotients with 95% intervals."""
     atlas = _state(ctx).atlas()
-    table = _profile(duckdb_engine(atlas.con), level=level, by=by, baseline=baseline, weight=weight,
+    table = _profile(atlas.engine(), level=level, by=by, baseline=baseline, weight=weight,
                      fractional=fractional, presence=presence, places=place or None)
     if summary:
         emit(records(_specialisation(table.rename(columns={by: "layer"}))), fmt, title="specialisation")
@@ -52,7 +51,7 @@ def relatedness(
 ) -> None:
     """How layers go together within organisations (and across ties), with z, p and q-values."""
     atlas = _state(ctx).atlas()
-    table = _relatedness(duckdb_engine(atlas.con), by=by, method=method, with_relations=with_relations)
+    table = _relatedness(atlas.engine(), by=by, method=method, with_relations=with_relations)
     if fmt == Fmt.table:
         col = f"{by}_a"
         table = table[table[col] < table[f"{by}_b"]].sort_values("z", ascending=False)
@@ -61,10 +60,6 @@ def relatedness(
 
 BetweenOpt = Annotated[str | None, typer.Option("--between", help="Region A (default: the dataset's pair).")]
 AndOpt = Annotated[str | None, typer.Option("--and", help="Region B (default: the dataset's pair).")]
-
-
-def _pair(atlas_meta: dict[str, str], a: str | None, b: str | None) -> tuple[str, str]:
-    return a or atlas_meta["compare_a"], b or atlas_meta["compare_b"]
 
 
 @app.command()
@@ -88,8 +83,8 @@ def synergies(
     if not no_curated:
         out += [{"kind": "curated", **r} for r in records(cur)]
     if not curated:
-        a, b = _pair(atlas.meta(), between, and_)
-        found = discover(duckdb_engine(atlas.con), a=a, b=b, top=top, curated=cur,
+        a, b = atlas.compare_pair(between, and_)
+        found = discover(atlas.engine(), a=a, b=b, top=top, curated=cur,
                          config=SynergyConfig(bootstrap=bootstrap, seed=seed))
         out += [{"kind": "discovered", **r} for r in records(found.round(3))]
     if fmt == Fmt.table:
@@ -119,8 +114,8 @@ def evaluate_synergies(
     from ..analysis.synergy import evaluate
 
     atlas = _state(ctx).atlas()
-    a, b = _pair(atlas.meta(), between, and_)
-    table = evaluate(duckdb_engine(atlas.con), a=a, b=b, curated=atlas.synergies(), sensitivity=sensitivity,
+    a, b = atlas.compare_pair(between, and_)
+    table = evaluate(atlas.engine(), a=a, b=b, curated=atlas.synergies(), sensitivity=sensitivity,
                      seed=seed)
     top = table["rank"].fillna(10**9) <= 15
     both = table["leading_regions"].str.contains(",", regex=False)
@@ -145,10 +140,10 @@ def stability(
     from ..analysis.synergy import rank_stability
 
     atlas = _state(ctx).atlas()
-    a, b = _pair(atlas.meta(), between, and_)
+    a, b = atlas.compare_pair(between, and_)
     if samples < 1 or factor < 1:
         raise typer.BadParameter("--samples must be at least 1 and --factor at least 1")
-    table = rank_stability(duckdb_engine(atlas.con), a=a, b=b, samples=samples, factor=factor, top=top, seed=seed)
+    table = rank_stability(atlas.engine(), a=a, b=b, samples=samples, factor=factor, top=top, seed=seed)
     emit(records(table), fmt, title=f"discovered synergies under {samples} weightings: share in the top {top}")
 
 
@@ -165,8 +160,8 @@ def match(
     from ..analysis.introductions import introductions
 
     atlas = _state(ctx).atlas()
-    a, b = _pair(atlas.meta(), between, and_)
-    table = introductions(duckdb_engine(atlas.con), synergy=synergy, a=a, b=b, top=top)
+    a, b = atlas.compare_pair(between, and_)
+    table = introductions(atlas.engine(), synergy=synergy, a=a, b=b, top=top)
     cols = ["a", "a_place", "b", "b_place", "score", "reasons"] if fmt == Fmt.table else None
     emit(records(table), fmt, title=f"introductions for {synergy}", columns=cols)
 
@@ -184,8 +179,8 @@ def guests(
     from ..analysis.guests import guest_list
 
     atlas = _state(ctx).atlas()
-    a, b = _pair(atlas.meta(), between, and_)
-    table = guest_list(duckdb_engine(atlas.con), synergy=synergy, a=a, b=b, size=size)
+    a, b = atlas.compare_pair(between, and_)
+    table = guest_list(atlas.engine(), synergy=synergy, a=a, b=b, size=size)
     cov = table.attrs["coverage"]
     title = (f"{len(table)} guests cover {cov['cells_covered']} of {cov['cells_possible']} coverable cells "
              f"(greedy: at least {cov['guarantee']:.0%} of the best possible coverage value)")

@@ -50,7 +50,7 @@ class State:
     def atlas(self) -> Atlas:
         if self._atlas is None:
             ensure_db(self.data, self.db)
-            self._atlas = Atlas(self.db, self.data)
+            self._atlas = Atlas(self.data, self.db)
         return self._atlas
 
 

@@ -10,7 +10,6 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 
-from ..analysis import duckdb_engine
 from ..analysis.bridges import SUMMARY_KEYS
 from ..analysis.bridges import bridges as _bridges
 from ..analysis.integration import FOUNDRY_LAYERS, PATTERNS
@@ -43,7 +42,7 @@ def integration(
     """How organisations integrate across layers: own, via subsidiaries, via ties, and patterns."""
     if foundries and flow:
         raise AnalysisError("choose one of --foundries and --flow")
-    engine = duckdb_engine(_state(ctx).atlas().con)
+    engine = _state(ctx).atlas().engine()
     if foundries:
         table = _foundries(engine, min_coverage=min_coverage)
         emit(records(table), fmt, title=f"{len(table)} integrated AI foundries ({', '.join(FOUNDRY_LAYERS)})")
@@ -83,7 +82,7 @@ def bridges(
     The table shows the summary and the top brokers; json gives everything (ties, brokers, communities);
     csv gives the brokers.
     """
-    engine = duckdb_engine(_state(ctx).atlas().con)
+    engine = _state(ctx).atlas().engine()
     res = _bridges(engine, a=between, b=and_, presence=presence, families=family or None)
     if fmt == Fmt.json:
         emit(_jsonable(res), fmt)
@@ -109,6 +108,6 @@ def sovereignty(
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """Who controls each layer: shares by control bloc (NL, EU, US, CN, other), HHI, weakest layer."""
-    engine = duckdb_engine(_state(ctx).atlas().con)
+    engine = _state(ctx).atlas().engine()
     table = _sovereignty(engine, place=place, weight=weight, presence=presence)
     emit(records(table.round(4)), fmt, title=f"control by bloc per layer{f' ({place})' if place else ''}")

@@ -72,11 +72,7 @@ def corridor_report(atlas: Atlas, a: str | None = None, b: str | None = None, *,
                     top: int = 10, intros: int = 3, bootstrap: int = 200, seed: int = 0,
                     progress: Progress | None = None) -> Document:
     """The briefing on two regions (default: the dataset's pair)."""
-    meta = atlas.meta()
-    a = a or meta.get("compare_a")
-    b = b or meta.get("compare_b")
-    if not a or not b:
-        raise StackAtlasError("the dataset names no pair of regions: pass --between and --and")
+    a, b = atlas.compare_pair(a, b)
     data = collect_corridor(atlas, a, b, top=top, intros=intros, bootstrap=bootstrap, seed=seed, progress=progress)
     return compose_corridor(data, lang)
 

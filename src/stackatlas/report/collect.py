@@ -16,7 +16,6 @@ from typing import Any
 
 import pandas as pd
 
-from ..analysis import duckdb_engine
 from ..analysis._locate import activities, actor_places
 from ..atlas import Atlas, records
 from ..errors import AnalysisError, NotFound
@@ -278,7 +277,7 @@ def collect_corridor(atlas: Atlas, a: str, b: str, *, top: int = 10, intros: int
     _check_place(lk, a, b)
     if a == b:
         raise AnalysisError("the two places must differ")
-    engine = duckdb_engine(atlas.con)
+    engine = atlas.engine()
     _note(progress, "profiles")
     prof = profiles(engine, lk, [a, b])
     # the municipalities with the most organisations on each side, as the report's chapter 3 does
@@ -362,7 +361,7 @@ def collect_place(atlas: Atlas, place: str, *, per_layer: int = 5, max_municipal
                   progress: Progress | None = None) -> PlaceData:
     lk = lookup(atlas)
     _check_place(lk, place)
-    engine = duckdb_engine(atlas.con)
+    engine = atlas.engine()
     _note(progress, "profile")
     prof = profiles(engine, lk, [place])
     ms = municipalities_of(lk, place) if lk.place_type(place) != "municipality" else []
@@ -418,12 +417,9 @@ def collect_synergy(atlas: Atlas, ident: str, a: str | None = None, b: str | Non
     from ..analysis.synergy import SynergyConfig, synergy_spec
 
     lk = lookup(atlas)
-    a = a or lk.meta.get("compare_a") or ""
-    b = b or lk.meta.get("compare_b") or ""
-    if not a or not b:
-        raise AnalysisError("the dataset names no pair of regions: pass --between and --and")
+    a, b = atlas.compare_pair(a, b)
     _check_place(lk, a, b)
-    engine = duckdb_engine(atlas.con)
+    engine = atlas.engine()
     spec = synergy_spec(engine, ident)  # NotFound for an unknown id
     cur = next((c for c in curated_synergies(atlas) if c["id"] == ident), None)
     disc = None

@@ -153,7 +153,7 @@ class Generation:
     def atlas(self) -> Atlas:
         """An :class:`~stackatlas.atlas.Atlas` on a fresh cursor (one per request: cursors are not shared
         between threads)."""
-        atlas = Atlas(self.link, self.data)
+        atlas = Atlas(self.data, self.link)
         atlas._con = self.con.cursor()
         return atlas
 

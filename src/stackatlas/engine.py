@@ -16,7 +16,7 @@ import ibis
 import pandas as pd
 from ibis.expr.types import Table
 
-from ..errors import AnalysisError
+from .errors import AnalysisError
 
 __all__ = ["ANALYSIS_TABLES", "Engine", "duckdb_engine", "spark_engine"]
 
