@@ -7,12 +7,15 @@ resolved in pass two by :mod:`stackatlas.dataset.loader`, which knows the whole 
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
     "ISO_COUNTRIES",
+    "PLACE_TYPES",
+    "RELATION_STATUSES",
+    "SITE_STATUSES",
     "SLUG",
     "Actor",
     "ActorKind",
@@ -29,13 +32,16 @@ __all__ = [
     "Municipality",
     "Named",
     "Period",
+    "PlaceType",
     "Position",
     "Province",
     "Recommendation",
     "Region",
     "Relation",
+    "RelationStatus",
     "RelationType",
     "Site",
+    "SiteStatus",
     "Source",
     "SourceRef",
     "Sublayer",
@@ -44,6 +50,19 @@ __all__ = [
     "Text",
     "parse_date",
 ]
+
+# --- domain rules: defined once here; the loader, store, analyses, importers, web and report read them ---
+
+#: The status of a tie (absent where the source is silent). ``active``: a running partnership or membership.
+RelationStatus = Literal["announced", "planned", "active", "completed", "ended"]
+#: The status of an actor's site; a ``closed`` site no longer places the actor anywhere.
+SiteStatus = Literal["active", "planned", "closed"]
+#: The types of places, which are also the levels a profile is computed at (in this order on pages).
+PlaceType = Literal["municipality", "region", "province", "country", "site"]
+
+RELATION_STATUSES: tuple[str, ...] = get_args(RelationStatus)
+SITE_STATUSES: tuple[str, ...] = get_args(SiteStatus)
+PLACE_TYPES: tuple[str, ...] = get_args(PlaceType)
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
@@ -299,7 +318,7 @@ class ActorLayer(_Model):
 class ActorSite(_Model):
     place: Slug
     function: str | None = None
-    status: Literal["active", "planned", "closed"] = "active"
+    status: SiteStatus = "active"
 
 
 class Actor(_Ided, _Sourced):
@@ -362,7 +381,7 @@ class Relation(_Ided, _Sourced):
     from_: Slug = Field(alias="from")
     to: Slug
     date: DateStr | None = None
-    status: Literal["announced", "planned", "active", "completed", "ended"] | None = None
+    status: RelationStatus | None = None
     amount: Amount | None = None
     stake_pct: float | None = Field(default=None, ge=0, le=100)
     stake_min: float | None = Field(default=None, ge=0, le=100)
