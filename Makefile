@@ -1,10 +1,11 @@
-# stackatlas: `make run` starts the atlas, `make test` runs every check. Both set up what they need.
+# stackatlas: `make run` starts the atlas, `make test` runs every check (CI), `make test-fast` the quick ones.
+# All set up what they need.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: setup run serve build system-deps test lint typecheck unit clean
+.PHONY: setup run serve build system-deps test test-fast lint typecheck unit docs clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +53,14 @@ unit: setup system-deps
 	$(BIN)/python -m pytest
 
 test: lint typecheck unit
+
+# while you work: lint, types and every test not marked slow (no Spark, PDF, browser or large-scale runs)
+test-fast: setup lint typecheck
+	$(BIN)/python -m pytest -m "not slow"
+
+# regenerate the documents that are generated from code (tests fail when they are stale)
+docs: setup
+	$(BIN)/python -m stackatlas.store > docs/database.md
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

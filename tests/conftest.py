@@ -1,12 +1,25 @@
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 import stackatlas
 from stackatlas.atlas import Atlas
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Files a human may want to look at (screenshots, PDF page images) go to ``$STACKATLAS_ARTIFACTS``, or
+    to a new temporary folder: tests never write into the repository."""
+    if not os.environ.get("STACKATLAS_ARTIFACTS"):
+        os.environ["STACKATLAS_ARTIFACTS"] = tempfile.mkdtemp(prefix="stackatlas-artifacts-")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"artifacts (screenshots, PDF pages): {os.environ.get('STACKATLAS_ARTIFACTS')}"
 
 
 @pytest.fixture(autouse=True)

@@ -24,7 +24,7 @@ from ._version import __version__
 from .dataset import model as m
 from .dataset.loader import SCHEMA_VERSION, Dataset, bundled_path, content_hash, iter_citations, load_dataset
 
-__all__ = ["SCHEMA", "build", "connect", "default_db_path", "ensure_db", "stored_hash"]
+__all__ = ["SCHEMA", "TABLE_NOTES", "build", "connect", "default_db_path", "ensure_db", "schema_markdown", "stored_hash"]
 
 # table -> [(column, duckdb type)]
 SCHEMA: dict[str, list[tuple[str, str]]] = {
@@ -91,6 +91,41 @@ SCHEMA: dict[str, list[tuple[str, str]]] = {
                                ("ref", "VARCHAR")],
     "citations": [("subject_type", "VARCHAR"), ("subject", "VARCHAR"), ("position", "INTEGER"),
                   ("source", "VARCHAR"), ("locator", "VARCHAR"), ("confidence", "VARCHAR")],
+}
+
+
+#: What each table holds (docs/database.md is generated from this and :data:`SCHEMA`).
+TABLE_NOTES: dict[str, str] = {
+    'meta': 'Key/value facts about the build: schema and stackatlas version, content hash, dataset id, title, compare pair, baseline.',
+    'layers': 'The layers of the taxonomy, bottom-up (`position` 1 = lowest).',
+    'sublayers': 'Sublayers per layer.',
+    'domains': 'Application domains (sectors).',
+    'helix': 'Quadruple-helix groups.',
+    'actor_kinds': 'Kinds of actor and their helix group.',
+    'relation_types': 'Kinds of tie; `family` groups them (capital, control, lineage, collaboration, trade).',
+    'blocs': 'Control blocs for sovereignty (nl, eu, us, cn, other).',
+    'bloc_countries': 'ISO country codes per bloc.',
+    'crosswalk': "For an alternative taxonomy: its layers mapped onto another taxonomy's.",
+    'places': 'Every place: `type` is country, province, municipality, region or site; `parent` is the province (or country) of a municipality, the country of a province, the municipality of a site.',
+    'region_members': 'Municipalities (and countries) of each region, in the order given.',
+    'place_municipalities': 'Closure: for each place, every municipality it contains (a municipality contains itself).',
+    'sources': 'Publications and other sources.',
+    'actors': 'Organisations; `hq_municipality`/`hq_country` resolve the head office; `control_bloc` follows from `control_country`; `defined_at` is file:line of the record. Actors from a CSV table (docs/dataset-format.md) are rows like any other; their `defined_at` is the CSV file and the line of the row.',
+    'actor_aliases': 'Other names.',
+    'actor_sites': 'Other locations, with the municipality they resolve to.',
+    'actor_layers': 'The layers (and sublayer, offering, role) of each actor.',
+    'actor_domains': 'Domains of each actor.',
+    'actor_tags': 'Free tags.',
+    'relations': 'Ties between actors; `date_start` is the first day of the (partial) date.',
+    'indicators': 'Figures with unit, date or period, and baseline.',
+    'positions': 'Global position of a bloc on a layer (id = layer-bloc).',
+    'position_actors': 'Actors named for a position.',
+    'synergies': 'Curated synergy themes.',
+    'synergy_members': 'Layers, domains, actors, places and relations of each synergy (`what`).',
+    'synergy_examples': 'Examples of a synergy that are not organisations.',
+    'recommendations': 'Recommendations.',
+    'recommendation_members': 'Synergies, places and actors of each recommendation (`what`).',
+    'citations': 'Every source reference of every record: `subject_type` (actor, relation, indicator, country, municipality, ...) and `subject` id, with locator and confidence.',
 }
 
 _INDEXES = [
@@ -405,3 +440,22 @@ def connect(db: Path | str, *, read_only: bool = True) -> duckdb.DuckDBPyConnect
     return duckdb.connect(str(db), read_only=read_only)
 
 
+def schema_markdown() -> str:
+    """``docs/database.md``: every table of :data:`SCHEMA` with its note and columns (a test keeps the file
+    in step: ``python -m stackatlas.store > docs/database.md``)."""
+    out = ["# The compiled database", "",
+           "`stackatlas build` writes these DuckDB tables (generated from `stackatlas.store.SCHEMA` and",
+           "`TABLE_NOTES` by `python -m stackatlas.store`; lists are separate tables with a `position` column so",
+           "their order survives). Open the file read-only with `duckdb.connect(path, read_only=True)` or use",
+           "`stackatlas.open().sql(...)`.", ""]
+    for table, columns in SCHEMA.items():
+        out += [f"## {table}", "", TABLE_NOTES[table], "", "| column | type |", "|---|---|"]
+        out += [f"| {name} | {kind} |" for name, kind in columns]
+        out.append("")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.stdout.write(schema_markdown())

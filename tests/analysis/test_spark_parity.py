@@ -10,6 +10,8 @@ import pytest
 from stackatlas.analysis import duckdb_engine, profile, relatedness, spark_engine
 from stackatlas.atlas import Atlas
 
+pytestmark = pytest.mark.slow  # starts a local Spark session (about a minute): `make test` runs it, `make test-fast` does not
+
 pytest.importorskip("pyspark")
 if shutil.which("java") is None:  # pragma: no cover - the project's set-up installs a JRE
     pytest.skip("PySpark needs a Java runtime", allow_module_level=True)

@@ -1,11 +1,12 @@
 """Fixtures of the report tests: the briefings of the bundled corridor (collected once, composed in both
 languages, rendered to HTML and PDF once) and a small synthetic dataset with other names everywhere.
 
-PDFs and their page images are kept under ``artifacts/report/`` (gitignored) for a human to look at.
+PDFs and their page images are kept under ``$STACKATLAS_ARTIFACTS/report/`` for a human to look at.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -20,7 +21,7 @@ from stackatlas.dataset.loader import builtin_taxonomy_path
 from stackatlas.report.collect import CorridorData
 from stackatlas.report.pdf import html_to_pdf
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "report"
+ARTIFACTS = Path(os.environ["STACKATLAS_ARTIFACTS"]) / "report"  # set by tests/conftest.py
 LANGS = ("nl", "en")
 
 # the synthetic dataset: regions, layers, synergies and the dataset itself renamed
@@ -42,7 +43,8 @@ def artifact(name: str) -> Path:
 
 
 def page_images(pdf: Path, prefix: str) -> list[Path]:
-    """``pdftoppm -png -r 50``: one PNG per page, next to the PDF in artifacts/report/."""
+    """``pdftoppm -png -r 50``: one PNG per page, next to the PDF in $STACKATLAS_ARTIFACTS/report/."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for old in ARTIFACTS.glob(f"{prefix}-*.png"):
         old.unlink()
     subprocess.run(["pdftoppm", "-png", "-r", "50", str(pdf), str(ARTIFACTS / prefix)], check=True)

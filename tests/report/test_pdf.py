@@ -1,5 +1,5 @@
 """The PDF briefing: it renders (title page, contents with page numbers, page counters, a landscape page for
-the synergy overview), the text reads back, and page images are kept under artifacts/report/."""
+the synergy overview), the text reads back, and page images are kept under $STACKATLAS_ARTIFACTS/report/."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from stackatlas.report.markdown import outline
 from stackatlas.report.model import Document
 
 from .conftest import page_images
+
+pytestmark = pytest.mark.slow  # renders PDFs with WeasyPrint: `make test` runs it, `make test-fast` does not
 
 LANGS = ("nl", "en")
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None or shutil.which("pdftoppm") is None,
@@ -102,7 +104,7 @@ def test_links_in_the_pdf_are_internal_or_sources(corridor_pdf: dict[str, Path],
 @needs_poppler
 @pytest.mark.parametrize("lang", LANGS)
 def test_page_images(corridor_pdf: dict[str, Path], lang: str) -> None:
-    """pdftoppm -png -r 50: one image per page, kept in artifacts/report/ to look at."""
+    """pdftoppm -png -r 50: one image per page, kept in $STACKATLAS_ARTIFACTS/report/ to look at."""
     images = page_images(corridor_pdf[lang], f"corridor-{lang}")
     assert len(images) == len(PdfReader(corridor_pdf[lang]).pages)
     for img in images:

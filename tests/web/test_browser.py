@@ -3,7 +3,7 @@
 A user's path: home → region → synergy → organisation, and home → compare → a discovered synergy (its
 introductions and guest list, by keyboard) → organisation; a facet, the language switch, a CSV export, the
 copy-link button. Every request the browser makes must stay on 127.0.0.1, and the page must log no error
-(a Content-Security-Policy violation is logged as one). Screenshots go to artifacts/screenshots/.
+(a Content-Security-Policy violation is logged as one). Screenshots go to $STACKATLAS_ARTIFACTS/screenshots/.
 
 Locally these tests are skipped when /usr/bin/chromium is missing (``make system-deps`` installs it);
 in CI (``CI`` set) they fail instead.
@@ -20,8 +20,10 @@ from typing import Any
 
 import pytest
 
+pytestmark = pytest.mark.slow  # drives chromium: `make test` runs it, `make test-fast` does not
+
 CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+SHOTS = Path(os.environ["STACKATLAS_ARTIFACTS"]) / "screenshots"  # set by tests/conftest.py
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
