@@ -53,7 +53,6 @@ API_URL = "https://www.wikidata.org/w/api.php"
 USER_AGENT = (f"stackatlas/{__version__} (Digital Stack atlas importer; "
               "https://github.com/stackatlas/stackatlas) python-httpx")
 BATCH = 50
-PROPS = ("P31", "P17", "P131", "P159", "P452", "P127", "P749", "P355", "P1128", "P571", "P856", "P625", "P1278")
 
 #: P31 classes -> actor kinds (the first class found decides; unknown classes give --kind or company).
 KINDS = {
