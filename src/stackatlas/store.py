@@ -175,19 +175,22 @@ def _date(v: str | None) -> Any:
     return dt.date(*m.parse_date(v))
 
 
-def _rows(ds: Dataset) -> _Rows:
-    r = _Rows()
-    tax = ds.taxonomy
+def _meta_rows(r: _Rows, ds: Dataset) -> None:
+    """``meta``: schema and program versions, content hash, data folder and the dataset's description."""
     meta = ds.meta
     for key, value in {
         "schema_version": SCHEMA_VERSION, "stackatlas_version": __version__, "content_hash": ds.hash,
         "data": str(ds.root), "id": meta.id, "title_nl": _t(meta.title, "nl"), "title_en": _t(meta.title, "en"),
         "version": meta.version, "licence": meta.licence, "publisher": meta.publisher,
         "description_nl": _t(meta.description, "nl"), "description_en": _t(meta.description, "en"),
-        "taxonomy": tax.id, "compare_a": meta.compare[0], "compare_b": meta.compare[1],
+        "taxonomy": ds.taxonomy.id, "compare_a": meta.compare[0], "compare_b": meta.compare[1],
         "baseline": meta.baseline,
     }.items():
         r.add("meta", key, value)
+
+
+def _taxonomy_rows(r: _Rows, tax: m.Taxonomy) -> None:
+    """The taxonomy tables: layers, sublayers, domains, helix, actor kinds, relation types, blocs, crosswalk."""
     for i, layer in enumerate(tax.layers):
         r.add("layers", layer.id, i + 1, layer.name.nl, layer.name.en, _t(layer.definition, "nl"),
               _t(layer.definition, "en"))
@@ -197,27 +200,49 @@ def _rows(ds: Dataset) -> _Rows:
         r.add("domains", dom.id, dom.name.nl, dom.name.en)
     for h in tax.helix:
         r.add("helix", h.id, h.name.nl, h.name.en)
-    helix_of = {k.id: k.helix for k in tax.actor_kinds}
     for kind_rec in tax.actor_kinds:
         r.add("actor_kinds", kind_rec.id, kind_rec.helix, kind_rec.name.nl, kind_rec.name.en)
-    rtype = {t.id: t for t in tax.relation_types}
     for t in tax.relation_types:
         r.add("relation_types", t.id, t.directed, t.family, t.name.nl, t.name.en)
-    bloc_of: dict[str, str] = {}
     for bloc_rec in tax.blocs:
         r.add("blocs", bloc_rec.id, bloc_rec.name.nl, bloc_rec.name.en)
         for code in bloc_rec.countries:
             r.add("bloc_countries", bloc_rec.id, code)
-            bloc_of[code] = bloc_rec.id
     if tax.crosswalk is not None:
         for layer_id, targets in tax.crosswalk.map.items():
             for t_id in targets:
                 r.add("crosswalk", tax.id, layer_id, tax.crosswalk.to, t_id)
-    fallback_bloc = "other" if any(x.id == "other" for x in tax.blocs) else None
 
-    # places
-    province_country = {p.id: p.country for p in ds.provinces}
-    muni_country: dict[str, str] = {}
+
+class _Where:
+    """The municipality and the country of any place id (country, province, municipality or site)."""
+
+    def __init__(self, ds: Dataset) -> None:
+        self.countries = {c.id for c in ds.countries}
+        self.province_country = {p.id: p.country for p in ds.provinces}
+        self.muni_country: dict[str, str] = {}   # municipality -> its country ("" when unknown), in dataset order
+        for mu in ds.municipalities:
+            self.muni_country[mu.id] = (mu.country or self.province_country.get(mu.province or "")) or ""
+        self.site_muni = {s.id: s.municipality for s in ds.sites}
+
+    def municipality_of(self, place: str) -> str | None:
+        """The municipality itself, or a site's municipality; None for other places."""
+        if place in self.muni_country:
+            return place
+        return self.site_muni.get(place)
+
+    def country_of(self, place: str) -> str | None:
+        """The country itself, or the country of a municipality, site or province."""
+        if place in self.countries:
+            return place
+        mu = self.municipality_of(place)
+        if mu is not None:
+            return self.muni_country.get(mu) or None
+        return self.province_country.get(place)
+
+
+def _place_rows(r: _Rows, ds: Dataset, where: _Where) -> None:
+    """``places``, ``region_members`` and ``place_municipalities`` (each place with the municipalities in it)."""
     for c in ds.countries:
         r.add("places", c.id, "country", c.name.nl, c.name.en, c.code, None, None, c.id, None, None,
               _t(c.description, "nl"), _t(c.description, "en"))
@@ -225,8 +250,7 @@ def _rows(ds: Dataset) -> _Rows:
         r.add("places", p.id, "province", p.name.nl, p.name.en, p.code, None, p.country, p.country, None, None,
               _t(p.description, "nl"), _t(p.description, "en"))
     for mu in ds.municipalities:
-        country = mu.country or province_country.get(mu.province or "")
-        muni_country[mu.id] = country or ""
+        country = mu.country or where.province_country.get(mu.province or "")
         r.add("places", mu.id, "municipality", mu.name.nl, mu.name.en, mu.cbs, None, mu.province or mu.country,
               country, mu.lat, mu.lon, _t(mu.description, "nl"), _t(mu.description, "en"))
         r.add("place_municipalities", mu.id, mu.id)
@@ -242,42 +266,29 @@ def _rows(ds: Dataset) -> _Rows:
             r.add("region_members", rg.id, mid, i + 1)
         for i, cid in enumerate(rg.countries):
             r.add("region_members", rg.id, cid, len(rg.municipalities) + i + 1)
-            members.extend(x for x, c in muni_country.items() if c == cid and x not in members)
+            members.extend(x for x, c in where.muni_country.items() if c == cid and x not in members)
         for mid in dict.fromkeys(members):
             r.add("place_municipalities", rg.id, mid)
-    site_muni = {}
     for s in ds.sites:
-        site_muni[s.id] = s.municipality
         r.add("places", s.id, "site", s.name.nl, s.name.en, None, s.kind, s.municipality,
-              muni_country.get(s.municipality), s.lat, s.lon, _t(s.description, "nl"), _t(s.description, "en"))
-    countries = {c.id for c in ds.countries}
+              where.muni_country.get(s.municipality), s.lat, s.lon, _t(s.description, "nl"), _t(s.description, "en"))
 
-    def municipality_of(place: str) -> str | None:
-        if place in muni_country:
-            return place
-        return site_muni.get(place)
 
-    def country_of(place: str) -> str | None:
-        if place in countries:
-            return place
-        mu = municipality_of(place)
-        if mu is not None:
-            return muni_country.get(mu) or None
-        return province_country.get(place)
-
-    for src in ds.sources:
-        r.add("sources", src.id, src.title, src.author, src.publisher, src.date, src.url, src.type, src.licence,
-              src.note)
-
+def _actor_rows(r: _Rows, ds: Dataset, where: _Where) -> None:
+    """``actors`` (with helix, head-office municipality and country, control bloc) and their list tables."""
+    tax = ds.taxonomy
+    helix_of = {k.id: k.helix for k in tax.actor_kinds}
+    bloc_of = {code: b.id for b in tax.blocs for code in b.countries}
+    fallback_bloc = "other" if any(x.id == "other" for x in tax.blocs) else None
     for a in ds.actors:
         bloc = bloc_of.get(a.control_country or "", fallback_bloc) if a.control_country else None
-        r.add("actors", a.id, a.name, a.kind, helix_of.get(a.kind), a.hq, municipality_of(a.hq),
-              country_of(a.hq), a.control_country, bloc, a.parent, a.founded, a.website, a.wikidata,
+        r.add("actors", a.id, a.name, a.kind, helix_of.get(a.kind), a.hq, where.municipality_of(a.hq),
+              where.country_of(a.hq), a.control_country, bloc, a.parent, a.founded, a.website, a.wikidata,
               _t(a.description, "nl"), _t(a.description, "en"), ds.files.get(a.id))
         for i, al in enumerate(a.aliases):
             r.add("actor_aliases", a.id, i + 1, al)
         for i, st in enumerate(a.sites):
-            r.add("actor_sites", a.id, i + 1, st.place, municipality_of(st.place), st.function, st.status)
+            r.add("actor_sites", a.id, i + 1, st.place, where.municipality_of(st.place), st.function, st.status)
         for i, lay in enumerate(a.layers):
             r.add("actor_layers", a.id, i + 1, lay.layer, lay.sublayer, lay.offering, lay.role)
         for i, d in enumerate(a.domains):
@@ -285,6 +296,10 @@ def _rows(ds: Dataset) -> _Rows:
         for i, tg in enumerate(a.tags):
             r.add("actor_tags", a.id, i + 1, tg)
 
+
+def _relation_rows(r: _Rows, ds: Dataset) -> None:
+    """``relations``, with the family and direction of their type and the start date of their date."""
+    rtype = {t.id: t for t in ds.taxonomy.relation_types}
     for rel in ds.relations:
         t = rtype[rel.type]
         r.add("relations", rel.id, rel.type, t.family, t.directed, rel.from_, rel.to, rel.date, _date(rel.date),
@@ -292,11 +307,14 @@ def _rows(ds: Dataset) -> _Rows:
               rel.stake_pct, rel.stake_min, rel.stake_max, rel.role, _t(rel.description, "nl"),
               _t(rel.description, "en"))
 
+
+def _indicator_rows(r: _Rows, ds: Dataset) -> None:
+    """``indicators``, with the type of their subject (a place type, ``actor``, ``layer`` or ``unknown``)."""
     place_type = {**{c.id: "country" for c in ds.countries}, **{p.id: "province" for p in ds.provinces},
                   **{x.id: "municipality" for x in ds.municipalities}, **{x.id: "region" for x in ds.regions},
                   **{x.id: "site" for x in ds.sites}}
     actor_ids = {a.id for a in ds.actors}
-    layer_ids = {layer.id for layer in tax.layers}
+    layer_ids = {layer.id for layer in ds.taxonomy.layers}
 
     def subject_type(s: str) -> str:
         if s in place_type:
@@ -312,6 +330,10 @@ def _rows(ds: Dataset) -> _Rows:
               ind.period.start if ind.period else None, ind.period.end if ind.period else None,
               b.subject if b else None, b.value if b else None, _t(b.label, "nl") if b else None,
               _t(b.label, "en") if b else None, ind.layer, _t(ind.note, "nl"), _t(ind.note, "en"))
+
+
+def _curated_rows(r: _Rows, ds: Dataset) -> None:
+    """The curated tables: ``positions``, ``synergies`` and ``recommendations`` with their members."""
     for pos in ds.positions:
         r.add("positions", pos.id, pos.layer, pos.bloc, pos.standing, _t(pos.note, "nl"), _t(pos.note, "en"))
         for i, aid in enumerate(pos.actors):
@@ -329,10 +351,31 @@ def _rows(ds: Dataset) -> _Rows:
         for what in ("synergies", "places", "actors"):
             for i, ref in enumerate(getattr(rec, what)):
                 r.add("recommendation_members", rec.id, what, i + 1, ref)
+
+
+def _citation_rows(r: _Rows, ds: Dataset) -> None:
+    """``citations``: every citation of every fact, numbered per subject."""
     counters: dict[tuple[str, str], int] = {}
     for kind, ident, cite in iter_citations(ds):
         n = counters[(kind, ident)] = counters.get((kind, ident), 0) + 1
         r.add("citations", kind, ident, n, cite.source, cite.locator, cite.confidence)
+
+
+def _rows(ds: Dataset) -> _Rows:
+    """The rows of the YAML records for every table (CSV tables are loaded by the database itself)."""
+    r = _Rows()
+    _meta_rows(r, ds)
+    _taxonomy_rows(r, ds.taxonomy)
+    where = _Where(ds)
+    _place_rows(r, ds, where)
+    for src in ds.sources:
+        r.add("sources", src.id, src.title, src.author, src.publisher, src.date, src.url, src.type, src.licence,
+              src.note)
+    _actor_rows(r, ds, where)
+    _relation_rows(r, ds)
+    _indicator_rows(r, ds)
+    _curated_rows(r, ds)
+    _citation_rows(r, ds)
     return r
 
 

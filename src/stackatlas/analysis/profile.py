@@ -199,13 +199,6 @@ def eb_prior(c: np.ndarray, e: np.ndarray, *, penalty: float = 1.0) -> tuple[np.
     return a_out, b_out
 
 
-def _shrink(c: np.ndarray, e: np.ndarray) -> np.ndarray:
-    """Posterior mean relative risk (c + a) / (E + b) under the fitted gamma prior of each column."""
-    a, b = eb_prior(c, e)
-    with np.errstate(invalid="ignore"):
-        return np.where(e > 0, (c + a[None, :]) / (e + b[None, :]), np.nan)
-
-
 def specialisation(table: pd.DataFrame) -> pd.DataFrame:
     """Per place: Krugman and Hoover specialisation, HHI, entropy and diversity from a profile table.
 

@@ -395,156 +395,222 @@ class _Known:
 def _resolve(root: Path, problems: list[Problem], meta: m.DatasetMeta, meta_doc: Located | None,
              taxonomy: m.Taxonomy, tax_file: Path, place_recs: dict[str, list[Rec[Any]]],
              recs: dict[str, list[Rec[Any]]], bulk: Bulk | None) -> Dataset:
-    # ---- pass two: references --------------------------------------------------------------------
-    r = _Resolver(problems)
-    sources = r.dup(recs["sources"], "source")
-    places: dict[str, Rec[Any]] = {}
-    for key in ("countries", "provinces", "municipalities", "regions", "sites"):
-        r.dup(place_recs[key], "place", seen=places)
-    countries = {x.value.id for x in place_recs["countries"]}
-    provinces = {x.value.id for x in place_recs["provinces"]}
-    municipalities = {x.value.id for x in place_recs["municipalities"]}
-    sites_ids = {x.value.id for x in place_recs["sites"]}
-    yaml_actors = r.dup(recs["actors"], "actor")
-    actors = _Known(yaml_actors, bulk, "actors")
-    for a in recs["actors"]:
-        if a.value.id in places:
-            problems.append(a.problem("id", f"{a.value.id!r} is already a place id", "id"))
-    relations = _Known(r.dup(recs["relations"], "relation"), bulk, "relations")
-    r.dup(recs["indicators"], "indicator")
-    r.dup(recs["synergies"], "synergy")
-    r.dup(recs["recommendations"], "recommendation")
-    pos_seen: dict[str, Rec[Any]] = {}
-    for p in recs["positions"]:
-        if p.value.id in pos_seen:
-            problems.append(p.problem("bloc", f"duplicate position for layer {p.value.layer!r} and bloc "
-                                              f"{p.value.bloc!r}", "bloc"))
-        pos_seen[p.value.id] = p
+    """Pass two: duplicate ids and every reference between records (CSV rows set-wise in DuckDB); the
+    :class:`Dataset` when nothing is wrong, else :class:`InvalidData` with every problem of both passes."""
+    two = _PassTwo(problems, taxonomy, place_recs, recs, bulk)
+    two.check_places()
+    two.check_meta(meta, meta_doc)
+    two.check_actors()
+    if bulk is None:  # parent cycles (with CSV tables: checked on the whole graph by check_bulk)
+        two.check_parent_cycles()
+    two.check_relations()
+    two.check_indicators()
+    two.check_positions()
+    two.check_synergies()
+    two.check_recommendations()
+    if bulk is not None:
+        two.check_bulk(bulk)
+    if problems:
+        raise InvalidData(problems)
+    return _dataset(root, meta, taxonomy, tax_file, place_recs, recs, bulk)
 
-    layers = {layer.id: {s.id for s in layer.sublayers} for layer in taxonomy.layers}
-    domains = {d.id for d in taxonomy.domains}
-    kinds = {k.id for k in taxonomy.actor_kinds}
-    rtypes = {t.id for t in taxonomy.relation_types}
-    blocs = {b.id for b in taxonomy.blocs}
-    country_codes = {x.value.code: x.value.id for x in place_recs["countries"]}
 
-    for x in place_recs["countries"]:
-        r.sources(x, sources)
-    for x in place_recs["provinces"]:
-        r.sources(x, sources)
-        r.ref(x, x.value.country, countries, "country", "country")
-    for x in place_recs["municipalities"]:
-        r.sources(x, sources)
-        r.ref(x, x.value.province, provinces, "province", "province")
-        r.ref(x, x.value.country, countries, "country", "country")
-    for x in place_recs["regions"]:
-        r.sources(x, sources)
-        r.refs(x, x.value.municipalities, municipalities, "municipality", "municipalities")
-        r.refs(x, x.value.countries, countries, "country", "countries")
-        if not (x.value.municipalities or x.value.countries):
-            problems.append(x.problem("municipalities", "a region needs municipalities (or countries)"))
-    for x in place_recs["sites"]:
-        r.sources(x, sources)
-        r.ref(x, x.value.municipality, municipalities, "municipality", "municipality")
+class _PassTwo:
+    """The reference checks of pass two on the YAML records, one method per kind of record; every problem
+    is appended to ``problems``, located at the record's field."""
 
-    regions = {x.value.id for x in place_recs["regions"]}
-    r.ref(Rec(meta, meta_doc, ()), meta.baseline, places, "place", "baseline")  # type: ignore[arg-type]
-    for i, c in enumerate(meta.compare):
-        r.ref(Rec(meta, meta_doc, ()), c, regions | municipalities | provinces, "region", "compare",  # type: ignore[arg-type]
-              i)
+    def __init__(self, problems: list[Problem], taxonomy: m.Taxonomy, place_recs: dict[str, list[Rec[Any]]],
+                 recs: dict[str, list[Rec[Any]]], bulk: Bulk | None) -> None:
+        self.problems = problems
+        self.r = _Resolver(problems)
+        self.place_recs, self.recs = place_recs, recs
+        self.countries = {x.value.id for x in place_recs["countries"]}
+        self.provinces = {x.value.id for x in place_recs["provinces"]}
+        self.municipalities = {x.value.id for x in place_recs["municipalities"]}
+        self.sites = {x.value.id for x in place_recs["sites"]}
+        self.regions = {x.value.id for x in place_recs["regions"]}
+        self.layers = {layer.id: {s.id for s in layer.sublayers} for layer in taxonomy.layers}
+        self.domains = {d.id for d in taxonomy.domains}
+        self.kinds = {k.id for k in taxonomy.actor_kinds}
+        self.rtypes = {t.id for t in taxonomy.relation_types}
+        self.blocs = {b.id for b in taxonomy.blocs}
+        self.country_codes = {x.value.code: x.value.id for x in place_recs["countries"]}
+        self.check_ids(bulk)
 
-    for a in recs["actors"]:
-        v: m.Actor = a.value
-        r.sources(a, sources)
-        r.ref(a, v.kind, kinds, "actor kind", "kind")
-        r.ref(a, v.hq, places, "place", "hq")
-        if v.hq in places and v.hq not in municipalities | countries | sites_ids:
-            problems.append(a.problem("hq", f"the head office must be a municipality, site or country, not "
-                                            f"{v.hq!r}", "hq"))
-        for i, s in enumerate(v.sites):
-            r.ref(a, s.place, places, "place", "sites", i, "place")
-        for i, lay in enumerate(v.layers):
-            if lay.layer not in layers:
-                r.ref(a, lay.layer, layers, "layer", "layers", i, "layer")
-            elif lay.sublayer is not None and lay.sublayer not in layers[lay.layer]:
-                problems.append(a.problem(f"layers.{i}.sublayer",
-                                          f"unknown sublayer {lay.sublayer!r} of layer {lay.layer!r}",
-                                          "layers", i, "sublayer"))
-        r.refs(a, v.domains, domains, "domain", "domains")
-        r.ref(a, v.parent, actors, "actor", "parent")
-        if v.control_country is not None and v.control_country not in country_codes:
-            problems.append(a.problem("control_country", f"country {v.control_country!r} is not in places.yaml",
-                                      "control_country"))
-    if bulk is None:  # parent cycles (with CSV tables: checked on the whole graph below)
-        parent = {a.value.id: a.value.parent for a in recs["actors"] if a.value.parent in actors}
+    def check_ids(self, bulk: Bulk | None) -> None:
+        """Duplicate ids within each kind (places share one namespace, which actor ids may not enter) and
+        duplicate positions (one per layer and bloc); keeps the id tables the references are checked against."""
+        r, recs = self.r, self.recs
+        self.sources = r.dup(recs["sources"], "source")
+        self.places: dict[str, Rec[Any]] = {}
+        for key in ("countries", "provinces", "municipalities", "regions", "sites"):
+            r.dup(self.place_recs[key], "place", seen=self.places)
+        self.yaml_actors = r.dup(recs["actors"], "actor")
+        self.actors = _Known(self.yaml_actors, bulk, "actors")
         for a in recs["actors"]:
+            if a.value.id in self.places:
+                self.problems.append(a.problem("id", f"{a.value.id!r} is already a place id", "id"))
+        self.relations = _Known(r.dup(recs["relations"], "relation"), bulk, "relations")
+        r.dup(recs["indicators"], "indicator")
+        r.dup(recs["synergies"], "synergy")
+        r.dup(recs["recommendations"], "recommendation")
+        pos_seen: dict[str, Rec[Any]] = {}
+        for p in recs["positions"]:
+            if p.value.id in pos_seen:
+                self.problems.append(p.problem("bloc", f"duplicate position for layer {p.value.layer!r} and bloc "
+                                                       f"{p.value.bloc!r}", "bloc"))
+            pos_seen[p.value.id] = p
+        self.subjects = _Known(set(self.places) | set(self.yaml_actors) | set(self.layers), bulk, "actors")
+
+    def check_places(self) -> None:
+        """Sources of every place; the country of provinces, municipalities; the members of regions (which
+        need some); the municipality of sites."""
+        r, pr = self.r, self.place_recs
+        for x in pr["countries"]:
+            r.sources(x, self.sources)
+        for x in pr["provinces"]:
+            r.sources(x, self.sources)
+            r.ref(x, x.value.country, self.countries, "country", "country")
+        for x in pr["municipalities"]:
+            r.sources(x, self.sources)
+            r.ref(x, x.value.province, self.provinces, "province", "province")
+            r.ref(x, x.value.country, self.countries, "country", "country")
+        for x in pr["regions"]:
+            r.sources(x, self.sources)
+            r.refs(x, x.value.municipalities, self.municipalities, "municipality", "municipalities")
+            r.refs(x, x.value.countries, self.countries, "country", "countries")
+            if not (x.value.municipalities or x.value.countries):
+                self.problems.append(x.problem("municipalities", "a region needs municipalities (or countries)"))
+        for x in pr["sites"]:
+            r.sources(x, self.sources)
+            r.ref(x, x.value.municipality, self.municipalities, "municipality", "municipality")
+
+    def check_meta(self, meta: m.DatasetMeta, meta_doc: Located | None) -> None:
+        """The baseline is a place; the two compared places are regions, municipalities or provinces."""
+        self.r.ref(Rec(meta, meta_doc, ()), meta.baseline, self.places, "place", "baseline")  # type: ignore[arg-type]
+        for i, c in enumerate(meta.compare):
+            self.r.ref(Rec(meta, meta_doc, ()), c, self.regions | self.municipalities | self.provinces,  # type: ignore[arg-type]
+                       "region", "compare", i)
+
+    def check_actors(self) -> None:
+        """Sources, kind, head office (a municipality, site or country), sites, layers and sublayers,
+        domains, parent and control country of each actor."""
+        r = self.r
+        for a in self.recs["actors"]:
+            v: m.Actor = a.value
+            r.sources(a, self.sources)
+            r.ref(a, v.kind, self.kinds, "actor kind", "kind")
+            r.ref(a, v.hq, self.places, "place", "hq")
+            if v.hq in self.places and v.hq not in self.municipalities | self.countries | self.sites:
+                self.problems.append(a.problem("hq", f"the head office must be a municipality, site or country, "
+                                                     f"not {v.hq!r}", "hq"))
+            for i, s in enumerate(v.sites):
+                r.ref(a, s.place, self.places, "place", "sites", i, "place")
+            self.check_layers(a)
+            r.refs(a, v.domains, self.domains, "domain", "domains")
+            r.ref(a, v.parent, self.actors, "actor", "parent")
+            if v.control_country is not None and v.control_country not in self.country_codes:
+                self.problems.append(a.problem("control_country",
+                                               f"country {v.control_country!r} is not in places.yaml",
+                                               "control_country"))
+
+    def check_layers(self, a: Rec[Any]) -> None:
+        """Each layer of actor ``a`` is in the taxonomy, and so is its sublayer (under that layer)."""
+        for i, lay in enumerate(a.value.layers):
+            if lay.layer not in self.layers:
+                self.r.ref(a, lay.layer, self.layers, "layer", "layers", i, "layer")
+            elif lay.sublayer is not None and lay.sublayer not in self.layers[lay.layer]:
+                self.problems.append(a.problem(f"layers.{i}.sublayer",
+                                               f"unknown sublayer {lay.sublayer!r} of layer {lay.layer!r}",
+                                               "layers", i, "sublayer"))
+
+    def check_parent_cycles(self) -> None:
+        """No actor is its own ancestor (YAML-only datasets; each actor on a cycle is reported)."""
+        parent = {a.value.id: a.value.parent for a in self.recs["actors"] if a.value.parent in self.actors}
+        for a in self.recs["actors"]:
             seen_ids, cur = set(), a.value.id
             while cur in parent:
                 if cur in seen_ids:
-                    problems.append(a.problem("parent", "parent chain forms a cycle", "parent"))
+                    self.problems.append(a.problem("parent", "parent chain forms a cycle", "parent"))
                     break
                 seen_ids.add(cur)
                 cur = parent[cur]
 
-    for x in recs["relations"]:
-        v2: m.Relation = x.value
-        r.sources(x, sources)
-        r.ref(x, v2.type, rtypes, "relation type", "type")
-        r.ref(x, v2.from_, actors, "actor", "from")
-        r.ref(x, v2.to, actors, "actor", "to")
+    def check_relations(self) -> None:
+        """Sources, type and both actors of each relation."""
+        for x in self.recs["relations"]:
+            v: m.Relation = x.value
+            self.r.sources(x, self.sources)
+            self.r.ref(x, v.type, self.rtypes, "relation type", "type")
+            self.r.ref(x, v.from_, self.actors, "actor", "from")
+            self.r.ref(x, v.to, self.actors, "actor", "to")
 
-    subjects = _Known(set(places) | set(yaml_actors) | set(layers), bulk, "actors")
-    for x in recs["indicators"]:
-        v3: m.Indicator = x.value
-        r.sources(x, sources)
-        r.ref(x, v3.subject, subjects, "subject (place, actor or layer)", "subject")
-        if v3.baseline is not None:
-            r.ref(x, v3.baseline.subject, subjects, "subject (place, actor or layer)", "baseline", "subject")
-        r.ref(x, v3.layer, layers, "layer", "layer")
+    def check_indicators(self) -> None:
+        """Sources, subject (a place, actor or layer), baseline subject and layer of each indicator."""
+        what = "subject (place, actor or layer)"
+        for x in self.recs["indicators"]:
+            v: m.Indicator = x.value
+            self.r.sources(x, self.sources)
+            self.r.ref(x, v.subject, self.subjects, what, "subject")
+            if v.baseline is not None:
+                self.r.ref(x, v.baseline.subject, self.subjects, what, "baseline", "subject")
+            self.r.ref(x, v.layer, self.layers, "layer", "layer")
 
-    for x in recs["positions"]:
-        v4: m.Position = x.value
-        r.sources(x, sources)
-        r.ref(x, v4.layer, layers, "layer", "layer")
-        r.ref(x, v4.bloc, blocs, "bloc", "bloc")
-        r.refs(x, v4.actors, actors, "actor", "actors")
+    def check_positions(self) -> None:
+        """Sources, layer, bloc and actors of each position."""
+        for x in self.recs["positions"]:
+            v: m.Position = x.value
+            self.r.sources(x, self.sources)
+            self.r.ref(x, v.layer, self.layers, "layer", "layer")
+            self.r.ref(x, v.bloc, self.blocs, "bloc", "bloc")
+            self.r.refs(x, v.actors, self.actors, "actor", "actors")
 
-    synergies = {x.value.id for x in recs["synergies"]}
-    for x in recs["synergies"]:
-        v5: m.Synergy = x.value
-        r.sources(x, sources)
-        r.refs(x, v5.layers, layers, "layer", "layers")
-        r.refs(x, v5.domains, domains, "domain", "domains")
-        r.refs(x, v5.actors, actors, "actor", "actors")
-        r.refs(x, v5.places, places, "place", "places")
-        r.refs(x, v5.relations, relations, "relation", "relations")
-    for x in recs["recommendations"]:
-        v6: m.Recommendation = x.value
-        r.sources(x, sources)
-        r.refs(x, v6.synergies, synergies, "synergy", "synergies")
-        r.refs(x, v6.places, places, "place", "places")
-        r.refs(x, v6.actors, actors, "actor", "actors")
+    def check_synergies(self) -> None:
+        """Sources and members (layers, domains, actors, places, relations) of each synergy."""
+        for x in self.recs["synergies"]:
+            v: m.Synergy = x.value
+            self.r.sources(x, self.sources)
+            self.r.refs(x, v.layers, self.layers, "layer", "layers")
+            self.r.refs(x, v.domains, self.domains, "domain", "domains")
+            self.r.refs(x, v.actors, self.actors, "actor", "actors")
+            self.r.refs(x, v.places, self.places, "place", "places")
+            self.r.refs(x, v.relations, self.relations, "relation", "relations")
 
-    if bulk is not None:  # CSV tables: pass two, set-wise in DuckDB
+    def check_recommendations(self) -> None:
+        """Sources, synergies, places and actors of each recommendation."""
+        synergies = {x.value.id for x in self.recs["synergies"]}
+        for x in self.recs["recommendations"]:
+            v: m.Recommendation = x.value
+            self.r.sources(x, self.sources)
+            self.r.refs(x, v.synergies, synergies, "synergy", "synergies")
+            self.r.refs(x, v.places, self.places, "place", "places")
+            self.r.refs(x, v.actors, self.actors, "actor", "actors")
+
+    def check_bulk(self, bulk: Bulk) -> None:
+        """The CSV rows' pass two, set-wise in DuckDB, told what the YAML records and the taxonomy define;
+        YAML actors on a parent cycle through CSV rows are reported here."""
+        recs = self.recs
         place_types = {x.value.id: key for key, kind in (("country", "countries"), ("province", "provinces"),
                                                          ("municipality", "municipalities"), ("region", "regions"),
-                                                         ("site", "sites")) for x in place_recs[kind]}
+                                                         ("site", "sites")) for x in self.place_recs[kind]}
 
         def located(rs: list[Rec[Any]]) -> list[tuple[str, str]]:
             return [(str(x.value.id), f"{x.doc.path}:{x.doc.pos(x.loc)[0]}") for x in rs]
 
-        ctx = BulkContext(layers=layers, domains=domains, kinds=kinds, relation_types=rtypes, places=place_types,
-                          country_codes=set(country_codes), sources=set(sources),
+        ctx = BulkContext(layers=self.layers, domains=self.domains, kinds=self.kinds, relation_types=self.rtypes,
+                          places=place_types, country_codes=set(self.country_codes), sources=set(self.sources),
                           yaml_actors=located(recs["actors"]), yaml_relations=located(recs["relations"]),
                           yaml_indicators=located(recs["indicators"]),
                           yaml_parents=[(a.value.id, a.value.parent) for a in recs["actors"] if a.value.parent])
-        in_cycle = bulk.validate(ctx, problems)
+        in_cycle = bulk.validate(ctx, self.problems)
         for a in recs["actors"]:
             if a.value.id in in_cycle:
-                problems.append(a.problem("parent", "parent chain forms a cycle", "parent"))
+                self.problems.append(a.problem("parent", "parent chain forms a cycle", "parent"))
 
-    if problems:
-        raise InvalidData(problems)
+
+def _dataset(root: Path, meta: m.DatasetMeta, taxonomy: m.Taxonomy, tax_file: Path,
+             place_recs: dict[str, list[Rec[Any]]], recs: dict[str, list[Rec[Any]]], bulk: Bulk | None) -> Dataset:
+    """The :class:`Dataset` of the checked records, with where each id is defined (``path:line``)."""
 
     def vals(rs: list[Rec[Any]]) -> list[Any]:
         return [x.value for x in rs]

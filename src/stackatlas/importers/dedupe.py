@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import copy
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -473,7 +472,3 @@ def _unmerge(cur: dict[str, Any], entry: dict[str, Any]) -> dict[str, Any]:
         if out.get(k) == v:
             out.pop(k, None)
     return out
-
-
-def ids_of(pairs: Iterable[Pair]) -> set[str]:
-    return {x for p in pairs for x in (p.a, p.b)}

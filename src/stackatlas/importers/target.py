@@ -15,8 +15,6 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..dataset.loader import bundled_path
 from ..dataset.yamlio import load_yaml
 from .mapping import Mapping
@@ -135,10 +133,3 @@ def upsert_sources(into: Path, records: list[dict[str, Any]]) -> None:
     text = dump_yaml([current[k] for k in sorted(current)])
     if not path.is_file() or path.read_text(encoding="utf-8") != text:
         write_atomic(path, text)
-
-
-def read_yaml_list(path: Path) -> list[dict[str, Any]]:
-    if not path.is_file():
-        return []
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return [x for x in data or [] if isinstance(x, dict)] if isinstance(data, list) else []

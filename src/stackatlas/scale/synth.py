@@ -29,6 +29,7 @@ so a million actors take seconds, not minutes.
 from __future__ import annotations
 
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -147,23 +148,91 @@ def _copy_reference(src: Path, out: Path) -> dict[str, Any]:
     return places
 
 
-def synthesise(out: Path | str, *, actors: int = 10_000, relations: int | None = None, seed: int = 0,
-               indicator_share: float = 0.1, reference: Path | None = None) -> Path:
-    """Write a synthetic dataset with ``actors`` actors and ``relations`` ties (default 3 per actor).
+@dataclass
+class _Codes:
+    """The taxonomy as code lists: an actor's kind, layer item, domain or relation type is an index into these."""
 
-    ``reference`` is the dataset whose places and taxonomy are reused (default: the bundled one).
-    Returns the folder.
-    """
-    if actors < 10:
-        raise ValueError("at least 10 actors")
-    n = int(actors)
-    n_rel = 3 * n if relations is None else int(relations)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    for sub in ("actors", "relations", "indicators"):
-        (out / sub).mkdir(exist_ok=True)
-    src = reference or bundled_path()
-    places = _copy_reference(src, out)
+    kinds: list[str]
+    layers: list[str]
+    items: list[str]        # "layer" and "layer/sublayer"; a layer's items start at first_item[layer]
+    first_item: list[int]
+    n_sub: list[int]        # sublayers per layer
+    domains: list[str]
+    rtypes: list[str]
+    control: set[str]       # relation types of the control family
+
+    @classmethod
+    def of(cls, tax: dict[str, Any]) -> _Codes:
+        """The code lists of a taxonomy read as plain data."""
+        items: list[str] = []
+        first_item: list[int] = []
+        n_sub: list[int] = []
+        for x in tax["layers"]:
+            first_item.append(len(items))
+            items.append(x["id"])
+            subs = [s["id"] for s in x.get("sublayers") or []]
+            n_sub.append(len(subs))
+            items.extend(f"{x['id']}/{s}" for s in subs)
+        return cls(kinds=[k["id"] for k in tax["actor_kinds"]], layers=[x["id"] for x in tax["layers"]],
+                   items=items, first_item=first_item, n_sub=n_sub,
+                   domains=[d["id"] for d in tax.get("domains") or []],
+                   rtypes=[t["id"] for t in tax.get("relation_types") or []],
+                   control={t["id"] for t in tax.get("relation_types") or [] if t.get("family") == "control"})
+
+
+@dataclass
+class _Geo:
+    """Head-office places: the municipalities by rank, then the foreign countries; each actor's place and group."""
+
+    hq_names: list[str]
+    n_muni: int
+    foreign: list[str]
+    countries: dict[str, str]   # country id -> ISO code
+    hq: np.ndarray              # per actor: index into hq_names
+    group: np.ndarray           # per actor: 0 MRA, 1 Brainport, 2 rest of NL, 3 abroad
+
+    @property
+    def codes(self) -> list[str]:
+        """The ISO codes of the countries; a control country is an index into this list."""
+        return [self.countries[c] for c in self.countries]
+
+
+@dataclass
+class _Actors:
+    """The actors as integer codes (one array per column; -1 means none)."""
+
+    kind: np.ndarray
+    code: np.ndarray            # n x 3 layer item codes
+    secondary: np.ndarray       # n x 3: the layer is a secondary one
+    dom: np.ndarray             # n x 2 domain codes
+    cc: np.ndarray              # control country code
+    fitness: np.ndarray
+    parent: np.ndarray
+    year: np.ndarray
+    month: np.ndarray
+    website: np.ndarray
+    name: dict[str, np.ndarray]  # p1, p2, word, form: the parts of the generated name
+    words: list[str]
+
+
+@dataclass
+class _Ties:
+    """The relations as integer codes: the control ties (parent links) first, then the others."""
+
+    frm: np.ndarray
+    to: np.ndarray
+    type: np.ndarray
+    year: np.ndarray
+    month: np.ndarray
+    day: np.ndarray
+    status: np.ndarray
+    amount: np.ndarray
+    usd: np.ndarray
+    stake: np.ndarray
+
+
+def _write_meta(out: Path, n: int, n_rel: int, seed: int) -> None:
+    """Write ``dataset.yaml``."""
     (out / "dataset.yaml").write_text(
         "id: synthetic\n"
         "title: {nl: Synthetische dataset, en: Synthetic dataset}\n"
@@ -175,10 +244,11 @@ def synthesise(out: Path | str, *, actors: int = 10_000, relations: int | None =
         "taxonomy: builtin:digital-stack\n"
         "compare: [mra, brainport]\n"
         "baseline: nl\n", encoding="utf-8")
-    tax = _read_yaml(builtin_taxonomy_path("digital-stack"))
-    rng = np.random.default_rng(seed)
 
-    # --- places ------------------------------------------------------------------------------------------
+
+def _head_offices(rng: np.random.Generator, places: dict[str, Any], n: int) -> _Geo:
+    """Head offices by a Zipf law over the municipalities (the big tech cities first, the rest in a seeded
+    order), 7% abroad; the region group of each."""
     munis = [x["id"] for x in places.get("municipalities") or [] if x.get("province")]
     rest = [x for x in munis if x not in set(_BIG)]
     rest = [rest[i] for i in rng.permutation(len(rest))]
@@ -190,29 +260,22 @@ def synthesise(out: Path | str, *, actors: int = 10_000, relations: int | None =
                 region_of[mid] = rg["id"]
     countries = {x["id"]: x["code"] for x in places.get("countries") or []}
     foreign = [c for c in countries if c != "nl"]
-    hq_names = ranked + foreign
     n_muni = len(ranked)
     zipf = 1.0 / np.arange(1, n_muni + 1) ** 1.05
     p_hq = np.concatenate([0.93 * zipf / zipf.sum(), 0.07 * _probs(_FOREIGN_HQ, foreign, 0.004)])
+    hq_names = ranked + foreign
     hq = rng.choice(len(hq_names), size=n, p=p_hq).astype(np.int32)
-    # region group: 0 mra, 1 brainport, 2 rest of NL, 3 abroad
     group_of_place = np.array([0 if region_of.get(x) == "mra" else 1 if region_of.get(x) == "brainport" else 2
                                for x in ranked] + [3] * len(foreign), dtype=np.int8)
-    group = group_of_place[hq]
+    return _Geo(hq_names=hq_names, n_muni=n_muni, foreign=foreign, countries=countries, hq=hq,
+                group=group_of_place[hq])
 
-    # --- kinds, layers, domains ------------------------------------------------------------------------
-    kinds = [k["id"] for k in tax["actor_kinds"]]
-    kind = rng.choice(len(kinds), size=n, p=_probs(_KIND_MIX, kinds, 0.001)).astype(np.int16)
-    layers = [x["id"] for x in tax["layers"]]
-    items: list[str] = []  # "layer" and "layer/sublayer" strings; an actor's layer is a code into this list
-    first_item: list[int] = []
-    n_sub: list[int] = []
-    for x in tax["layers"]:
-        first_item.append(len(items))
-        items.append(x["id"])
-        subs = [s["id"] for s in x.get("sublayers") or []]
-        n_sub.append(len(subs))
-        items.extend(f"{x['id']}/{s}" for s in subs)
+
+def _layers(rng: np.random.Generator, codes: _Codes, group: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray,
+                                                                                           np.ndarray]:
+    """1-3 layers per actor (Gumbel top-k by the region's layer mix; further layers lean to the first one's
+    neighbours), 85% with a sublayer, later ones mostly secondary: layer indexes, item codes, secondary flags."""
+    layers = codes.layers
     mix = np.log(np.stack([_probs(_LAYER_MIX["mra"], layers, 0.05), _probs(_LAYER_MIX["brainport"], layers, 0.05),
                            _probs(_LAYER_MIX["base"], layers, 0.05), _probs(_LAYER_MIX["base"], layers, 0.05)]))
     k_layers = rng.choice(3, size=n, p=[0.55, 0.30, 0.15]).astype(np.int16) + 1
@@ -228,52 +291,79 @@ def synthesise(out: Path | str, *, actors: int = 10_000, relations: int | None =
     lay = np.full((n, 3), -1, dtype=np.int16)  # n x 3 layer indexes, -1 = none
     lay[:, 0] = first
     lay[:, 1 : 1 + more.shape[1]] = more[:, :2]
-    nsub = np.array(n_sub)[np.maximum(lay, 0)]
+    nsub = np.array(codes.n_sub)[np.maximum(lay, 0)]
     sub = np.floor(rng.random(lay.shape) * nsub).astype(np.int16)
     with_sub = (rng.random(lay.shape) < 0.85) & (nsub > 0)
-    code = np.where(lay >= 0, np.array(first_item)[np.maximum(lay, 0)] + np.where(with_sub, sub + 1, 0), -1)
+    code = np.where(lay >= 0, np.array(codes.first_item)[np.maximum(lay, 0)] + np.where(with_sub, sub + 1, 0), -1)
     secondary = (rng.random(lay.shape) < 0.7) & (np.arange(lay.shape[1])[None, :] > 0)
+    return lay, code, secondary
 
-    domains = [d["id"] for d in tax.get("domains") or []]
-    dmix = np.ones((4, len(domains)))
+
+def _domains(rng: np.random.Generator, codes: _Codes, group: np.ndarray) -> np.ndarray:
+    """0-2 domains per actor, boosted by region (finance and media in the MRA, manufacturing in Brainport)."""
+    dmix = np.ones((4, len(codes.domains)))
     for gi, region in ((0, "mra"), (1, "brainport")):
-        for j, d in enumerate(domains):
+        for j, d in enumerate(codes.domains):
             dmix[gi, j] = _DOMAIN_BOOST[region].get(d, 1.0)
-    k_dom = rng.choice(3, size=n, p=[0.3, 0.5, 0.2]).astype(np.int16)
+    k_dom = rng.choice(3, size=len(group), p=[0.3, 0.5, 0.2]).astype(np.int16)
     dom = _topk(rng, np.log(dmix / dmix.sum(axis=1, keepdims=True))[group], k_dom)
     if dom.shape[1] < 2:
         dom = np.pad(dom, ((0, 0), (0, 2 - dom.shape[1])), constant_values=-1)
+    return dom
 
-    # --- control, parents, founding ---------------------------------------------------------------------
-    codes = [countries[c] for c in countries]
+
+def _control(rng: np.random.Generator, geo: _Geo, n: int) -> np.ndarray:
+    """Each actor's control country (a code into ``geo.codes``): mostly Dutch, the head office's country for
+    90% of foreign head offices, unknown (-1) for 3%."""
+    codes = geo.codes
     cc = rng.choice(len(codes), size=n, p=_probs(_CONTROL_NL, codes, 0.0)).astype(np.int16)
     code_index = {c: i for i, c in enumerate(codes)}
-    hq_code = np.array([code_index[countries[x]] for x in foreign], dtype=np.int16)
-    abroad = group == 3
-    own = abroad & (rng.random(n) < 0.9)
-    cc[own] = hq_code[hq[own] - n_muni]
+    hq_code = np.array([code_index[geo.countries[x]] for x in geo.foreign], dtype=np.int16)
+    own = (geo.group == 3) & (rng.random(n) < 0.9)
+    cc[own] = hq_code[geo.hq[own] - geo.n_muni]
     cc[rng.random(n) < 0.03] = -1  # control unknown
+    return cc
+
+
+def _parents(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Pareto fitness (a few hubs, many small actors) and parents: 10% of the actors get an earlier actor,
+    drawn by fitness, so that the parent links form a forest."""
     fitness = rng.pareto(1.3, size=n) + 1.0  # heavy-tailed: a few hubs, many small actors
     parent = np.full(n, -1, dtype=np.int64)
     child = np.flatnonzero(rng.random(n) < 0.10)
     cand = rng.choice(n, size=child.size, p=fitness / fitness.sum())
     keep = cand < child  # a parent comes earlier in the table: no cycles
     parent[child[keep]] = cand[keep]
+    return fitness, parent
+
+
+def _actors(rng: np.random.Generator, codes: _Codes, geo: _Geo, n: int) -> _Actors:
+    """Kinds, layers, domains, control, parents, founding dates, websites and name parts of the actors."""
+    kind = rng.choice(len(codes.kinds), size=n, p=_probs(_KIND_MIX, codes.kinds, 0.001)).astype(np.int16)
+    lay, code, secondary = _layers(rng, codes, geo.group, n)
+    dom = _domains(rng, codes, geo.group)
+    cc = _control(rng, geo, n)
+    fitness, parent = _parents(rng, n)
     year = np.clip(2025 - np.floor(rng.exponential(15.0, size=n)), 1900, 2025).astype(np.int16)
     month = np.where(rng.random(n) < 0.6, rng.integers(1, 13, size=n), 0).astype(np.int8)
     website = rng.random(n) < 0.7
     p1 = rng.integers(0, len(_PREFIX), size=n).astype(np.int16)
     p2 = rng.integers(0, len(_MIDDLE), size=n).astype(np.int16)
     first_layer = lay[:, 0]
-    words = [w for lay_id in layers for w in _WORDS.get(lay_id, ["Tech"])]
-    word_start = np.cumsum([0] + [len(_WORDS.get(x, ["Tech"])) for x in layers])
+    words = [w for lay_id in codes.layers for w in _WORDS.get(lay_id, ["Tech"])]
+    word_start = np.cumsum([0] + [len(_WORDS.get(x, ["Tech"])) for x in codes.layers])
     word = (word_start[first_layer] + np.floor(rng.random(n) * np.diff(word_start)[first_layer])).astype(np.int16)
     form = rng.integers(0, len(_FORMS), size=n).astype(np.int16)
+    return _Actors(kind=kind, code=code, secondary=secondary, dom=dom, cc=cc, fitness=fitness, parent=parent,
+                   year=year, month=month, website=website, name={"p1": p1, "p2": p2, "word": word, "form": form},
+                   words=words)
 
-    # --- relations ------------------------------------------------------------------------------------------
-    n_own = min(int(np.count_nonzero(parent >= 0)), n_rel)
-    owned = np.flatnonzero(parent >= 0)[:n_own]
-    m = n_rel - n_own
+
+def _tie_ends(rng: np.random.Generator, fitness: np.ndarray, group: np.ndarray, m: int) -> tuple[np.ndarray,
+                                                                                                np.ndarray]:
+    """``m`` tie ends drawn in proportion to fitness, half of them within the region of the first end; no
+    self-ties."""
+    n = len(fitness)
     prob = fitness / fitness.sum()
     frm = rng.choice(n, size=m, p=prob)
     to = rng.choice(n, size=m, p=prob)
@@ -287,23 +377,40 @@ def synthesise(out: Path | str, *, actors: int = 10_000, relations: int | None =
         to[sel] = pool[np.minimum(np.searchsorted(cdf, rng.random(sel.size) * cdf[-1]), pool.size - 1)]
     same = frm == to
     to[same] = (to[same] + 1 + rng.integers(0, n - 1, size=int(same.sum()))) % n
-    rtypes = [t["id"] for t in tax.get("relation_types") or []]
-    control = {t["id"] for t in tax.get("relation_types") or [] if t.get("family") == "control"}
-    free = {t: (0.0 if t in control else _RELATION_MIX.get(t, 0.01)) for t in rtypes}
+    return frm, to
+
+
+def _ties(rng: np.random.Generator, codes: _Codes, acts: _Actors, group: np.ndarray, n_rel: int) -> _Ties:
+    """``n_rel`` relations: a control tie (ownership or acquisition) per parent link, the rest free ties
+    (investors mostly invest) with dates, statuses, amounts and stakes."""
+    rtypes = codes.rtypes
+    n_own = min(int(np.count_nonzero(acts.parent >= 0)), n_rel)
+    owned = np.flatnonzero(acts.parent >= 0)[:n_own]
+    m = n_rel - n_own
+    frm, to = _tie_ends(rng, acts.fitness, group, m)
+    free = {t: (0.0 if t in codes.control else _RELATION_MIX.get(t, 0.01)) for t in rtypes}
     rtype = rng.choice(len(rtypes), size=m, p=_probs(free, rtypes)).astype(np.int16)
-    if "investment" in rtypes and "investor" in kinds:
-        inv = (kind[frm] == kinds.index("investor")) & (rng.random(m) < 0.8)
+    if "investment" in rtypes and "investor" in codes.kinds:
+        inv = (acts.kind[frm] == codes.kinds.index("investor")) & (rng.random(m) < 0.8)
         rtype[inv] = rtypes.index("investment")
     ctrl_p = _probs({t: _CONTROL_MIX.get(t, 0.0) for t in rtypes}, rtypes)
     own_type = rng.choice(len(rtypes), size=n_own, p=ctrl_p).astype(np.int16)
-    rel_from = np.concatenate([parent[owned], frm]).astype(np.int64)
-    rel_to = np.concatenate([owned, to]).astype(np.int64)
     rel_type = np.concatenate([own_type, rtype])
     r_year = np.clip(2025 - np.floor(rng.exponential(5.0, size=n_rel)), 1990, 2025).astype(np.int16)
     r_month = np.where(rng.random(n_rel) < 0.7, rng.integers(1, 13, size=n_rel), 0).astype(np.int8)
     r_day = np.where((r_month > 0) & (rng.random(n_rel) < 0.3), rng.integers(1, 29, size=n_rel), 0).astype(np.int8)
-    statuses = list(_STATUS_MIX)
-    status = rng.choice(len(statuses), size=n_rel, p=_probs(_STATUS_MIX, statuses)).astype(np.int8)
+    status = rng.choice(len(_STATUS_MIX), size=n_rel, p=_probs(_STATUS_MIX, list(_STATUS_MIX))).astype(np.int8)
+    amount, usd, stake = _money(rng, rtypes, rel_type)
+    return _Ties(frm=np.concatenate([acts.parent[owned], frm]).astype(np.int64),
+                 to=np.concatenate([owned, to]).astype(np.int64), type=rel_type, year=r_year, month=r_month,
+                 day=r_day, status=status, amount=amount, usd=usd, stake=stake)
+
+
+def _money(rng: np.random.Generator, rtypes: list[str], rel_type: np.ndarray) -> tuple[np.ndarray, np.ndarray,
+                                                                                          np.ndarray]:
+    """Amounts (log-normal, 60% of investments, acquisitions and grants; 15% in USD) and stakes (30% of
+    investments 1-49%, 70% of acquisitions 100%)."""
+    n_rel = len(rel_type)
     money = np.isin(rel_type, [rtypes.index(t) for t in ("investment", "acquisition", "grant") if t in rtypes])
     has_amount = money & (rng.random(n_rel) < 0.6)
     amount = np.where(has_amount, np.round(rng.lognormal(14.5, 1.5, size=n_rel), -3), np.nan)
@@ -315,79 +422,125 @@ def synthesise(out: Path | str, *, actors: int = 10_000, relations: int | None =
     if "acquisition" in rtypes:
         s_acq = (rel_type == rtypes.index("acquisition")) & (rng.random(n_rel) < 0.7)
         stake[s_acq] = 100.0
+    return amount, usd, stake
 
-    # --- indicators: employees of a share of the actors ---------------------------------------------------
-    ind_actor = np.flatnonzero(rng.random(n) < indicator_share)
+
+def _employees(rng: np.random.Generator, fitness: np.ndarray, share: float) -> tuple[np.ndarray, np.ndarray]:
+    """Employee counts of a ``share`` of the actors (Pareto, growing with the square root of fitness)."""
+    ind_actor = np.flatnonzero(rng.random(len(fitness)) < share)
     employees = np.round((rng.pareto(1.1, size=ind_actor.size) + 1.0) * 5.0 * fitness[ind_actor] ** 0.5)
+    return ind_actor, employees
 
-    # --- write ----------------------------------------------------------------------------------------------
+
+def _write_actors(con: duckdb.DuckDBPyConnection, path: Path, codes: _Codes, geo: _Geo, acts: _Actors) -> None:
+    """Table ``a`` (the actor codes with generated names and ids) and ``actors/synthetic.csv`` from it."""
+    n = len(geo.hq)
+    code, secondary = acts.code, acts.secondary
+    con.register("a_in", pa.table({
+        "i": np.arange(n, dtype=np.int64), "hq": geo.hq, "kind": acts.kind, "l1": code[:, 0].astype(np.int16),
+        "l2": code[:, 1].astype(np.int16) if code.shape[1] > 1 else np.full(n, -1, np.int16),
+        "l3": code[:, 2].astype(np.int16) if code.shape[1] > 2 else np.full(n, -1, np.int16),
+        "s2": secondary[:, 1] if code.shape[1] > 1 else np.zeros(n, bool),
+        "s3": secondary[:, 2] if code.shape[1] > 2 else np.zeros(n, bool),
+        "d1": acts.dom[:, 0], "d2": acts.dom[:, 1], "cc": acts.cc, "parent": acts.parent, "year": acts.year,
+        "month": acts.month, "website": acts.website, **acts.name}))
+    con.execute(f"""
+        CREATE TABLE a AS SELECT *,
+            lower(trim(regexp_replace(name, '[^A-Za-z0-9]+', '-', 'g'), '-')) || '-' || CAST(i + 1 AS VARCHAR)
+                AS id
+        FROM (SELECT *, {_sql_list(_PREFIX)}[p1 + 1] || {_sql_list(_MIDDLE)}[p2 + 1] || ' '
+                        || {_sql_list(acts.words)}[word + 1] || {_sql_list(_FORMS)}[form + 1] AS name
+              FROM a_in)""")
+    con.unregister("a_in")
+
+    def item(col: str, sec: str | None) -> str:
+        s = f"CASE WHEN {col} < 0 THEN NULL ELSE {_sql_list(codes.items)}[{col} + 1]"
+        return s + (f" || CASE WHEN {sec} THEN ':secondary' ELSE '' END END" if sec else " END")
+
+    doms = _sql_list(codes.domains)
+    con.execute(f"""
+        COPY (SELECT a.id, a.name, {_sql_list(codes.kinds)}[a.kind + 1] AS kind,
+                {_sql_list(geo.hq_names)}[a.hq + 1] AS hq,
+                concat_ws(';', {item('a.l1', None)}, {item('a.l2', 'a.s2')}, {item('a.l3', 'a.s3')}) AS layers,
+                nullif(concat_ws(';', CASE WHEN a.d1 >= 0 THEN {doms}[a.d1 + 1] END,
+                                      CASE WHEN a.d2 >= 0 THEN {doms}[a.d2 + 1] END), '') AS domains,
+                CASE WHEN a.cc >= 0 THEN {_sql_list(geo.codes)}[a.cc + 1] END AS control_country,
+                p.id AS parent,
+                CAST(a.year AS VARCHAR) || CASE WHEN a.month > 0 THEN '-' || lpad(CAST(a.month AS VARCHAR), 2, '0')
+                                                ELSE '' END AS founded,
+                CASE WHEN a.website THEN 'https://www.' || a.id || '.example' END AS website,
+                '{SOURCE_ID}@synthetic row ' || CAST(a.i + 1 AS VARCHAR) AS sources
+              FROM a LEFT JOIN a p ON p.i = a.parent ORDER BY a.i)
+        TO '{_esc(path)}' (FORMAT csv, HEADER true)""")
+
+
+def _write_relations(con: duckdb.DuckDBPyConnection, path: Path, codes: _Codes, ties: _Ties) -> None:
+    """``relations/synthetic.csv`` from the tie codes and the actor ids of table ``a``."""
+    rtypes = _sql_list(codes.rtypes)
+    con.register("r_in", pa.table({
+        "i": np.arange(len(ties.type), dtype=np.int64), "f": ties.frm, "t": ties.to, "type": ties.type,
+        "year": ties.year, "month": ties.month, "day": ties.day, "status": ties.status, "amount": ties.amount,
+        "usd": ties.usd, "stake": ties.stake}))
+    con.execute(f"""
+        COPY (SELECT {rtypes}[r.type + 1] || '-' || CAST(r.i + 1 AS VARCHAR) AS id,
+                {rtypes}[r.type + 1] AS type, fa.id AS "from", ta.id AS "to",
+                CAST(r.year AS VARCHAR)
+                  || CASE WHEN r.month > 0 THEN '-' || lpad(CAST(r.month AS VARCHAR), 2, '0') ELSE '' END
+                  || CASE WHEN r.day > 0 THEN '-' || lpad(CAST(r.day AS VARCHAR), 2, '0') ELSE '' END AS date,
+                {_sql_list(list(_STATUS_MIX))}[r.status + 1] AS status,
+                CASE WHEN isnan(r.amount) THEN NULL ELSE CAST(CAST(r.amount AS BIGINT) AS VARCHAR) END
+                  AS amount_value,
+                CASE WHEN isnan(r.amount) THEN NULL WHEN r.usd THEN 'USD' ELSE 'EUR' END AS amount_currency,
+                CASE WHEN isnan(r.stake) THEN NULL ELSE CAST(r.stake AS VARCHAR) END AS stake_pct,
+                '{SOURCE_ID}@synthetic row ' || CAST(r.i + 1 AS VARCHAR) AS sources
+              FROM r_in r JOIN a fa ON fa.i = r.f JOIN a ta ON ta.i = r.t ORDER BY r.i)
+        TO '{_esc(path)}' (FORMAT csv, HEADER true)""")
+    con.unregister("r_in")
+
+
+def _write_indicators(con: duckdb.DuckDBPyConnection, path: Path, ind_actor: np.ndarray,
+                      employees: np.ndarray) -> None:
+    """``indicators/synthetic.csv``: the employee counts, with the actor ids of table ``a``."""
+    con.register("i_in", pa.table({"i": np.arange(ind_actor.size, dtype=np.int64),
+                                   "actor": ind_actor.astype(np.int64), "value": employees}))
+    con.execute(f"""
+        COPY (SELECT 'employees-' || a.id AS id, a.id AS subject, 'employees' AS metric,
+                'Employees' AS label_en, CAST(CAST(x.value AS BIGINT) AS VARCHAR) AS value, 'people' AS unit,
+                '2025' AS date, '{SOURCE_ID}@synthetic row ' || CAST(x.i + 1 AS VARCHAR) AS sources
+              FROM i_in x JOIN a ON a.i = x.actor ORDER BY x.i)
+        TO '{_esc(path)}' (FORMAT csv, HEADER true)""")
+    con.unregister("i_in")
+
+
+def synthesise(out: Path | str, *, actors: int = 10_000, relations: int | None = None, seed: int = 0,
+               indicator_share: float = 0.1, reference: Path | None = None) -> Path:
+    """Write a synthetic dataset with ``actors`` actors and ``relations`` ties (default 3 per actor).
+
+    ``reference`` is the dataset whose places and taxonomy are reused (default: the bundled one).
+    Returns the folder.
+    """
+    if actors < 10:
+        raise ValueError("at least 10 actors")
+    n = int(actors)
+    n_rel = 3 * n if relations is None else int(relations)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    for sub in ("actors", "relations", "indicators"):
+        (out / sub).mkdir(exist_ok=True)
+    places = _copy_reference(reference or bundled_path(), out)
+    _write_meta(out, n, n_rel, seed)
+    codes = _Codes.of(_read_yaml(builtin_taxonomy_path("digital-stack")))
+    rng = np.random.default_rng(seed)   # the draws below come in a fixed order: the same seed, the same files
+    geo = _head_offices(rng, places, n)
+    acts = _actors(rng, codes, geo, n)
+    ties = _ties(rng, codes, acts, geo.group, n_rel)
+    ind_actor, employees = _employees(rng, acts.fitness, indicator_share)
     con = duckdb.connect()
     try:
         con.execute("SET preserve_insertion_order = true")
-        con.register("a_in", pa.table({
-            "i": np.arange(n, dtype=np.int64), "hq": hq, "kind": kind, "l1": code[:, 0].astype(np.int16),
-            "l2": code[:, 1].astype(np.int16) if code.shape[1] > 1 else np.full(n, -1, np.int16),
-            "l3": code[:, 2].astype(np.int16) if code.shape[1] > 2 else np.full(n, -1, np.int16),
-            "s2": secondary[:, 1] if code.shape[1] > 1 else np.zeros(n, bool),
-            "s3": secondary[:, 2] if code.shape[1] > 2 else np.zeros(n, bool),
-            "d1": dom[:, 0], "d2": dom[:, 1], "cc": cc, "parent": parent, "year": year, "month": month,
-            "website": website, "p1": p1, "p2": p2, "word": word, "form": form}))
-        con.execute(f"""
-            CREATE TABLE a AS SELECT *,
-                lower(trim(regexp_replace(name, '[^A-Za-z0-9]+', '-', 'g'), '-')) || '-' || CAST(i + 1 AS VARCHAR)
-                    AS id
-            FROM (SELECT *, {_sql_list(_PREFIX)}[p1 + 1] || {_sql_list(_MIDDLE)}[p2 + 1] || ' '
-                            || {_sql_list(words)}[word + 1] || {_sql_list(_FORMS)}[form + 1] AS name
-                  FROM a_in)""")
-        con.unregister("a_in")
-
-        def item(col: str, sec: str | None) -> str:
-            s = f"CASE WHEN {col} < 0 THEN NULL ELSE {_sql_list(items)}[{col} + 1]"
-            return s + (f" || CASE WHEN {sec} THEN ':secondary' ELSE '' END END" if sec else " END")
-
-        doms = _sql_list(domains)
-        con.execute(f"""
-            COPY (SELECT a.id, a.name, {_sql_list(kinds)}[a.kind + 1] AS kind, {_sql_list(hq_names)}[a.hq + 1] AS hq,
-                    concat_ws(';', {item('a.l1', None)}, {item('a.l2', 'a.s2')}, {item('a.l3', 'a.s3')}) AS layers,
-                    nullif(concat_ws(';', CASE WHEN a.d1 >= 0 THEN {doms}[a.d1 + 1] END,
-                                          CASE WHEN a.d2 >= 0 THEN {doms}[a.d2 + 1] END), '') AS domains,
-                    CASE WHEN a.cc >= 0 THEN {_sql_list(codes)}[a.cc + 1] END AS control_country,
-                    p.id AS parent,
-                    CAST(a.year AS VARCHAR) || CASE WHEN a.month > 0 THEN '-' || lpad(CAST(a.month AS VARCHAR), 2, '0')
-                                                    ELSE '' END AS founded,
-                    CASE WHEN a.website THEN 'https://www.' || a.id || '.example' END AS website,
-                    '{SOURCE_ID}@synthetic row ' || CAST(a.i + 1 AS VARCHAR) AS sources
-                  FROM a LEFT JOIN a p ON p.i = a.parent ORDER BY a.i)
-            TO '{_esc(out / "actors" / "synthetic.csv")}' (FORMAT csv, HEADER true)""")
-
-        con.register("r_in", pa.table({
-            "i": np.arange(n_rel, dtype=np.int64), "f": rel_from, "t": rel_to, "type": rel_type, "year": r_year,
-            "month": r_month, "day": r_day, "status": status, "amount": amount, "usd": usd, "stake": stake}))
-        con.execute(f"""
-            COPY (SELECT {_sql_list(rtypes)}[r.type + 1] || '-' || CAST(r.i + 1 AS VARCHAR) AS id,
-                    {_sql_list(rtypes)}[r.type + 1] AS type, fa.id AS "from", ta.id AS "to",
-                    CAST(r.year AS VARCHAR)
-                      || CASE WHEN r.month > 0 THEN '-' || lpad(CAST(r.month AS VARCHAR), 2, '0') ELSE '' END
-                      || CASE WHEN r.day > 0 THEN '-' || lpad(CAST(r.day AS VARCHAR), 2, '0') ELSE '' END AS date,
-                    {_sql_list(statuses)}[r.status + 1] AS status,
-                    CASE WHEN isnan(r.amount) THEN NULL ELSE CAST(CAST(r.amount AS BIGINT) AS VARCHAR) END
-                      AS amount_value,
-                    CASE WHEN isnan(r.amount) THEN NULL WHEN r.usd THEN 'USD' ELSE 'EUR' END AS amount_currency,
-                    CASE WHEN isnan(r.stake) THEN NULL ELSE CAST(r.stake AS VARCHAR) END AS stake_pct,
-                    '{SOURCE_ID}@synthetic row ' || CAST(r.i + 1 AS VARCHAR) AS sources
-                  FROM r_in r JOIN a fa ON fa.i = r.f JOIN a ta ON ta.i = r.t ORDER BY r.i)
-            TO '{_esc(out / "relations" / "synthetic.csv")}' (FORMAT csv, HEADER true)""")
-        con.unregister("r_in")
-
-        con.register("i_in", pa.table({"i": np.arange(ind_actor.size, dtype=np.int64),
-                                       "actor": ind_actor.astype(np.int64), "value": employees}))
-        con.execute(f"""
-            COPY (SELECT 'employees-' || a.id AS id, a.id AS subject, 'employees' AS metric,
-                    'Employees' AS label_en, CAST(CAST(x.value AS BIGINT) AS VARCHAR) AS value, 'people' AS unit,
-                    '2025' AS date, '{SOURCE_ID}@synthetic row ' || CAST(x.i + 1 AS VARCHAR) AS sources
-                  FROM i_in x JOIN a ON a.i = x.actor ORDER BY x.i)
-            TO '{_esc(out / "indicators" / "synthetic.csv")}' (FORMAT csv, HEADER true)""")
-        con.unregister("i_in")
+        _write_actors(con, out / "actors" / "synthetic.csv", codes, geo, acts)
+        _write_relations(con, out / "relations" / "synthetic.csv", codes, ties)
+        _write_indicators(con, out / "indicators" / "synthetic.csv", ind_actor, employees)
     finally:
         con.close()
     return out
