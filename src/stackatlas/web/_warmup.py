@@ -90,7 +90,8 @@ def warm(gen: Generation) -> None:
             step(network.map_data, gen, a, b)
             step(synergies.synergies, gen, a, b)
             step(network.bridges, gen, a, b)
-            step(synergies.discovered, gen, a, b)  # with the full bootstrap: the default pair is never computed on demand
+            # with the full bootstrap: the default pair is never computed on demand
+            step(synergies.discovered, gen, a, b)
         step(network.integration, gen)
         step(network.sovereignty, gen)
         if pair and not network.graph_too_large(gen):

@@ -25,9 +25,9 @@ def api_actors(gen: Gen, layer: Facet = None, place: Facet = None, kind: Facet =
                limit: Limit = 100, offset: Offset = 0, fmt: FormatQ = Fmt.json) -> Response:
     """Organisations with layers, domains, control and sources; a region or province as ``place`` means all
     its municipalities."""
-    found = actors.actor_page(gen, sort=sort, limit=limit, offset=offset, layer=layer or None, place=place or None,
-                         kind=kind or None, domain=domain or None, control_country=control_country or None,
-                         q=q or None)
+    found = actors.actor_page(gen, sort=sort, limit=limit, offset=offset, layer=layer or None,
+                              place=place or None, kind=kind or None, domain=domain or None,
+                              control_country=control_country or None, q=q or None)
     if fmt == Fmt.csv:
         return csv_response(found["items"], [*ACTOR_COLUMNS, "ties"], "actors")
     return json_response(found)

@@ -25,8 +25,9 @@ def api_relations(gen: Gen, type: Facet = None, family: Facet = None, status: Fa
                   limit: Limit = 100, offset: Offset = 0, fmt: FormatQ = Fmt.json) -> Response:
     """Ties between organisations (investments, acquisitions, partnerships, ...) with amounts, dates and
     sources; ``layer`` and ``place`` keep ties with at least one end there."""
-    found = relations.relation_page(gen, sort=sort, limit=limit, offset=offset, type=type or None, family=family or None,
-                            status=status or None, actor=actor or None, layer=layer or None, place=place or None)
+    found = relations.relation_page(gen, sort=sort, limit=limit, offset=offset, type=type or None,
+                                    family=family or None, status=status or None, actor=actor or None,
+                                    layer=layer or None, place=place or None)
     if fmt == Fmt.csv:
         return csv_response(found["items"], [*RELATION_COLUMNS, "family"], "relations")
     return json_response(found)

@@ -11,8 +11,8 @@ One module per resource: :mod:`.actors`, :mod:`.relations`, :mod:`.places` (plac
 layers), :mod:`.sources`, :mod:`.synergies` (curated, discovered, evidence, introductions, guest lists),
 :mod:`.network` (bridges, map, integration, sovereignty) and :mod:`.search`, on two shared floors:
 :mod:`._common` (SQL on a generation, sorting, paging) and :mod:`._lookups` (the small look-up tables, here
-re-exported with the SQL helpers). The routes import the resource modules themselves and read their constants through them (a
-test may change one).
+re-exported with the SQL helpers). The routes import the resource modules themselves and read their
+constants through them (a test may change one).
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ def relations_page(request: Request, gen: Gen, type: Facet = None, family: Facet
         Q.check(v.lk, "relation type", filters["type"])
         Q.check(v.lk, "actor", filters["actor"])
         found = relations.relation_page(gen, sort=sort, limit=limit, offset=offset,
-                                labels={"type": {t: v.rtype(t) for t in v.lk.rtype}}, **filters)
+                                        labels={"type": {t: v.rtype(t) for t in v.lk.rtype}}, **filters)
         v.lk.actor.prefetch([filters["actor"], *(x for r in found["items"] for x in (r["from"], r["to"]))])
         api = {k: val for k, val in filters.items() if val}
         layer_counts = [(x["id"], 0) for x in v.lk.layers]
