@@ -29,6 +29,38 @@ EVIL_ACTOR = """
   sources: [{source: tech-corridor-2026, locator: "<i>p. 1</i>"}]
 """
 
+#: An actor whose name holds the LIKE wildcards ``%`` and ``_`` (no other name, id or alias of the fixture
+#: does), and ties with statuses the fixture lacks (it has one ``completed`` tie and ties without a status).
+ODD_ACTOR = """
+- id: percent-lab
+  name: "100% Chips_Lab"
+  kind: company
+  hq: amsterdam
+  layers:
+    - {layer: chips, role: core}
+  sources: [{source: tech-corridor-2026, locator: test}]
+"""
+ODD_RELATIONS = """
+- id: percent-lab-asml-partnership
+  type: partnership
+  from: percent-lab
+  to: asml
+  status: active
+  sources: [{source: tech-corridor-2026, locator: test}]
+- id: percent-lab-nxp-partnership
+  type: partnership
+  from: percent-lab
+  to: nxp
+  status: active
+  sources: [{source: tech-corridor-2026, locator: test}]
+- id: percent-lab-tue-partnership
+  type: partnership
+  from: percent-lab
+  to: tue
+  status: announced
+  sources: [{source: tech-corridor-2026, locator: test}]
+"""
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -65,6 +97,20 @@ def evil_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def evil_client(evil_dir: Path) -> Iterator[TestClient]:
     app = create_app(evil_dir, evil_dir.parent / "evil.duckdb", warm_caches=False)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def odd_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """The fixture dataset with :data:`ODD_ACTOR` and :data:`ODD_RELATIONS`."""
+    dst = tmp_path_factory.mktemp("odd") / "fixture"
+    shutil.copytree(stackatlas.fixture_path(), dst)
+    with open(dst / "actors" / "mra.yaml", "a", encoding="utf-8") as f:
+        f.write(ODD_ACTOR)
+    with open(dst / "relations.yaml", "a", encoding="utf-8") as f:
+        f.write(ODD_RELATIONS)
+    app = create_app(dst, dst.parent / "odd.duckdb", warm_caches=False)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client
 

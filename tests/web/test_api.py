@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from fastapi.testclient import TestClient
 
 from stackatlas.atlas import ACTOR_COLUMNS
+from stackatlas.dataset.model import RELATION_STATUSES
 
 
 def envelope(r, status: int, code: str) -> dict:  # type: ignore[no-untyped-def]
@@ -144,7 +146,7 @@ def test_relations(fixture_client: TestClient) -> None:
     asml = fixture_client.get("/api/relations", params={"actor": "asml"}).json()["items"]
     assert asml and all("asml" in (r["from"], r["to"]) for r in asml)
     fam = fixture_client.get("/api/relations", params={"family": "capital"}).json()["items"]
-    assert all(r["family"] == "capital" for r in fam)
+    assert fam and all(r["family"] == "capital" for r in fam)
     envelope(fixture_client.get("/api/relations", params={"family": "nope"}), 404, "not_found")
     r = fixture_client.get("/api/relations", params={"format": "csv"})
     assert r.status_code == 200 and r.text.startswith("id,type,from,to,date")
@@ -230,3 +232,43 @@ def test_head_is_a_get_without_body(fixture_client: TestClient) -> None:
         r = fixture_client.head(path)
         assert r.status_code == 200, path
         assert r.content == b""
+
+
+@pytest.mark.parametrize("q", ["%", "_", "0%", "s_l", "100% chips_lab"])
+def test_text_filter_takes_like_wildcards_literally(odd_client: TestClient, q: str) -> None:
+    found = odd_client.get("/api/actors", params={"q": q}).json()
+    assert found["total"] == 1 and [a["id"] for a in found["items"]] == ["percent-lab"]
+    html = odd_client.get("/actors", params={"q": q})
+    assert html.status_code == 200 and 'href="/actors/percent-lab"' in html.text
+    assert '<strong>1</strong>' in html.text
+
+
+def test_text_filter_without_wildcards_still_matches_parts(odd_client: TestClient,
+                                                          bundled_client: TestClient) -> None:
+    for q in ("%", "_", "\\"):  # no name, id or alias of the corridor holds one
+        assert bundled_client.get("/api/actors", params={"q": q}).json()["total"] == 0, q
+        assert "<strong>0</strong>" in bundled_client.get("/actors", params={"q": q}).text, q
+    asm = {a["id"] for a in bundled_client.get("/api/actors", params={"q": "asm", "limit": 500}).json()["items"]}
+    assert {"asml", "asm"} <= asm
+    assert [a["id"] for a in odd_client.get("/api/actors", params={"q": "Chips_L"}).json()["items"]] == ["percent-lab"]
+    uva = odd_client.get("/api/actors", params={"q": "uva"}).json()["items"]  # an id (and an alias)
+    assert [a["id"] for a in uva] == ["uva"]
+
+
+def test_every_relation_status_can_be_chosen(odd_client: TestClient) -> None:
+    every = odd_client.get("/api/relations", params={"limit": 500}).json()["items"]
+    counts = {s: sum(1 for r in every if r["status"] == s) for s in RELATION_STATUSES}
+    assert counts["active"] == 2 and counts["announced"] == 1 and counts["completed"] >= 1
+    html = odd_client.get("/relations").text
+    offered = re.findall(r'<option value="([a-z]+)"[^>]*>[^<]*\((\d+)\)</option>',
+                         html.split('name="status"')[1].split("</select>")[0])
+    assert {s for s, _ in offered} == {s for s, n in counts.items() if n}
+    for status, n in offered:
+        assert counts[status] == int(n), status
+        body = odd_client.get("/api/relations", params={"status": status}).json()
+        assert body["total"] == int(n) and {r["status"] for r in body["items"]} == {status}
+        page = odd_client.get("/relations", params={"status": status})
+        assert page.status_code == 200 and f"<strong>{n}</strong>" in page.text, status
+    for status in RELATION_STATUSES:  # any status of the model is a filter, also one no tie has
+        assert odd_client.get("/api/relations", params={"status": status}).json()["total"] == counts[status]
+    envelope(odd_client.get("/api/relations", params={"status": "bogus"}), 404, "not_found")

@@ -144,7 +144,8 @@ def test_exit_while_warming_is_clean(tmp_path: Path) -> None:
     import sys
 
     code = ("import sys, stackatlas\n"
-            "from stackatlas.web.app import _WARMERS, create_app\n"
+            "from stackatlas.web import create_app\n"
+            "from stackatlas.web._warmup import _WARMERS\n"
             f"create_app(data=stackatlas.fixture_path(), db={str(tmp_path / 'w.duckdb')!r})\n"
             "assert _WARMERS, 'a warming thread runs'\n"
             "sys.exit(0)\n")

@@ -14,7 +14,7 @@ from urllib.parse import quote
 import pytest
 from fastapi.testclient import TestClient
 
-from stackatlas.web import queries as Q
+from stackatlas.web.queries import synergies as syn
 
 DISC_KEYS = {"rank", "id", "label", "label_nl", "layers", "domains", "places", "score", "score_low", "score_high",
              "evidence", "curated_match"}
@@ -78,9 +78,9 @@ def test_api_synergies_has_discovered_candidates(fixture_client: TestClient) -> 
     body = fixture_client.get("/api/synergies").json()
     assert body["between"] == "mra" and body["and"] == "brainport"
     assert body["curated"] and body["discovered_error"] is None
-    assert body["bootstrap"] == Q.BOOTSTRAP_PRECOMPUTED  # the default pair
+    assert body["bootstrap"] == syn.BOOTSTRAP_PRECOMPUTED  # the default pair
     disc = body["discovered"]
-    assert 0 < len(disc) <= Q.DISCOVER_TOP
+    assert 0 < len(disc) <= syn.DISCOVER_TOP
     assert [c["rank"] for c in disc] == list(range(1, len(disc) + 1))
     curated = {s["id"] for s in body["curated"]}
     for c in disc:
@@ -96,7 +96,7 @@ def test_api_synergies_has_discovered_candidates(fixture_client: TestClient) -> 
         for tie in c["evidence"]["ties"]:
             assert {"id", "type", "from", "to"} <= set(tie)
     # domain candidates (e.g. chips.ai--manufacturing) come through the API with their domain
-    pool = fixture_client.get("/api/synergies", params={"top": Q.DISCOVER_POOL}).json()["discovered"]
+    pool = fixture_client.get("/api/synergies", params={"top": syn.DISCOVER_POOL}).json()["discovered"]
     assert len(pool) > len(disc)
     with_domain = [c for c in pool if c["domains"]]
     assert with_domain and all(c["id"].endswith("--" + c["domains"][0]) for c in with_domain)
@@ -106,13 +106,13 @@ def test_api_synergies_has_discovered_candidates(fixture_client: TestClient) -> 
 
 def test_api_synergies_other_pair_is_computed_on_demand(fixture_client: TestClient) -> None:
     body = fixture_client.get("/api/synergies", params={"between": "brainport", "and": "mra", "top": 5}).json()
-    assert body["bootstrap"] == Q.BOOTSTRAP_ON_DEMAND
+    assert body["bootstrap"] == syn.BOOTSTRAP_ON_DEMAND
     assert body["between"] == "brainport" and len(body["discovered"]) == 5
     assert set(body["discovered"][0]["evidence"]) == {"brainport", "mra", "ties"}
 
 
 @pytest.mark.parametrize("params,status,code", [
-    ({"top": 0}, 422, "validation_error"), ({"top": Q.DISCOVER_POOL + 1}, 422, "validation_error"),
+    ({"top": 0}, 422, "validation_error"), ({"top": syn.DISCOVER_POOL + 1}, 422, "validation_error"),
     ({"top": "x"}, 422, "validation_error"), ({"between": "mra", "and": "mra"}, 422, "analysis_error"),
     ({"and": "nowhere"}, 404, "not_found"), ({"between": "x" * 121}, 422, "validation_error"),
 ])
@@ -169,7 +169,7 @@ def test_api_introductions(fixture_client: TestClient) -> None:
         body = fixture_client.get(f"/api/synergies/{sid}/introductions").json()
         assert body["synergy"] == sid and body["between"] == "mra" and body["and"] == "brainport"
         items = body["items"]
-        assert 0 < len(items) <= Q.INTRO_TOP
+        assert 0 < len(items) <= syn.INTRO_TOP
         scores = [r["score"] for r in items]
         assert scores == sorted(scores, reverse=True)
         for r in items:
@@ -200,16 +200,16 @@ def test_api_guests(fixture_client: TestClient) -> None:
         assert {"actor", "name", "region", "helix", "layers", "gain", "covers", "cells", "reason"} <= set(g)
         assert all(set(c) == {"layer", "place", "helix"} for c in g["cells"])
     default = fixture_client.get("/api/synergies/C/guests").json()
-    assert default["size"] == Q.GUESTS_SIZE and len(default["items"]) <= Q.GUESTS_SIZE
+    assert default["size"] == syn.GUESTS_SIZE and len(default["items"]) <= syn.GUESTS_SIZE
     r = fixture_client.get("/api/synergies/C/guests", params={"format": "csv", "size": 4})
     assert r.text.startswith("pick,actor,name,region,helix,layers,gain,covers,reason")
 
 
 @pytest.mark.parametrize("suffix,params,status,code", [
     ("introductions", {"top": 0}, 422, "validation_error"),
-    ("introductions", {"top": Q.MAX_INTRO_TOP + 1}, 422, "validation_error"),
+    ("introductions", {"top": syn.MAX_INTRO_TOP + 1}, 422, "validation_error"),
     ("guests", {"size": 0}, 422, "validation_error"),
-    ("guests", {"size": Q.MAX_GUESTS + 1}, 422, "validation_error"),
+    ("guests", {"size": syn.MAX_GUESTS + 1}, 422, "validation_error"),
     ("guests", {"size": "many"}, 422, "validation_error"),
     ("guests", {"between": "mra", "and": "mra"}, 422, "analysis_error"),
     ("introductions", {"between": "atlantis"}, 404, "not_found"),
@@ -368,16 +368,16 @@ def test_results_are_cached_per_generation_and_pair(fixture_client: TestClient) 
     fixture_client.get("/api/synergies")
     gen = store.current()
     keys = {k for k in list(gen.memo._data) if isinstance(k, tuple) and k[0] == "analysis"}
-    assert ("analysis", ("discovered", "mra", "brainport", Q.BOOTSTRAP_PRECOMPUTED)) in keys
+    assert ("analysis", ("discovered", "mra", "brainport", syn.BOOTSTRAP_PRECOMPUTED)) in keys
     assert ("corridor", "mra", "brainport") in gen.inputs._data  # shared by discovery and evidence
     before = gen.memo.misses
-    Q.discovered(gen, "mra", "brainport")
+    syn.discovered(gen, "mra", "brainport")
     assert gen.memo.misses == before  # a dictionary look-up, no recomputation
 
 
 def test_default_pair_is_precomputed_in_the_background(bundled_client: TestClient) -> None:
     body = bundled_client.get("/api/synergies").json()
-    assert body["bootstrap"] == Q.BOOTSTRAP_PRECOMPUTED and len(body["discovered"]) == Q.DISCOVER_TOP
+    assert body["bootstrap"] == syn.BOOTSTRAP_PRECOMPUTED and len(body["discovered"]) == syn.DISCOVER_TOP
     assert any(c["curated_match"] for c in body["discovered"])
     html, _ = page_ok(bundled_client, "/synergies/chips.ai--manufacturing?lang=en")
     assert "Introductions" in html

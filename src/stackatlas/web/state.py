@@ -107,7 +107,7 @@ class Generation:
         self.meta: dict[str, str] = dict(self.con.execute("SELECT key, value FROM meta").fetchall())
         self.content_hash = self.meta.get("content_hash", "")
         self.memo = Memo(memo_size)
-        self.responses = Memo(max(16, memo_size // 4))  # whole responses (see web.app.ResponseCache)
+        self.responses = Memo(max(16, memo_size // 4))  # whole responses (see web._middleware.ResponseCache)
         # few but large intermediate results (the corridor inputs of synergy discovery, per pair of places);
         # fill only while holding ``analysis_lock`` (lock order: analysis_lock, then a key of this memo)
         self.inputs = Memo(8)

@@ -1,0 +1,18 @@
+"""The HTML pages: server-rendered with Jinja2 (autoescape on), each rendered page cached per generation.
+
+One module per resource (:mod:`.home`, :mod:`.search`, :mod:`.actors`, :mod:`.relations`, :mod:`.places`,
+:mod:`.layers`, :mod:`.synergies` with the comparison of two places, :mod:`.network`, :mod:`.sources`,
+:mod:`.docs`), each with its router; :data:`router` holds them all. Error pages: :mod:`stackatlas.web.errors`.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from . import actors, docs, home, layers, network, places, relations, search, sources, synergies
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+for _module in (home, search, actors, relations, places, layers, synergies, network, sources, docs):
+    router.include_router(_module.router)

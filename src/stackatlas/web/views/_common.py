@@ -1,0 +1,35 @@
+"""What the pages share: parameter types and :func:`page`, which renders a template with the request's
+:class:`~stackatlas.web.present.View` (names, numbers and links in the request's language)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import Path as PathParam
+from fastapi import Query, Request
+from fastapi.responses import HTMLResponse
+
+from .. import queries as Q
+from .._deps import Gen
+from .._templates import env, lang_of, query_of
+from ..present import View
+from ..state import Generation
+
+__all__ = ["Facet", "Gen", "Ident", "Limit", "Offset", "Place", "page"]
+
+Ident = Annotated[str, PathParam(min_length=1, max_length=120)]
+Facet = Annotated[str | None, Query(max_length=120)]
+Limit = Annotated[int, Query(ge=1, le=Q.MAX_LIMIT)]
+Offset = Annotated[int, Query(ge=0, le=1_000_000)]
+Place = Annotated[str | None, Query(max_length=120)]
+
+
+def page(request: Request, gen: Generation, template: str, build: Callable[[View], dict[str, Any]]) -> HTMLResponse:
+    """Render ``template`` with ``build(v)`` (the response is cached per generation by ``ResponseCache``)."""
+    lang = lang_of(request)
+    lk = Q.lookups(gen)
+    v = View(lk, lang, request.url.path, query_of(request))
+    ctx = build(v)
+    ctx.setdefault("q", None)
+    return HTMLResponse(env.get_template(template).render(v=v, lang=lang, meta=lk.meta, **ctx))
