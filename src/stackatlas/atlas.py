@@ -18,6 +18,7 @@ import pandas as pd
 if TYPE_CHECKING:
     from .engine import Engine
 
+from ._sql import like_pattern
 from ._version import __version__
 from .dataset.loader import bundled_path
 from .errors import AnalysisError, NotFound, StackAtlasError
@@ -182,9 +183,9 @@ class Atlas:
             where.append("a.control_country = $cc")
             params["cc"] = control_country.upper()
         if q:
-            where.append("""(a.name ILIKE $q OR a.id ILIKE $q
-                             OR a.id IN (SELECT actor FROM actor_aliases WHERE alias ILIKE $q))""")
-            params["q"] = f"%{q}%"
+            where.append("""(a.name ILIKE $q ESCAPE '\\' OR a.id ILIKE $q ESCAPE '\\'
+                             OR a.id IN (SELECT actor FROM actor_aliases WHERE alias ILIKE $q ESCAPE '\\'))""")
+            params["q"] = like_pattern(q)
         if ids is not None:
             where.append("list_contains($ids, a.id)")
             params["ids"] = ids

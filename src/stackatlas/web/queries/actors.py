@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from ..._sql import like_pattern
 from .. import index as web_index
 from ..state import Generation
 from ._common import CITES, MAX_LIMIT, in_list, labels_table, order_by, page_of, rows, scalar
@@ -14,7 +15,7 @@ from ._lookups import check, lookups
 from .relations import RELATIONS_OF_ACTOR, relation_count, relation_page
 
 __all__ = ["ACTOR_FILTERS", "ACTOR_RELATIONS", "ACTOR_SORTS", "EGO_LIMIT", "MAX_CHILDREN", "actor_count",
-           "actor_detail", "actor_facets", "actor_page", "actor_records", "ego_network", "like_pattern",
+           "actor_detail", "actor_facets", "actor_page", "actor_records", "ego_network",
            "main_layers", "ties_of"]
 
 ACTOR_RELATIONS = 200   # ties listed on an actor's page and in /api/actors/{id} (all: /relations?actor=)
@@ -29,16 +30,6 @@ def _norm(filters: dict[str, Any]) -> dict[str, str | None]:
     out = {k: (filters.get(k) or None) for k in ACTOR_FILTERS}
     out["control_country"] = (out["control_country"] or "").upper() or None
     return out
-
-
-def like_pattern(text: str) -> str:
-    r"""A LIKE pattern (with ``ESCAPE '\'``) that matches ``text`` anywhere, its ``%``, ``_`` and ``\`` taken
-    literally.
-
-    >>> like_pattern("50%_off")
-    '%50\\%\\_off%'
-    """
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 #: The condition over ``web.actors w`` of each actor filter (its value is the parameter of the same name).
