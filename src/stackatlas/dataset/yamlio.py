@@ -154,7 +154,8 @@ def _alias_problem(text: str, shown: str) -> Problem | None:
         for ev in yaml.parse(text, Loader=_Loader):
             if isinstance(ev, yaml.AliasEvent):
                 name = str(ev.anchor)
-                line, col = ev.start_mark.line + 1, ev.start_mark.column + 1
+                mark = ev.start_mark
+                line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
                 if name in size and size[name] is None:
                     return Problem(shown, line, col, "<yaml>", f"alias *{name} refers to a value that contains it")
                 n, levels = size.get(name) or 1, depth.get(name, 1)
