@@ -25,7 +25,7 @@ from ..errors import Problem
 
 __all__ = ["MAX_DEPTH", "MAX_FILE_BYTES", "MIN_VALUES", "Located", "Pos", "load_yaml"]
 
-#: The largest YAML file read (10 MiB, some 20,000 records): YAML is for records people write and
+#: The largest YAML file read (10 MiB, over 10,000 records of ~800 bytes): YAML is for records people write and
 #: review, a large register belongs in the CSV tables (docs/dataset-format.md, "Large datasets").
 MAX_FILE_BYTES = 10 * 1024 * 1024
 #: The deepest nesting of values (the dataset format needs about six levels).
