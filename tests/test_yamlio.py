@@ -151,3 +151,9 @@ def test_invalid_utf8_is_located_at_the_first_bad_byte(tmp_path: Path, raw: byte
     assert doc is None
     assert [(x.line, x.column, x.field) for x in problems] == [(line, column, "<file>")]
     assert "not UTF-8 text" in problems[0].message
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_endless_stream_is_read_no_further_than_the_limit() -> None:
+    doc, problems = load_yaml(Path("/dev/zero"))
+    assert doc is None and "larger than" in problems[0].message

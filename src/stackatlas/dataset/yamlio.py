@@ -14,6 +14,7 @@ otherwise expand to 3.4 billion values). Each refusal is one problem at the offe
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -190,11 +191,12 @@ def _alias_problem(text: str, shown: str) -> Problem | None:
 def _read_text(file: Path, shown: str) -> tuple[str | None, list[Problem]]:
     """The text of ``file`` (UTF-8, universal newlines), or the problem that prevents reading it."""
     try:
-        with file.open("rb") as fh:
-            raw = fh.read(MAX_FILE_BYTES + 1)
+        with file.open("rb") as fh:  # the size first; read() is bounded too (a pipe, a device)
+            too_large = os.fstat(fh.fileno()).st_size > MAX_FILE_BYTES
+            raw = b"" if too_large else fh.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         return None, [Problem(shown, 0, 0, "<file>", f"cannot read: {exc.strerror}")]
-    if len(raw) > MAX_FILE_BYTES:
+    if too_large or len(raw) > MAX_FILE_BYTES:
         return None, [Problem(shown, 1, 1, "<file>", f"file larger than {MAX_FILE_BYTES // 2**20} MiB: too large "
                                                     "for a YAML file; keep large lists of actors, relations or "
                                                     "indicators in CSV tables (docs/dataset-format.md, "
