@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import re
+import resource
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 import stackatlas
+from stackatlas.dataset._problems import MAX_PROBLEMS
+from stackatlas.dataset.bulk import PROBLEMS_PER_CHECK
 from stackatlas.dataset.loader import content_hash, load_dataset
 from stackatlas.errors import InvalidData, Problem
 
@@ -162,3 +168,68 @@ def test_eurostack_taxonomy_with_crosswalk(fixture_dir: Path) -> None:
     assert ds.taxonomy.id == "eurostack"
     assert ds.taxonomy.crosswalk is not None and ds.taxonomy.crosswalk.map["data-ai"] == ["ai"]
     assert {k.id for k in ds.taxonomy.actor_kinds} >= {"company", "university"}  # inherited
+
+
+# --- hostile datasets: bounded work, located problems, never a traceback ---------------------------------
+
+def bad_actors(n: int, start: int = 0) -> str:
+    """``n`` actors with three mistakes each (an id with capitals, an unknown key, a locator missing)."""
+    return "".join(f"- {{id: Bad_{i}, name: actor {i}, kind: company, hq: delft, layers: [{{layer: ai}}], "
+                   f"colour: red, sources: [{{source: tech-corridor-2026}}]}}\n" for i in range(start, start + n))
+
+
+def test_problems_per_rule_are_capped_with_a_count(fixture_dir: Path) -> None:
+    path = fixture_dir / "actors" / "bad.yaml"
+    path.write_text(bad_actors(PROBLEMS_PER_CHECK + 5), encoding="utf-8")
+    probs = [p for p in problems_of(fixture_dir) if p.path == str(path)]
+    for fieldname in ("id", "colour", "sources.0.locator"):
+        found = [p for p in probs if p.field == fieldname]
+        assert len(found) == PROBLEMS_PER_CHECK + 1, fieldname
+        assert [p.line for p in found] == list(range(1, PROBLEMS_PER_CHECK + 2))
+        assert found[-1].message.endswith("-- and 4 more problems of this kind in this file "
+                                          f"(only the first {PROBLEMS_PER_CHECK + 1} are listed)")
+    assert len(probs) == 3 * (PROBLEMS_PER_CHECK + 1)
+
+
+def test_validation_stops_at_the_total_limit(fixture_dir: Path) -> None:
+    # one mistake per record, spread over files so that no rule is capped: the total cap stops the validation
+    per_file = PROBLEMS_PER_CHECK
+    files = MAX_PROBLEMS // per_file + 2
+    for k in range(files):
+        text = "".join(f"- {{id: a-{k}-{i}, name: A, kind: company, hq: delft, layers: [{{layer: ai}}], colour: red, "
+                       f"sources: [{{source: tech-corridor-2026, locator: x}}]}}\n" for i in range(per_file))
+        (fixture_dir / "actors" / f"bad-{k:02d}.yaml").write_text(text, encoding="utf-8")
+    probs = problems_of(fixture_dir)
+    assert len(probs) == MAX_PROBLEMS + 1
+    assert all(p.field == "colour" for p in probs[:-1])
+    last = probs[-1]
+    assert last.field == "<problems>"
+    assert last.message.startswith(f"... and more problems not listed (limit {MAX_PROBLEMS:,})")
+    # it stopped at the first problem beyond the limit: later files were never read
+    assert last.path == str(fixture_dir / "actors" / f"bad-{MAX_PROBLEMS // per_file:02d}.yaml") and last.line == 1
+
+
+def run_validate(folder: Path, memory: int = 1 << 30) -> subprocess.CompletedProcess[str]:
+    """``stackatlas validate folder`` in a child process with at most ``memory`` bytes of address space."""
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(stackatlas.__file__).parents[1]),
+                                                        os.environ.get("PYTHONPATH", "")])}
+    # the timeout only catches a hang (the bomb used to run for minutes)
+    return subprocess.run([sys.executable, "-m", "stackatlas", "validate", str(folder)], capture_output=True,
+                          text=True, timeout=300, preexec_fn=limit, env=env, check=False)
+
+
+@pytest.mark.parametrize("text,line", [
+    ("a0: &a0 [" + ", ".join(["lol"] * 10) + "]\n"
+     + "".join(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]\n" for i in range(1, 10)), 4),
+    ("- id: x\n  name: &n [x, *n]\n", 2),
+], ids=["billion-laughs", "self-reference"])
+def test_hostile_alias_in_validate(fixture_dir: Path, text: str, line: int) -> None:
+    path = fixture_dir / "actors" / "bomb.yaml"
+    path.write_text(text, encoding="utf-8")
+    res = run_validate(fixture_dir)
+    assert res.returncode == 1, res.stderr[-2000:]
+    assert "Traceback" not in res.stderr and "Error" not in res.stderr
+    assert re.search(rf"^{re.escape(str(path))}:{line}:\d+: <yaml>: alias \*a?\w+ ", res.stderr, re.M), res.stderr

@@ -1,6 +1,8 @@
 from pathlib import Path
 
-from stackatlas.dataset.yamlio import load_yaml
+import pytest
+
+from stackatlas.dataset.yamlio import MAX_DEPTH, MAX_FILE_BYTES, load_yaml
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -42,3 +44,116 @@ def test_not_utf8(tmp_path: Path) -> None:
     p.write_bytes(b"name: \xff\xfe\n")
     doc, problems = load_yaml(p)
     assert doc is None and "UTF-8" in problems[0].message
+
+
+# --- hostile files: each is refused with one located problem, quickly and in little memory ---------------
+
+def bomb(levels: int, width: int = 9) -> str:
+    """A "billion laughs" document: each level repeats the one below ``width`` times (width**levels values)."""
+    lines = [f"a0: &a0 [{', '.join(['lol'] * width)}]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * width)}]" for i in range(1, levels)]
+    return "\n".join(lines) + "\n"
+
+
+def test_alias_bomb_is_refused_at_the_alias(tmp_path: Path) -> None:
+    text = bomb(10)
+    assert len(text) < 600
+    doc, problems = load_yaml(write(tmp_path, text))
+    assert doc is None and len(problems) == 1
+    p = problems[0]
+    # the first alias that takes the document beyond MIN_VALUES + len(text) values: lines 1-4 hold 8,307
+    # values once expanded, a3 is 7,381 of them, so the first *a3 (line 5) passes the bound of 10,000 + 478
+    assert (p.line, p.column, p.field) == (5, 10, "<yaml>")
+    assert "alias *a3 repeats 7,381 values" in p.message and "nested aliases are refused" in p.message
+
+
+def test_alias_within_the_bound_is_expanded(tmp_path: Path) -> None:
+    text = "src: &s [{source: a, locator: p. 1}]\nx: {sources: *s}\ny: {sources: *s}\n"
+    doc, problems = load_yaml(write(tmp_path, text))
+    assert problems == [] and doc is not None
+    assert doc.data["x"] == doc.data["y"] == {"sources": [{"source": "a", "locator": "p. 1"}]}
+    assert doc.pos(("y", "sources", 0, "locator")) == (1, 31)  # where the anchored value is written
+
+
+def test_merge_keys_still_work(tmp_path: Path) -> None:
+    doc, problems = load_yaml(write(tmp_path, "base: &b {kind: company, hq: delft}\nx:\n  <<: *b\n  id: x\n"))
+    assert problems == [] and doc is not None
+    assert doc.data["x"] == {"kind": "company", "hq": "delft", "id": "x"}
+
+
+def test_merge_key_bomb_is_refused(tmp_path: Path) -> None:
+    lines = ["m0: &m0 {" + ", ".join(f"k{j}: v" for j in range(9)) + "}"]
+    lines += [f"m{i}: &m{i} {{<<: [{', '.join([f'*m{i - 1}'] * 9)}]}}" for i in range(1, 10)]
+    doc, problems = load_yaml(write(tmp_path, "\n".join(lines) + "\n"))
+    assert doc is None and len(problems) == 1 and "nested aliases are refused" in problems[0].message
+
+
+@pytest.mark.parametrize("text,line,column", [
+    ("- id: x\n  name: &n [*n]\n", 2, 13),      # a list that contains itself
+    ("a: &a {b: {c: *a}}\n", 1, 15),             # a mapping, two levels down
+    ("a: &a {<<: *a}\n", 1, 12),                 # a merge of itself
+])
+def test_self_reference_is_refused_at_the_alias(tmp_path: Path, text: str, line: int, column: int) -> None:
+    doc, problems = load_yaml(write(tmp_path, text))
+    assert doc is None
+    assert [(p.line, p.column, p.field) for p in problems] == [(line, column, "<yaml>")]
+    assert "refers to a value that contains it" in problems[0].message
+
+
+def test_deep_nesting_is_refused(tmp_path: Path) -> None:
+    doc, problems = load_yaml(write(tmp_path, "[" * 900 + "]" * 900 + "\n"))
+    assert doc is None
+    assert [(p.line, p.column) for p in problems] == [(1, MAX_DEPTH + 2)]
+    assert f"more than {MAX_DEPTH} levels deep" in problems[0].message
+
+
+def test_deep_nesting_through_aliases_is_refused(tmp_path: Path) -> None:
+    lines = ["a0: &a0 [x]"] + [f"a{i}: &a{i} [*a{i - 1}]" for i in range(1, 80)]
+    doc, problems = load_yaml(write(tmp_path, "\n".join(lines) + "\n"))
+    assert doc is None and len(problems) == 1
+    assert f"more than {MAX_DEPTH} levels deep" in problems[0].message and problems[0].line < 80
+
+
+def test_asterisks_in_text_are_not_aliases(tmp_path: Path) -> None:
+    doc, problems = load_yaml(write(tmp_path, "note: '**bold** *x'\nrest: a * b\n"))
+    assert problems == [] and doc is not None
+    assert doc.data == {"note": "**bold** *x", "rest": "a * b"}
+
+
+def test_too_large_file_is_refused_before_parsing(tmp_path: Path) -> None:
+    p = tmp_path / "big.yaml"
+    with p.open("wb") as fh:  # valid YAML, one byte too many
+        fh.write(b"- x\n" * (MAX_FILE_BYTES // 4) + b"\n")
+    doc, problems = load_yaml(p)
+    assert doc is None
+    assert [(x.line, x.column, x.field) for x in problems] == [(1, 1, "<file>")]
+    assert "MiB" in problems[0].message and "CSV tables" in problems[0].message
+
+
+def test_crlf_line_ends_read_as_before(tmp_path: Path) -> None:
+    p = tmp_path / "crlf.yaml"
+    p.write_bytes(b"- id: a\r\n  note: |\r\n    two\r\n    lines\r\n")
+    doc, problems = load_yaml(p)
+    assert problems == [] and doc is not None
+    assert doc.data == [{"id": "a", "note": "two\nlines\n"}]
+    assert doc.pos((0, "note")) == (2, 9)
+
+
+@pytest.mark.parametrize("raw,line,column", [
+    (b"name: \xff\xfe\n", 1, 7),
+    (b"a: 1\nb: caf\xc3\xa9 \xe9t\xe9\n", 2, 9),   # the column counts characters (the \xc3\xa9 is one)
+    (b"a: 1\r\nb: 2\r\n  c: \x80\n", 3, 6),
+])
+def test_invalid_utf8_is_located_at_the_first_bad_byte(tmp_path: Path, raw: bytes, line: int, column: int) -> None:
+    p = tmp_path / "bad.yaml"
+    p.write_bytes(raw)
+    doc, problems = load_yaml(p)
+    assert doc is None
+    assert [(x.line, x.column, x.field) for x in problems] == [(line, column, "<file>")]
+    assert "not UTF-8 text" in problems[0].message
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_endless_stream_is_read_no_further_than_the_limit() -> None:
+    doc, problems = load_yaml(Path("/dev/zero"))
+    assert doc is None and "larger than" in problems[0].message

@@ -36,17 +36,20 @@ class Problem:
 
 
 class InvalidData(StackAtlasError):
-    """A dataset (or an import) has problems; ``errors`` lists every one of them."""
+    """A dataset (or an import) has problems; ``errors`` lists every one of them, sorted.
+
+    ``more``, if given, comes last: the line that says that the list was cut short.
+    """
 
     code = "invalid_data"
     status = 400
 
-    def __init__(self, errors: list[Problem]) -> None:
-        self.errors = sorted(errors)
+    def __init__(self, errors: list[Problem], *, more: Problem | None = None) -> None:
+        self.errors = sorted(errors) + ([more] if more is not None else [])
         n = len(self.errors)
         head = "\n".join(str(e) for e in self.errors[:50])
-        more = f"\n... and {n - 50} more" if n > 50 else ""
-        super().__init__(f"{n} problem{'s' if n != 1 else ''} in the data:\n{head}{more}")
+        tail = f"\n... and {n - 50} more" if n > 50 else ""
+        super().__init__(f"{n} problem{'s' if n != 1 else ''} in the data:\n{head}{tail}")
 
 
 class NotFound(StackAtlasError):

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import InvalidData, Problem
 from . import model as m
+from ._problems import ProblemLimit, ProblemLog
 from .bulk import Bulk, BulkContext, csv_files, read_bulk
 from .yamlio import Located, load_yaml
 
@@ -159,8 +160,10 @@ def content_hash(root: Path) -> str:
             h.update(b"<missing>")
         elif f.suffix == ".csv":
             h.update(_csv_digest(f))
-        else:
-            h.update(f.read_bytes())
+        else:  # in chunks: the same digest as of the whole file, without holding a file that is too large
+            with f.open("rb") as fh:
+                while chunk := fh.read(1 << 24):
+                    h.update(chunk)
         h.update(b"\0")
     return h.hexdigest()
 
@@ -293,13 +296,25 @@ def load_dataset(root: Path | str | None = None) -> Dataset:
     Raises
     ------
     InvalidData
-        With every problem found, each naming file, line, column and field.
+        With every problem found, each naming file, line, column and field; at most
+        :data:`~stackatlas.dataset.bulk.PROBLEMS_PER_CHECK` (and one that counts the rest) per rule and
+        file, and at most :data:`~stackatlas.dataset._problems.MAX_PROBLEMS` in all: the validation stops
+        there and the last problem says so.
     """
     root = Path(root) if root is not None else bundled_path()
     root = root.resolve()
-    problems: list[Problem] = []
     if not root.is_dir():
         raise InvalidData([Problem(str(root), 0, 0, "<dataset>", "not a folder")])
+    problems = ProblemLog()
+    try:
+        return _load(root, problems)
+    except (InvalidData, ProblemLimit):
+        if not problems:
+            raise
+        raise problems.error() from None
+
+
+def _load(root: Path, problems: ProblemLog) -> Dataset:
     meta_file = root / "dataset.yaml"
     meta: m.DatasetMeta | None = None
     meta_doc: Located | None = None
