@@ -3,7 +3,7 @@
 A command module (one per command group, see :data:`stackatlas.cli.COMMAND_GROUPS`) imports from here
 only: the context accessor :func:`state`, the output helpers :func:`emit` and :func:`records`, the format
 option :data:`FormatOpt` and the consoles :data:`out` and :data:`err`. It never imports ``app`` itself:
-:func:`stackatlas.cli` hands the app to the module's ``register(app)``.
+the package (:mod:`stackatlas.cli`) hands the app to the module's ``register(app)``.
 
 Nothing here imports the data stack (pydantic, DuckDB, pandas, Ibis): ``stackatlas --help`` and
 ``stackatlas CMD --help`` only need Typer and Rich. The library is imported when a command runs.
