@@ -14,7 +14,7 @@ import duckdb
 import pytest
 
 from stackatlas import store
-from stackatlas.cli.base import main
+from stackatlas.cli import main
 from stackatlas.dataset.bulk import COLUMNS, PROBLEMS_PER_CHECK
 from stackatlas.dataset.loader import content_hash, dataset_files, load_dataset
 from stackatlas.errors import InvalidData, Problem

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import stackatlas
-from stackatlas.cli.base import main
+from stackatlas.cli import main
 
 FIX = str(stackatlas.fixture_path())
 

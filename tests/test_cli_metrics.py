@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from stackatlas.cli.base import main
+from stackatlas.cli import main
 from stackatlas.metrics import complexity
 
 

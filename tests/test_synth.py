@@ -14,7 +14,7 @@ import pytest
 
 import stackatlas
 from stackatlas.analysis import duckdb_engine, profile, relatedness
-from stackatlas.cli.base import main
+from stackatlas.cli import main
 from stackatlas.dataset.loader import load_dataset
 from stackatlas.scale.bench import analysis_cases, result_rows, run_bench
 from stackatlas.scale.synth import SOURCE_ID, synthesise

@@ -11,10 +11,15 @@ True
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from ._version import __version__
-from .atlas import Atlas, open  # noqa: A004
-from .dataset.loader import bundled_path, fixture_path, load_dataset
 from .errors import AnalysisError, InvalidData, NotFound, Problem, StackAtlasError
+
+if TYPE_CHECKING:
+    from .atlas import Atlas, open  # noqa: A004
+    from .dataset.loader import bundled_path, fixture_path, load_dataset
 
 __all__ = [
     "AnalysisError",
@@ -29,3 +34,26 @@ __all__ = [
     "load_dataset",
     "open",
 ]
+
+# The data stack (pydantic, DuckDB, pandas, Ibis) is imported on first use of these names (PEP 562), so
+# that ``import stackatlas`` (and ``stackatlas --help``) stays quick.
+_LAZY = {
+    "Atlas": ".atlas",
+    "open": ".atlas",
+    "bundled_path": ".dataset.loader",
+    "fixture_path": ".dataset.loader",
+    "load_dataset": ".dataset.loader",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

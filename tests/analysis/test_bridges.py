@@ -150,8 +150,7 @@ def test_bundled_corridor(tmp_path: Path) -> None:
 
 
 def _cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> str:
-    import stackatlas.cli.network  # registers the commands
-    from stackatlas.cli.base import main
+    from stackatlas.cli import main
 
     code = main(["--data", str(stackatlas.fixture_path()), *args])
     out = capsys.readouterr().out

@@ -250,8 +250,7 @@ def test_layer_flow_weights_sum_to_the_directed_ties(corridor_engine: Engine) ->
 # -- CLI ---------------------------------------------------------------------------------------------------
 
 def _cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> str:
-    import stackatlas.cli.network  # registers the commands
-    from stackatlas.cli.base import main
+    from stackatlas.cli import main
 
     code = main(["--data", str(stackatlas.fixture_path()), *args])
     out = capsys.readouterr().out
@@ -273,8 +272,7 @@ def test_cli_integration(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_cli_integration_rejects_both_views(capsys: pytest.CaptureFixture[str]) -> None:
-    import stackatlas.cli.network  # registers the commands
-    from stackatlas.cli.base import main
+    from stackatlas.cli import main
 
     assert main(["--data", str(stackatlas.fixture_path()), "integration", "--foundries", "--flow"]) != 0
 

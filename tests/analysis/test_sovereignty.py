@@ -111,8 +111,7 @@ def test_bundled_corridor_shares_sum_to_one(tmp_path_factory: pytest.TempPathFac
 
 
 def test_cli_sovereignty(capsys: pytest.CaptureFixture[str]) -> None:
-    import stackatlas.cli.network  # registers the commands
-    from stackatlas.cli.base import main
+    from stackatlas.cli import main
 
     assert main(["--data", str(stackatlas.fixture_path()), "sovereignty", "--place", "mra", "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)

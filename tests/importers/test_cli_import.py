@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from stackatlas.cli.base import main
+from stackatlas.cli import main
 from stackatlas.importers import wikidata
 
 from .conftest import EXAMPLES

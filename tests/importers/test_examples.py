@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from stackatlas.cli.base import main
+from stackatlas.cli import main
 from stackatlas.dataset.loader import load_dataset
 
 from .conftest import EXAMPLES

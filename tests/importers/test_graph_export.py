@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from stackatlas.cli.base import main
+from stackatlas.cli import main
 
 GEXF = "{http://gexf.net/1.3}"
 GML = "{http://graphml.graphdrawing.org/xmlns}"

@@ -1,4 +1,7 @@
-"""CLI commands for the analyses of chapter 3 (profile) and of relatedness. Registered on import."""
+"""Analysis commands: profile, relatedness, synergies, evaluate (synergies, stability), match, guests, scenario.
+
+Profiles and relatedness are chapter 3 of the method; the rest compares two regions and their synergies.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +10,12 @@ from typing import Annotated
 
 import typer
 
-from ..analysis import profile as _profile
-from ..analysis import relatedness as _relatedness
-from ..analysis import specialisation as _specialisation
-from ..atlas import records
-from .base import Fmt, FormatOpt, _state, app, emit
+from ._app import Fmt, FormatOpt, emit, records, state
 
-__all__ = ["evaluate_synergies", "guests", "match", "profile", "relatedness", "scenario", "stability", "synergies"]
+__all__ = ["evaluate_synergies", "guests", "match", "profile", "register", "relatedness", "scenario", "stability",
+           "synergies"]
 
 
-@app.command()
 def profile(
     ctx: typer.Context,
     level: Annotated[str, typer.Option(help="municipality, region, province, country or site.")] = "municipality",
@@ -30,7 +29,10 @@ def profile(
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """Where each place stands on the stack: counts, shares, location quotients with 95% intervals."""
-    atlas = _state(ctx).atlas()
+    from ..analysis import profile as _profile
+    from ..analysis import specialisation as _specialisation
+
+    atlas = state(ctx).atlas()
     table = _profile(atlas.engine(), level=level, by=by, baseline=baseline, weight=weight,
                      fractional=fractional, presence=presence, places=place or None)
     if summary:
@@ -41,7 +43,6 @@ def profile(
     emit(records(table.round(4)), fmt, title=f"profile by {by} ({level})")
 
 
-@app.command()
 def relatedness(
     ctx: typer.Context,
     by: Annotated[str, typer.Option(help="layer, sublayer or domain.")] = "layer",
@@ -50,7 +51,9 @@ def relatedness(
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """How layers go together within organisations (and across ties), with z, p and q-values."""
-    atlas = _state(ctx).atlas()
+    from ..analysis import relatedness as _relatedness
+
+    atlas = state(ctx).atlas()
     table = _relatedness(atlas.engine(), by=by, method=method, with_relations=with_relations)
     if fmt == Fmt.table:
         col = f"{by}_a"
@@ -62,7 +65,6 @@ BetweenOpt = Annotated[str | None, typer.Option("--between", help="Region A (def
 AndOpt = Annotated[str | None, typer.Option("--and", help="Region B (default: the dataset's pair).")]
 
 
-@app.command()
 def synergies(
     ctx: typer.Context,
     between: BetweenOpt = None,
@@ -77,7 +79,7 @@ def synergies(
     """Synergies between two regions: the curated ones and candidates discovered from the data."""
     from ..analysis.synergy import SynergyConfig, discover
 
-    atlas = _state(ctx).atlas()
+    atlas = state(ctx).atlas()
     cur = atlas.synergies()
     out: list[dict] = []
     if not no_curated:
@@ -95,11 +97,6 @@ def synergies(
         emit(out, fmt)
 
 
-evaluate_app = typer.Typer(help="Check discovered results against curated ones.", no_args_is_help=True)
-app.add_typer(evaluate_app, name="evaluate")
-
-
-@evaluate_app.command("synergies")
 def evaluate_synergies(
     ctx: typer.Context,
     between: BetweenOpt = None,
@@ -113,7 +110,7 @@ def evaluate_synergies(
     """For every curated synergy: the best-ranked discovered candidate that matches it, and the overlaps."""
     from ..analysis.synergy import evaluate
 
-    atlas = _state(ctx).atlas()
+    atlas = state(ctx).atlas()
     a, b = atlas.compare_pair(between, and_)
     table = evaluate(atlas.engine(), a=a, b=b, curated=atlas.synergies(), sensitivity=sensitivity,
                      seed=seed)
@@ -124,7 +121,6 @@ def evaluate_synergies(
                 f"led by both regions, {int((top & both).sum())} of those in the top 15"))
 
 
-@evaluate_app.command("stability")
 def stability(
     ctx: typer.Context,
     between: BetweenOpt = None,
@@ -139,7 +135,7 @@ def stability(
     """How robust the ranking of discovered synergies is to the weights of the score."""
     from ..analysis.synergy import rank_stability
 
-    atlas = _state(ctx).atlas()
+    atlas = state(ctx).atlas()
     a, b = atlas.compare_pair(between, and_)
     if samples < 1 or factor < 1:
         raise typer.BadParameter("--samples must be at least 1 and --factor at least 1")
@@ -147,7 +143,6 @@ def stability(
     emit(records(table), fmt, title=f"discovered synergies under {samples} weightings: share in the top {top}")
 
 
-@app.command()
 def match(
     ctx: typer.Context,
     synergy: Annotated[str, typer.Option(help="Curated (e.g. C) or discovered (e.g. chips.ai) synergy id.")],
@@ -159,14 +154,13 @@ def match(
     """Introductions: who in region A should meet whom in region B for a synergy, and why."""
     from ..analysis.introductions import introductions
 
-    atlas = _state(ctx).atlas()
+    atlas = state(ctx).atlas()
     a, b = atlas.compare_pair(between, and_)
     table = introductions(atlas.engine(), synergy=synergy, a=a, b=b, top=top)
     cols = ["a", "a_place", "b", "b_place", "score", "reasons"] if fmt == Fmt.table else None
     emit(records(table), fmt, title=f"introductions for {synergy}", columns=cols)
 
 
-@app.command()
 def guests(
     ctx: typer.Context,
     synergy: Annotated[str, typer.Option(help="Curated or discovered synergy id.")],
@@ -178,7 +172,7 @@ def guests(
     """A balanced guest list (layers × regions × quadruple helix), picked greedily with its guarantee."""
     from ..analysis.guests import guest_list
 
-    atlas = _state(ctx).atlas()
+    atlas = state(ctx).atlas()
     a, b = atlas.compare_pair(between, and_)
     table = guest_list(atlas.engine(), synergy=synergy, a=a, b=b, size=size)
     cov = table.attrs["coverage"]
@@ -188,7 +182,6 @@ def guests(
     emit(records(table), fmt, title=title, columns=cols)
 
 
-@app.command()
 def scenario(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="Scenario YAML (see docs/dataset-format.md, Scenarios).")],
@@ -198,7 +191,7 @@ def scenario(
     """Apply a change set on top of the dataset and show how profiles, synergies and introductions change."""
     from ..analysis.scenario import load_scenario, run_scenario
 
-    atlas = _state(ctx).atlas()
+    atlas = state(ctx).atlas()
     result = run_scenario(atlas, load_scenario(file), top=top)
     if fmt == Fmt.json:
         emit({k: records(v) if hasattr(v, "columns") else v for k, v in result.items()}, fmt)
@@ -208,3 +201,13 @@ def scenario(
     emit(records(result["synergies"].round(4)), fmt, title="synergy ranks and scores, before and after")
     if "introductions" in result:
         emit(records(result["introductions"]), fmt, title="introductions after the change (new = not there before)")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the analysis commands and the ``evaluate`` group to ``app``."""
+    for command in (profile, relatedness, synergies, match, guests, scenario):
+        app.command()(command)
+    evaluate_app = typer.Typer(help="Check discovered results against curated ones.", no_args_is_help=True)
+    evaluate_app.command("synergies")(evaluate_synergies)
+    evaluate_app.command("stability")(stability)
+    app.add_typer(evaluate_app, name="evaluate")

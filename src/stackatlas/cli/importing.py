@@ -1,6 +1,6 @@
 """CLI commands to take data in and out: ``import`` (csv, parquet, wikidata), ``dedupe``, ``merge``, ``export``.
 
-Registered on import (``stackatlas.cli.base._register``). The work is done by :mod:`stackatlas.importers`.
+The work is done by :mod:`stackatlas.importers`, imported when a command runs.
 """
 
 from __future__ import annotations
@@ -10,14 +10,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
-from .base import Fmt, FormatOpt, _state, app, emit, err, out
+from ._app import Fmt, FormatOpt, emit, err, out, state
 
-__all__ = ["dedupe", "export", "import_app", "merge"]
-
-import_app = typer.Typer(name="import", help="Import organisations and ties from tables or Wikidata into a "
-                         "dataset folder (docs/importing.md).", no_args_is_help=True)
-app.add_typer(import_app, name="import")
+__all__ = ["dedupe", "export", "import_csv", "import_parquet", "import_wikidata", "merge", "register"]
 
 
 class OutFormat(str, Enum):
@@ -82,7 +79,6 @@ def _summary(res: Any) -> None:
     out.print(f"  report: {res.report}")
 
 
-@import_app.command("csv")
 def import_csv(
     files: Annotated[list[Path], typer.Argument(help="CSV files (each matched to a table of the mapping).")],
     mapping: MappingOpt, into: IntoOpt, table: TableOpt = None, places: PlacesOpt = None,
@@ -92,7 +88,6 @@ def import_csv(
     _progress_import(files, "csv", mapping, into, table, places, out_format, date)
 
 
-@import_app.command("parquet")
 def import_parquet(
     files: Annotated[list[Path], typer.Argument(help="Parquet files (each matched to a table of the mapping).")],
     mapping: MappingOpt, into: IntoOpt, table: TableOpt = None, places: PlacesOpt = None,
@@ -102,7 +97,6 @@ def import_parquet(
     _progress_import(files, "parquet", mapping, into, table, places, out_format, date)
 
 
-@import_app.command("wikidata")
 def import_wikidata(
     place: Annotated[str, typer.Option("--place", help="A municipality id of the base dataset (e.g. eindhoven) "
                                        "or a Wikidata id (Q9832).")],
@@ -113,8 +107,8 @@ def import_wikidata(
     cache: Annotated[Path | None, typer.Option("--cache", help="Folder of cached responses (default: the user "
                                                "cache).")] = None,
     limit: Annotated[int, typer.Option(help="At most this many organisations.")] = 5000,
-    layer: Annotated[str, typer.Option(help="Layer for organisations whose industry maps to none "
-                                       "(LAYER[/SUBLAYER][:ROLE]).")] = "applications:secondary",
+    layer: Annotated[str, typer.Option(help=escape("Layer for organisations whose industry maps to none "
+                                              "(LAYER[/SUBLAYER][:ROLE])."))] = "applications:secondary",
     date: DateOpt = None,
 ) -> None:
     """Import the organisations located in a municipality from Wikidata (SPARQL + wbgetentities, cached)."""
@@ -129,7 +123,6 @@ def import_wikidata(
         out.print(f"  wrote {p}")
 
 
-@app.command()
 def dedupe(
     directory: Annotated[Path, typer.Argument(help="Dataset folder.")],
     threshold: Annotated[float, typer.Option(help="Name similarity (0-100, token-set ratio after removing legal "
@@ -161,7 +154,6 @@ def dedupe(
               "`stackatlas dedupe DIR --apply`.")
 
 
-@app.command()
 def merge(
     src: Annotated[Path, typer.Argument(help="The dataset to add (e.g. an import).")],
     into: Annotated[Path, typer.Option("--into", help="The curated dataset that receives it.")],
@@ -187,7 +179,6 @@ class ExportFormat(str, Enum):
     ftm = "ftm"
 
 
-@app.command()
 def export(
     ctx: typer.Context,
     fmt: Annotated[ExportFormat, typer.Option("--format", help="gexf or graphml (Gephi, networkx), csv "
@@ -197,6 +188,18 @@ def export(
     """Export the compiled dataset as a graph: actors as nodes, relations as edges."""
     from ..importers.graph_export import export_graph
 
-    st = _state(ctx)
+    st = state(ctx)
     res = export_graph(st.atlas().con, fmt.value, output)
     out.print(f"wrote {res.path}: {res.nodes:,} nodes, {res.edges:,} edges")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``import`` group (csv, parquet, wikidata) and dedupe, merge and export to ``app``."""
+    import_app = typer.Typer(name="import", help="Import organisations and ties from tables or Wikidata into a "
+                             "dataset folder (docs/importing.md).", no_args_is_help=True)
+    import_app.command("csv")(import_csv)
+    import_app.command("parquet")(import_parquet)
+    import_app.command("wikidata")(import_wikidata)
+    app.add_typer(import_app, name="import")
+    for command in (dedupe, merge, export):
+        app.command()(command)

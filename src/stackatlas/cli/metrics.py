@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
-from ..atlas import records
 from ..errors import AnalysisError
-from .base import Fmt, FormatOpt, app, emit
+from ._app import Fmt, FormatOpt, emit, records
 
-__all__ = ["metrics"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["metrics", "register"]
 
 
 class Metric(str, Enum):
@@ -24,6 +25,8 @@ class Metric(str, Enum):
 
 
 def _read(path: Path) -> pd.DataFrame:
+    import pandas as pd
+
     if not path.is_file():
         raise AnalysisError(f"{path}: no such file")
     if path.suffix.lower() in (".parquet", ".pq"):
@@ -40,7 +43,6 @@ def _write(df: pd.DataFrame, path: Path) -> None:
         df.to_csv(path, index=False)
 
 
-@app.command()
 def metrics(
     what: Annotated[Metric, typer.Argument(help="complexity, proximity, relatedness (density) or fitness.")],
     input: Annotated[Path, typer.Option("--input", "-i", help="Long table: .csv or .parquet.")],  # noqa: A002
@@ -70,3 +72,8 @@ def metrics(
         typer.echo(f"wrote {len(out)} rows to {output}")
         return
     emit(records(out.head(200) if fmt == Fmt.table else out), fmt, title=f"{what.value} ({len(out)} rows)")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``metrics`` to ``app``."""
+    app.command()(metrics)

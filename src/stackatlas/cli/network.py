@@ -1,37 +1,32 @@
-"""CLI commands for cross-stack integration (chapter 4), bridges between regions and sovereignty.
+"""Network commands: cross-stack integration (chapter 4), bridges between regions and sovereignty.
 
-Registered on import (``stackatlas.cli.base._register``).
+The help of ``integration --pattern`` names the patterns without importing the analysis (which would make
+every ``--help`` wait for pandas, Ibis and scipy): :data:`PATTERN_NAMES` repeats
+:data:`stackatlas.analysis.integration.PATTERNS`, and a test checks that the two agree.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-import pandas as pd
 import typer
 
-from ..analysis.bridges import SUMMARY_KEYS
-from ..analysis.bridges import bridges as _bridges
-from ..analysis.integration import FOUNDRY_LAYERS, PATTERNS
-from ..analysis.integration import foundries as _foundries
-from ..analysis.integration import integration as _integration
-from ..analysis.integration import layer_flow as _layer_flow
-from ..analysis.sovereignty import sovereignty as _sovereignty
-from ..atlas import records
 from ..errors import AnalysisError
-from .base import Fmt, FormatOpt, _state, app, emit
+from ._app import Fmt, FormatOpt, emit, records, state
 
-__all__ = ["bridges", "integration", "sovereignty"]
+__all__ = ["PATTERN_NAMES", "bridges", "integration", "register", "sovereignty"]
+
+PATTERN_NAMES = ("horizontal", "vertical", "cross-stack-investor")
+"""The integration patterns as the help names them (= ``stackatlas.analysis.integration.PATTERNS``)."""
 
 
-@app.command()
 def integration(
     ctx: typer.Context,
     foundries: Annotated[bool, typer.Option("--foundries", help="The table of vertically integrated AI "
                                             "foundries (chips, cloud, AI, applications).")] = False,
     flow: Annotated[bool, typer.Option("--flow", help="Ties between layers: who in one layer invests in, "
                                        "buys from or partners with another.")] = False,
-    pattern: Annotated[str | None, typer.Option(help=f"Only actors with this pattern: {', '.join(PATTERNS)}.")]
+    pattern: Annotated[str | None, typer.Option(help=f"Only actors with this pattern: {', '.join(PATTERN_NAMES)}.")]
     = None,
     min_coverage: Annotated[int, typer.Option(help="--foundries: keep actors covering at least this many "
                                               "of the four columns.")] = 3,
@@ -40,9 +35,14 @@ def integration(
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """How organisations integrate across layers: own, via subsidiaries, via ties, and patterns."""
+    from ..analysis.integration import FOUNDRY_LAYERS, PATTERNS
+    from ..analysis.integration import foundries as _foundries
+    from ..analysis.integration import integration as _integration
+    from ..analysis.integration import layer_flow as _layer_flow
+
     if foundries and flow:
         raise AnalysisError("choose one of --foundries and --flow")
-    engine = _state(ctx).atlas().engine()
+    engine = state(ctx).atlas().engine()
     if foundries:
         table = _foundries(engine, min_coverage=min_coverage)
         emit(records(table), fmt, title=f"{len(table)} integrated AI foundries ({', '.join(FOUNDRY_LAYERS)})")
@@ -63,10 +63,11 @@ def integration(
 
 
 def _jsonable(result: dict[str, Any]) -> dict[str, Any]:
+    import pandas as pd
+
     return {k: records(v.round(6)) if isinstance(v, pd.DataFrame) else v for k, v in result.items()}
 
 
-@app.command()
 def bridges(
     ctx: typer.Context,
     between: Annotated[str, typer.Option("--between", help="First place (e.g. mra).")],
@@ -82,7 +83,10 @@ def bridges(
     The table shows the summary and the top brokers; json gives everything (ties, brokers, communities);
     csv gives the brokers.
     """
-    engine = _state(ctx).atlas().engine()
+    from ..analysis.bridges import SUMMARY_KEYS
+    from ..analysis.bridges import bridges as _bridges
+
+    engine = state(ctx).atlas().engine()
     res = _bridges(engine, a=between, b=and_, presence=presence, families=family or None)
     if fmt == Fmt.json:
         emit(_jsonable(res), fmt)
@@ -99,7 +103,6 @@ def bridges(
          columns=["actor", "name", "region", "betweenness", "betweenness_norm", "constraint", "degree"])
 
 
-@app.command()
 def sovereignty(
     ctx: typer.Context,
     place: Annotated[str | None, typer.Option(help="Only actors located in this place.")] = None,
@@ -108,6 +111,14 @@ def sovereignty(
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """Who controls each layer: shares by control bloc (NL, EU, US, CN, other), HHI, weakest layer."""
-    engine = _state(ctx).atlas().engine()
+    from ..analysis.sovereignty import sovereignty as _sovereignty
+
+    engine = state(ctx).atlas().engine()
     table = _sovereignty(engine, place=place, weight=weight, presence=presence)
     emit(records(table.round(4)), fmt, title=f"control by bloc per layer{f' ({place})' if place else ''}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the network commands to ``app``."""
+    for command in (integration, bridges, sovereignty):
+        app.command()(command)

@@ -1,4 +1,4 @@
-"""``stackatlas report``: a briefing generated from the dataset, as Markdown, HTML or PDF. Registered on import."""
+"""``stackatlas report``: a briefing generated from the dataset, as Markdown, HTML or PDF."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from typing import Annotated
 import typer
 
 from ..errors import StackAtlasError
-from .base import _state, app, err, out
+from ._app import err, out, state
 
-__all__ = ["report"]
+__all__ = ["register", "report"]
 
 
 class Lang(str, Enum):
@@ -19,7 +19,6 @@ class Lang(str, Enum):
     en = "en"
 
 
-@app.command()
 def report(
     ctx: typer.Context,
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write: .md, .html or .pdf (the format "
@@ -56,7 +55,7 @@ def report(
     if (between is None) != (and_ is None):
         raise StackAtlasError("give both --between and --and (or neither, for the dataset's pair)")
     rp.format_of(output)  # fail on a bad file name before any work
-    atlas = _state(ctx).atlas()
+    atlas = state(ctx).atlas()
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("collecting", total=None)
 
@@ -74,3 +73,8 @@ def report(
         note(f"writing {output.name}")
         path = rp.write(doc, output)
     out.print(f"wrote {path} ({path.stat().st_size:,} bytes; {len(doc.sources)} sources)", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``report`` to ``app``."""
+    app.command()(report)

@@ -1,7 +1,4 @@
-"""CLI commands for scale: ``synth`` writes a synthetic dataset, ``bench`` times the build and the analyses.
-
-Registered on import (``stackatlas.cli.base._register``).
-"""
+"""Scale commands: ``synth`` writes a synthetic dataset, ``bench`` times the build and the analyses."""
 
 from __future__ import annotations
 
@@ -12,12 +9,11 @@ from typing import Annotated
 
 import typer
 
-from .base import Fmt, FormatOpt, app, emit, err, out
+from ._app import Fmt, FormatOpt, emit, err, out
 
-__all__ = ["bench", "synth"]
+__all__ = ["bench", "register", "synth"]
 
 
-@app.command()
 def synth(
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write (created; its dataset files "
                                          "are replaced).")],
@@ -37,7 +33,6 @@ def synth(
               f"{time.perf_counter() - t0:.1f} s")
 
 
-@app.command()
 def bench(
     actors: Annotated[int, typer.Option(help="Actors of the synthetic dataset.")] = 1_000_000,
     relations: Annotated[int | None, typer.Option(help="Relations (default: 3 per actor).")] = None,
@@ -67,3 +62,9 @@ def bench(
     title = (f"{ds['actors']:,} actors, {ds['relations']:,} relations ({ds['db_mb']:.0f} MB database); "
              f"{load['cpus']} CPUs, load {load['load_before'][0]:.1f} -> {load['load_after'][0]:.1f}")
     emit(result_rows(report), fmt, title=title)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``synth`` and ``bench`` to ``app``."""
+    for command in (synth, bench):
+        app.command()(command)

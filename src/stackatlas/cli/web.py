@@ -1,4 +1,4 @@
-"""``stackatlas serve``: the web atlas on the embedded database. Registered on import."""
+"""``stackatlas serve``: the web atlas on the embedded database."""
 
 from __future__ import annotations
 
@@ -7,12 +7,11 @@ from typing import Annotated
 
 import typer
 
-from .base import _state, app, err
+from ._app import err, state
 
-__all__ = ["serve"]
+__all__ = ["register", "serve"]
 
 
-@app.command()
 def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
@@ -32,7 +31,7 @@ def serve(
 
     from ..web import create_app
 
-    st = _state(ctx)
+    st = state(ctx)
     root = (data or st.data).resolve()
     target = (db.resolve() if db is not None else
               (st.db if data is None else None))
@@ -40,3 +39,8 @@ def serve(
     err.print(f"stackatlas: serving {root.name} on http://{host}:{port}/ (API docs: /docs)")
     uvicorn.run(application, host=host, port=port, log_level="info", access_log=access_log,
                 proxy_headers=False, server_header=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``serve`` to ``app``."""
+    app.command()(serve)
