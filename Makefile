@@ -61,6 +61,7 @@ test-fast: setup lint typecheck
 # regenerate the documents that are generated from code (tests fail when they are stale)
 docs: setup
 	$(BIN)/python -m stackatlas.store > docs/database.md
+	$(BIN)/python -m stackatlas.cli.reference > docs/cli.md
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
