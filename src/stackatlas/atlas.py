@@ -17,6 +17,7 @@ import pandas as pd
 
 if TYPE_CHECKING:
     from .engine import Engine
+    from .lookups import Lookups
 
 from ._sql import like_pattern
 from ._version import __version__
@@ -54,6 +55,7 @@ class Atlas:
         self.db = db
         self._con: duckdb.DuckDBPyConnection | None = None
         self._engine: Engine | None = None
+        self._lookups: Lookups | None = None
 
     # -- plumbing --------------------------------------------------------------------------------------
     @property
@@ -96,6 +98,15 @@ class Atlas:
         if pa == pb:
             raise AnalysisError("the two places must differ")
         return pa, pb
+
+    def lookups(self) -> Lookups:
+        """The look-up tables of the dataset (names of layers, places, ..., see :mod:`stackatlas.lookups`),
+        read once per atlas; they hold no connection, so they stay usable after :meth:`close`."""
+        if self._lookups is None:
+            from .lookups import build
+
+            self._lookups = build(self)
+        return self._lookups
 
     def close(self) -> None:
         self._engine = None

@@ -105,7 +105,7 @@ def test_source_list(corridor_docs: dict[str, Document], corridor_html: dict[str
     assert first.kind == "dataset" and first.number == 1
     words = ("stackatlas-dataset {} versie {}, berekend {}" if lang == "nl"
              else "stackatlas dataset {} version {}, computed {}")
-    assert first.title == words.format(meta["id"], meta["version"], corridor_data.lk.date)
+    assert first.title == words.format(meta["id"], meta["version"], corridor_data.facts.date)
     assert [s.number for s in doc.sources] == list(range(1, len(doc.sources) + 1))
     assert len({s.id for s in doc.sources}) == len(doc.sources)
     start, end = _sources_block(html)
@@ -140,7 +140,7 @@ def test_counts_cite_the_dataset_and_few_facts_their_sources(corridor_docs: dict
                                                              corridor_data: CorridorData, lang: str) -> None:
     doc = corridor_docs[lang]
     t = _cells(doc, "pos-table")
-    facts = corridor_data.lk.facts
+    facts = corridor_data.facts.citations
     number = {e.id: e.number for e in doc.sources}
     for row, prof in zip(t.rows, corridor_data.profile["rows"], strict=True):
         count = row[2][0]
@@ -182,7 +182,7 @@ def test_generated_text_states_what_the_numbers_show(corridor_docs: dict[str, Do
         for place, text in zip((corridor_data.a, corridor_data.b), leads, strict=True):
             above = [r for r in rows if r["place"] == place and r["lq_low"] > 1]
             below = [r for r in rows if r["place"] == place and r["lq_high"] < 1]
-            c = report.compose.Composer(corridor_data.lk, lang)
+            c = report.compose.Composer(corridor_data.lk, corridor_data.facts, lang)
             assert text.startswith(c.place(place))
             n = len(corridor_data.profile["actors"][place])
             assert (f" telt {n} organisaties" if lang == "nl" else f" has {n} organisations") in text

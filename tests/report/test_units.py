@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from stackatlas.present.texts import Words
 from stackatlas.report.charts import render_svg
 from stackatlas.report.cite import Bibliography
 from stackatlas.report.compose import _lc
-from stackatlas.report.texts import Words
 
 
 def test_numbers_in_both_languages() -> None:

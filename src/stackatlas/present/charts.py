@@ -1,7 +1,9 @@
-"""Vega-Lite specifications of the charts, built in Python and rendered in the browser by vega-embed.
+"""Vega-Lite specifications of the charts of the web atlas and the briefings, built in Python.
 
-Data is always inlined (``data.values``): a chart never fetches anything. Every chart on a page also has
-its data as an HTML table next to it (for screen readers, and for the sources of its numbers).
+The web renders them in the browser with vega-embed; the briefings turn the same specs into print specs
+(:func:`stackatlas.report.charts.static`: a fixed width, the print font, no tooltips or links) and render
+them to SVG offline. Data is always inlined (``data.values``): a chart never fetches anything. Every chart
+also has its data as a table next to it (for screen readers, and for the sources of its numbers).
 """
 
 from __future__ import annotations
@@ -12,15 +14,22 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from .formats import number
+
 __all__ = [
+    "SCHEMA",
     "SIDE_COLORS",
+    "candidate_scores",
     "corridor_map",
     "ego_network",
     "layer_flow",
+    "layer_support",
+    "profile_cells",
     "profile_heatmap",
     "profile_intervals",
     "sovereignty_bars",
     "synergy_scores",
+    "tie_bars",
 ]
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"  # an identifier only: never fetched
@@ -280,5 +289,122 @@ def synergy_scores(items: list[dict[str, Any]], labels: dict[str, str], *, title
             {"mark": {"type": "point", "filled": True, "size": 60, "color": SIDE_COLORS["both"], "cursor": "pointer"},
              "encoding": {"y": y, "x": {"field": "score", "type": "quantitative"}, "tooltip": tooltip,
                           **({"href": {"field": "url"}} if href else {})}},
+        ],
+    )
+
+
+_WRAP = "split(datum.label, ' ')"  # axis labels over several lines, one word each
+# a long place name over two lines at " (": "Brainport Eindhoven" / "(Metropoolregio Eindhoven)"
+_WRAP_PAREN = ("indexof(datum.label, ' (') > 0 ? [slice(datum.label, 0, indexof(datum.label, ' (')), "
+               "slice(datum.label, indexof(datum.label, ' (') + 1)] : datum.label")
+
+
+def profile_cells(rows: list[dict[str, Any]], layer_names: dict[str, str], place_names: dict[str, str], *,
+                  title: str, lang: str) -> dict[str, Any]:
+    """Places × layers coloured by LQ; each cell shows the LQ, its 95% interval and the count.
+
+    Cells whose whole interval lies above 1 get a dark border. The labels are written in ``lang``
+    (:mod:`.formats`), so the chart and the tables next to it read the same.
+    """
+    values = []
+    for r in rows:
+        lq = r.get("lq")
+        ok = lq is not None and math.isfinite(lq)
+        values.append({
+            "layer": layer_names.get(r["layer"], r["layer"]), "place": place_names.get(r["place"], r["place"]),
+            "lq": round(float(lq), 3) if ok and lq is not None else None,
+            "above": bool(ok and (r.get("lq_low") or 0) > 1),
+            "label": [f"LQ {number(lq, lang=lang)}" if ok else "–",
+                      f"{number(r['lq_low'], lang=lang)}–{number(r['lq_high'], lang=lang)}" if ok else "",
+                      f"n = {int(r['count'] or 0)}"],
+        })
+    places = list(dict.fromkeys(v["place"] for v in values))
+    cols = list(layer_names.values())
+    return _base(
+        title, width="container", height=max(60, 54 * len(places)), data={"values": values},
+        encoding={"x": {"field": "layer", "type": "nominal", "sort": cols, "title": None,
+                        "axis": {"orient": "bottom", "labelAngle": 0, "labelLimit": 100, "labelFontSize": 9,
+                                 "labelExpr": _WRAP, "labelLineHeight": 12, "domain": False, "ticks": False}},
+                  "y": {"field": "place", "type": "nominal", "sort": places, "title": None,
+                        "axis": {"labelLimit": 200, "labelExpr": _WRAP_PAREN, "labelLineHeight": 13,
+                                 "domain": False, "ticks": False}}},
+        layer=[
+            {"mark": {"type": "rect", "stroke": "#ffffff", "strokeWidth": 2},
+             "encoding": {"color": {"field": "lq", "type": "quantitative", "title": "LQ",
+                                    "scale": {"scheme": "blueorange", "domainMid": 1, "domain": [0, 3],
+                                              "clamp": True},
+                                    "legend": {"orient": "right", "gradientLength": max(60, 54 * len(places) - 20)}}}},
+            {"transform": [{"filter": "datum.above"}],
+             "mark": {"type": "rect", "fill": None, "stroke": "#111827", "strokeWidth": 2}},
+            {"mark": {"type": "text", "fontSize": 10, "lineHeight": 13, "baseline": "top", "dy": -19},
+             "encoding": {"text": {"field": "label"},
+                          "color": {"condition": {"test": "datum.lq > 2.2 || datum.lq < 0.35", "value": "#ffffff"},
+                                    "value": "#111827"}}},
+        ],
+    )
+
+
+def candidate_scores(rows: list[dict[str, Any]], *, title: str, axis: str) -> dict[str, Any]:
+    """Discovered candidates in rank order: the score as a point with its bootstrap interval, and the id of
+    the matching curated synergy next to it (``rows``: rank, label, score, score_low, score_high,
+    curated_match)."""
+    values = [{"label": f"{r['rank']}. {r['label']}", "score": r["score"], "lo": r["score_low"],
+               "hi": r["score_high"], "curated": r.get("curated_match") or ""} for r in rows]
+    order = [v["label"] for v in values]
+    y = {"field": "label", "type": "nominal", "sort": order, "title": None, "axis": {"labelLimit": 330}}
+    lo = min([v["lo"] for v in values] or [0.0])
+    hi = max([v["hi"] for v in values] or [1.0])
+    pad = max(0.05, (hi - lo) * 0.08)
+    x = {"type": "quantitative", "title": axis, "scale": {"domain": [round(lo - pad, 2), round(hi + pad, 2)],
+                                                          "zero": False}}
+    return _base(
+        title, width="container", height=22 * len(values) + 10, data={"values": values},
+        layer=[
+            {"mark": {"type": "rule", "strokeWidth": 2, "color": SIDE_COLORS["both"]},
+             "encoding": {"y": y, "x": {"field": "lo", **x}, "x2": {"field": "hi"}}},
+            {"mark": {"type": "point", "filled": True, "size": 60, "color": SIDE_COLORS["both"]},
+             "encoding": {"y": y, "x": {"field": "score", **x}}},
+            {"mark": {"type": "text", "align": "left", "dx": 6, "fontSize": 10, "fontWeight": "bold",
+                      "color": SIDE_COLORS["b"]},
+             "encoding": {"y": y, "x": {"field": "hi", **x}, "text": {"field": "curated"}}},
+        ],
+    )
+
+
+def tie_bars(parts: list[dict[str, Any]], *, title: str) -> dict[str, Any]:
+    """Bars: ties within each region and across (``parts``: label, ties, side ``a``/``b``/``both``)."""
+    order = [p["label"] for p in parts]
+    return _base(
+        title, width="container", height=26 * len(parts), data={"values": parts},
+        layer=[
+            {"mark": {"type": "bar"},
+             "encoding": {"y": {"field": "label", "type": "nominal", "sort": order, "title": None,
+                                "axis": {"labelLimit": 360}},
+                          "x": {"field": "ties", "type": "quantitative", "title": None},
+                          "color": {"field": "side", "type": "nominal", "legend": None,
+                                    "scale": {"domain": list(SIDE_COLORS), "range": list(SIDE_COLORS.values())}}}},
+            {"mark": {"type": "text", "align": "left", "dx": 4, "fontSize": 11},
+             "encoding": {"y": {"field": "label", "type": "nominal", "sort": order},
+                          "x": {"field": "ties", "type": "quantitative"}, "text": {"field": "ties"}}},
+        ],
+    )
+
+
+def layer_support(values: list[dict[str, Any]], layer_order: list[str], region_order: list[str], *,
+                  title: str) -> dict[str, Any]:
+    """Grouped bars: organisations per layer (y) and region (colour); ``values``: layer, region, actors."""
+    colors = [SIDE_COLORS["a"], SIDE_COLORS["b"]]
+    return _base(
+        title, width="container", height=max(80, 40 * len(layer_order)), data={"values": values},
+        encoding={"y": {"field": "layer", "type": "nominal", "sort": layer_order, "title": None},
+                  "yOffset": {"field": "region", "type": "nominal", "sort": region_order},
+                  "x": {"field": "actors", "type": "quantitative", "title": None}},
+        layer=[
+            {"mark": {"type": "bar"},
+             "encoding": {"color": {"field": "region", "type": "nominal", "title": None,
+                                    "scale": {"domain": region_order, "range": colors[: len(region_order)]},
+                                    "legend": {"orient": "top", "labelLimit": 420}}}},
+            {"mark": {"type": "text", "align": "left", "dx": 3, "fontSize": 10},
+             "encoding": {"text": {"field": "actors"}}},
         ],
     )

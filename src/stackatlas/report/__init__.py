@@ -25,6 +25,7 @@ from pathlib import Path
 
 from ..atlas import Atlas
 from ..errors import StackAtlasError
+from ..present.texts import LANGS
 from .collect import (
     CorridorData,
     PlaceData,
@@ -39,7 +40,6 @@ from .html import to_html
 from .markdown import to_markdown
 from .model import Document
 from .pdf import to_pdf
-from .texts import LANGS
 
 __all__ = [
     "FORMATS",

@@ -1,8 +1,8 @@
-"""Vega-Lite specifications of the briefing's charts (plain dicts) and their offline rendering to SVG.
+"""The briefing's charts for print and their offline rendering to SVG.
 
-The web atlas's builders (:mod:`stackatlas.present.charts`) are reused where they fit; :func:`static` turns
-one of their specs into a print spec (a fixed width, the report's font, no tooltips or links). Charts are
-rendered with vl-convert (a bundled JavaScript engine, no browser): data is always inline and
+The specs come from the builders shared with the web atlas (:mod:`stackatlas.present.charts`);
+:func:`static` turns one into a print spec (a fixed width, the report's font, no tooltips or links). Charts
+are rendered with vl-convert (a bundled JavaScript engine, no browser): data is always inline and
 ``allowed_base_urls=[]`` forbids any request, so rendering never leaves the machine.
 """
 
@@ -11,11 +11,10 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import math
 import re
 from typing import Any
 
-from ..present import charts as web_charts
+from ..present import charts
 
 __all__ = ["FONT", "WIDTH", "heatmap", "intervals", "layer_flow", "render_svg", "scores", "sovereignty", "static",
            "support", "ties"]
@@ -33,7 +32,7 @@ CONFIG: dict[str, Any] = {
                "labelLimit": 260},
     "title": {"font": FONT, "fontSize": 12, "anchor": "start"},
 }
-SCHEMA = web_charts.SCHEMA
+SCHEMA = charts.SCHEMA
 _DROP = {"tooltip", "href", "cursor"}
 
 
@@ -59,142 +58,44 @@ def static(spec: dict[str, Any], *, width: int = WIDTH, height: float | None = N
     return out  # type: ignore[no-any-return]
 
 
-def _base(description: str, **extra: Any) -> dict[str, Any]:
-    return {"$schema": SCHEMA, "description": description, "config": CONFIG, "autosize": AUTOSIZE, **extra}
-
-
-_WRAP = "split(datum.label, ' ')"  # axis labels over several lines, one word each
-# a long place name over two lines at " (": "Brainport Eindhoven" / "(Metropoolregio Eindhoven)"
-_WRAP_PAREN = ("indexof(datum.label, ' (') > 0 ? [slice(datum.label, 0, indexof(datum.label, ' (')), "
-               "slice(datum.label, indexof(datum.label, ' (') + 1)] : datum.label")
-
-
+# -- the briefing's charts: the builders of :mod:`stackatlas.present.charts`, sized for print ------------------
 def heatmap(rows: list[dict[str, Any]], layer_names: dict[str, str], place_names: dict[str, str], *,
-            title: str, num: Any) -> dict[str, Any]:
-    """Places × layers coloured by LQ; each cell shows the LQ, its 95% interval and the count.
-
-    Cells whose whole interval lies above 1 get a dark border. ``num`` formats numbers in the document's
-    language (the labels are computed here, so the chart and the tables read the same).
-    """
-    values = []
-    for r in rows:
-        lq = r.get("lq")
-        ok = lq is not None and math.isfinite(lq)
-        values.append({
-            "layer": layer_names.get(r["layer"], r["layer"]), "place": place_names.get(r["place"], r["place"]),
-            "lq": round(float(lq), 3) if ok and lq is not None else None,
-            "above": bool(ok and (r.get("lq_low") or 0) > 1),
-            "label": [f"LQ {num(lq)}" if ok else "–",
-                      f"{num(r['lq_low'])}–{num(r['lq_high'])}" if ok else "",
-                      f"n = {int(r['count'] or 0)}"],
-        })
-    places = list(dict.fromkeys(v["place"] for v in values))
-    cols = list(layer_names.values())
-    return _base(
-        title, width=WIDTH, height=max(60, 54 * len(places)), data={"values": values},
-        encoding={"x": {"field": "layer", "type": "nominal", "sort": cols, "title": None,
-                        "axis": {"orient": "bottom", "labelAngle": 0, "labelLimit": 100, "labelFontSize": 9,
-                                 "labelExpr": _WRAP, "labelLineHeight": 12, "domain": False, "ticks": False}},
-                  "y": {"field": "place", "type": "nominal", "sort": places, "title": None,
-                        "axis": {"labelLimit": 200, "labelExpr": _WRAP_PAREN, "labelLineHeight": 13,
-                                 "domain": False, "ticks": False}}},
-        layer=[
-            {"mark": {"type": "rect", "stroke": "#ffffff", "strokeWidth": 2},
-             "encoding": {"color": {"field": "lq", "type": "quantitative", "title": "LQ",
-                                    "scale": {"scheme": "blueorange", "domainMid": 1, "domain": [0, 3],
-                                              "clamp": True},
-                                    "legend": {"orient": "right", "gradientLength": max(60, 54 * len(places) - 20)}}}},
-            {"transform": [{"filter": "datum.above"}],
-             "mark": {"type": "rect", "fill": None, "stroke": "#111827", "strokeWidth": 2}},
-            {"mark": {"type": "text", "fontSize": 10, "lineHeight": 13, "baseline": "top", "dy": -19},
-             "encoding": {"text": {"field": "label"},
-                          "color": {"condition": {"test": "datum.lq > 2.2 || datum.lq < 0.35", "value": "#ffffff"},
-                                    "value": "#111827"}}},
-        ],
-    )
+            title: str, lang: str) -> dict[str, Any]:
+    """:func:`~stackatlas.present.charts.profile_cells` (LQ, interval and count per cell) for print."""
+    return static(charts.profile_cells(rows, layer_names, place_names, title=title, lang=lang))
 
 
 def intervals(rows: list[dict[str, Any]], layer_names: dict[str, str], place_names: dict[str, str], *,
               title: str, colors: dict[str, str] | None = None) -> dict[str, Any]:
-    spec = web_charts.profile_intervals(rows, layer_names, place_names, title=title, colors=colors)
+    spec = charts.profile_intervals(rows, layer_names, place_names, title=title, colors=colors)
     places = {r["place"] for r in rows}
     return static(spec, height=26 * len(layer_names) * max(1, len(places)) ** 0.5 + 20)
 
 
 def layer_flow(flow: list[dict[str, Any]], layer_names: dict[str, str], *, title: str) -> dict[str, Any]:
-    spec = static(web_charts.layer_flow(flow, layer_names, title=title), width=560, height=260)
-    return spec
+    return static(charts.layer_flow(flow, layer_names, title=title), width=560, height=260)
 
 
 def sovereignty(rows: list[dict[str, Any]], layer_names: dict[str, str], bloc_names: dict[str, str], *,
                 title: str) -> dict[str, Any]:
-    return static(web_charts.sovereignty_bars(rows, layer_names, bloc_names, title=title),
+    return static(charts.sovereignty_bars(rows, layer_names, bloc_names, title=title),
                   height=24 * len(layer_names) + 10)
 
 
 def scores(rows: list[dict[str, Any]], *, title: str, axis: str) -> dict[str, Any]:
     """Discovered candidates: the score as a point with its bootstrap interval, best first."""
-    values = [{"label": f"{r['rank']}. {r['label']}", "score": r["score"], "lo": r["score_low"],
-               "hi": r["score_high"], "curated": r.get("curated_match") or ""} for r in rows]
-    order = [v["label"] for v in values]
-    y = {"field": "label", "type": "nominal", "sort": order, "title": None, "axis": {"labelLimit": 330}}
-    lo = min([v["lo"] for v in values] or [0.0])
-    hi = max([v["hi"] for v in values] or [1.0])
-    pad = max(0.05, (hi - lo) * 0.08)
-    x = {"type": "quantitative", "title": axis, "scale": {"domain": [round(lo - pad, 2), round(hi + pad, 2)],
-                                                          "zero": False}}
-    return _base(
-        title, width=WIDTH, height=22 * len(values) + 10, data={"values": values},
-        layer=[
-            {"mark": {"type": "rule", "strokeWidth": 2, "color": "#6b3fa0"},
-             "encoding": {"y": y, "x": {"field": "lo", **x}, "x2": {"field": "hi"}}},
-            {"mark": {"type": "point", "filled": True, "size": 60, "color": "#6b3fa0"},
-             "encoding": {"y": y, "x": {"field": "score", **x}}},
-            {"mark": {"type": "text", "align": "left", "dx": 6, "fontSize": 10, "fontWeight": "bold",
-                      "color": "#b5520f"},
-             "encoding": {"y": y, "x": {"field": "hi", **x}, "text": {"field": "curated"}}},
-        ],
-    )
+    return static(charts.candidate_scores(rows, title=title, axis=axis))
 
 
 def ties(parts: list[dict[str, Any]], *, title: str) -> dict[str, Any]:
     """Bars: ties within each region and across (``parts``: label, ties, side)."""
-    colors = web_charts.SIDE_COLORS
-    order = [p["label"] for p in parts]
-    return _base(
-        title, width=WIDTH - 100, height=26 * len(parts), data={"values": parts},
-        layer=[
-            {"mark": {"type": "bar"},
-             "encoding": {"y": {"field": "label", "type": "nominal", "sort": order, "title": None,
-                                "axis": {"labelLimit": 360}},
-                          "x": {"field": "ties", "type": "quantitative", "title": None},
-                          "color": {"field": "side", "type": "nominal", "legend": None,
-                                    "scale": {"domain": list(colors), "range": list(colors.values())}}}},
-            {"mark": {"type": "text", "align": "left", "dx": 4, "fontSize": 11},
-             "encoding": {"y": {"field": "label", "type": "nominal", "sort": order},
-                          "x": {"field": "ties", "type": "quantitative"}, "text": {"field": "ties"}}},
-        ],
-    )
+    return static(charts.tie_bars(parts, title=title), width=WIDTH - 100)
 
 
 def support(values: list[dict[str, Any]], layer_order: list[str], region_order: list[str], *,
             title: str) -> dict[str, Any]:
     """Grouped bars: organisations per layer (y) and region (colour)."""
-    colors = [web_charts.SIDE_COLORS["a"], web_charts.SIDE_COLORS["b"]]
-    return _base(
-        title, width=WIDTH - 60, height=max(80, 40 * len(layer_order)), data={"values": values},
-        encoding={"y": {"field": "layer", "type": "nominal", "sort": layer_order, "title": None},
-                  "yOffset": {"field": "region", "type": "nominal", "sort": region_order},
-                  "x": {"field": "actors", "type": "quantitative", "title": None}},
-        layer=[
-            {"mark": {"type": "bar"},
-             "encoding": {"color": {"field": "region", "type": "nominal", "title": None,
-                                    "scale": {"domain": region_order, "range": colors[: len(region_order)]},
-                                    "legend": {"orient": "top", "labelLimit": 420}}}},
-            {"mark": {"type": "text", "align": "left", "dx": 3, "fontSize": 10},
-             "encoding": {"text": {"field": "actors"}}},
-        ],
-    )
+    return static(charts.layer_support(values, layer_order, region_order, title=title), width=WIDTH - 60)
 
 
 # -- rendering -------------------------------------------------------------------------------------------

@@ -19,8 +19,10 @@ import pandas as pd
 from ..analysis._locate import activities, actor_places
 from ..atlas import Atlas, records
 from ..errors import AnalysisError, NotFound
+from ..lookups import Lookups
 
-__all__ = ["Lookup", "collect_corridor", "collect_place", "collect_synergy", "computed_date", "lookup"]
+__all__ = ["CorridorData", "Facts", "PlaceData", "SynergyData", "collect_corridor", "collect_place",
+           "collect_synergy", "computed_date", "facts"]
 
 Progress = Callable[[str], None]
 
@@ -34,83 +36,52 @@ def computed_date() -> str:
 
 
 @dataclass
-class Lookup:
-    """Names and citations of everything a briefing may mention."""
+class Facts:
+    """What a briefing reads of the whole dataset besides the shared :class:`~stackatlas.lookups.Lookups`:
+    the actors it may name and what it says about them, and the citations behind every fact.
 
-    meta: dict[str, str]
+    - ``stats``: :meth:`Atlas.stats`; ``date``: the day of computation (:func:`computed_date`);
+    - ``actors``: id -> name, kind, helix, head office, control; ``actor_layers``: id -> its layers (layer,
+      sublayer, offering, role) in the dataset's order; ``actor_domains``: id -> its domains;
+      ``degree``: id -> its number of relations;
+    - ``citations``: (subject type, subject) -> its (source, locator) pairs in the dataset's order.
+    """
+
     stats: dict[str, int]
-    layers: list[dict[str, Any]]
-    places: dict[str, dict[str, Any]]
-    members: dict[str, list[str]]  # region -> its members, in the given order
-    contains: dict[str, set[str]]  # place -> every municipality it contains
     actors: dict[str, dict[str, Any]]
     actor_layers: dict[str, list[dict[str, Any]]]
     actor_domains: dict[str, list[str]]
     degree: dict[str, int]
-    domains: dict[str, dict[str, Any]]
-    blocs: dict[str, dict[str, Any]]
-    helix: dict[str, dict[str, Any]]
-    kinds: dict[str, dict[str, Any]]
-    rtypes: dict[str, dict[str, Any]]
-    sources: dict[str, dict[str, Any]]
-    facts: dict[tuple[str, str], list[tuple[str, str | None]]]
+    citations: dict[tuple[str, str], list[tuple[str, str | None]]]
     date: str
 
-    @property
-    def layer_ids(self) -> list[str]:
-        return [x["id"] for x in self.layers]
 
-    @property
-    def layer(self) -> dict[str, dict[str, Any]]:
-        return {x["id"]: x for x in self.layers}
-
-    def place_type(self, ident: str) -> str:
-        return str(self.places[ident]["type"])
-
-
-def lookup(atlas: Atlas) -> Lookup:
+def facts(atlas: Atlas) -> Facts:
+    """Read the :class:`Facts` of ``atlas`` (once per briefing)."""
     def rows(sql: str) -> list[dict[str, Any]]:
         return records(atlas.sql(sql))
 
-    members: dict[str, list[str]] = defaultdict(list)
-    for r in rows("SELECT region, member FROM region_members ORDER BY region, position"):
-        members[r["region"]].append(r["member"])
-    contains: dict[str, set[str]] = defaultdict(set)
-    for r in rows("SELECT place, municipality FROM place_municipalities"):
-        contains[r["place"]].add(r["municipality"])
     actor_layers: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in rows("SELECT actor, layer, sublayer, offering, role FROM actor_layers ORDER BY actor, position"):
         actor_layers[r.pop("actor")].append(r)
     actor_domains: dict[str, list[str]] = defaultdict(list)
     for r in rows("SELECT actor, domain FROM actor_domains ORDER BY actor, position"):
         actor_domains[r["actor"]].append(r["domain"])
-    degree: dict[str, int] = defaultdict(int)
-    for r in rows("SELECT from_actor, to_actor FROM relations"):
-        degree[r["from_actor"]] += 1
-        degree[r["to_actor"]] += 1
-    facts: dict[tuple[str, str], list[tuple[str, str | None]]] = defaultdict(list)
+    degree = {r["actor"]: int(r["n"]) for r in rows(
+        "SELECT actor, count(*) AS n FROM (SELECT from_actor AS actor FROM relations "
+        "UNION ALL SELECT to_actor FROM relations) GROUP BY actor")}
+    citations: dict[tuple[str, str], list[tuple[str, str | None]]] = defaultdict(list)
     for r in rows("SELECT subject_type, subject, source, locator FROM citations ORDER BY subject_type, subject, "
                   "position"):
-        facts[(r["subject_type"], r["subject"])].append((r["source"], r["locator"]))
-    return Lookup(
-        meta=atlas.meta(),
+        citations[(r["subject_type"], r["subject"])].append((r["source"], r["locator"]))
+    return Facts(
         stats=atlas.stats(),
-        layers=records(atlas.layers()),
-        places={r["id"]: r for r in rows("SELECT * FROM places")},
-        members=dict(members),
-        contains=dict(contains),
         actors={r["id"]: r for r in rows("SELECT id, name, kind, helix, hq, hq_municipality, hq_country, "
                                          "control_country, control_bloc, parent FROM actors")},
         actor_layers=dict(actor_layers),
         actor_domains=dict(actor_domains),
-        degree=dict(degree),
-        domains={r["id"]: r for r in rows("SELECT * FROM domains")},
-        blocs={r["id"]: r for r in rows("SELECT * FROM blocs")},
-        helix={r["id"]: r for r in rows("SELECT * FROM helix")},
-        kinds={r["id"]: r for r in rows("SELECT * FROM actor_kinds")},
-        rtypes={r["id"]: r for r in rows("SELECT * FROM relation_types")},
-        sources={r["id"]: r for r in rows("SELECT * FROM sources")},
-        facts=dict(facts),
+        degree=degree,
+        citations=dict(citations),
         date=computed_date(),
     )
 
@@ -119,7 +90,7 @@ def lookup(atlas: Atlas) -> Lookup:
 _LEVELS = {"municipality", "region", "province", "country", "site"}
 
 
-def _level(lk: Lookup, place: str) -> str:
+def _level(lk: Lookups, place: str) -> str:
     t = lk.place_type(place)
     if t not in _LEVELS:
         raise AnalysisError(f"cannot profile a place of type {t!r}")
@@ -148,7 +119,7 @@ def located(engine: Any, level: str, places: list[str]) -> dict[str, list[str]]:
     return out
 
 
-def profiles(engine: Any, lk: Lookup, places: list[str]) -> dict[str, Any]:
+def profiles(engine: Any, lk: Lookups, places: list[str]) -> dict[str, Any]:
     """Profile rows, actors per cell and per place for places of possibly different types."""
     from ..analysis import profile
 
@@ -168,13 +139,13 @@ def profiles(engine: Any, lk: Lookup, places: list[str]) -> dict[str, Any]:
     return {"rows": rows, "cells": cells, "actors": where}
 
 
-def municipalities_of(lk: Lookup, place: str, where: dict[str, list[str]] | None = None) -> list[str]:
+def municipalities_of(lk: Lookups, place: str, where: dict[str, list[str]] | None = None) -> list[str]:
     """The municipalities a place contains (a municipality: itself), in the region's order."""
     t = lk.place_type(place)
     if t == "municipality":
         return [place]
-    ms = [m for m in lk.members.get(place, []) if lk.places.get(m, {}).get("type") == "municipality"]
-    rest = sorted(lk.contains.get(place, set()) - set(ms) - {place})
+    ms = [m for m in lk.region_members.get(place, []) if lk.place.get(m, {}).get("type") == "municipality"]
+    rest = sorted(lk.members.get(place, set()) - set(ms) - {place})
     return ms + rest
 
 
@@ -216,7 +187,7 @@ def relation_rows(atlas: Atlas) -> dict[str, dict[str, Any]]:
         "SELECT id, type, family, from_actor, to_actor, date, status FROM relations"))}
 
 
-def side_of(lk: Lookup, actor: str, where: dict[str, list[str]], a: str, b: str) -> str:
+def side_of(lk: Lookups, actor: str, where: dict[str, list[str]], a: str, b: str) -> str:
     in_a, in_b = actor in set(where.get(a, [])), actor in set(where.get(b, []))
     return "both" if in_a and in_b else "a" if in_a else "b" if in_b else "other"
 
@@ -230,9 +201,9 @@ def _introductions(engine: Any, synergy: str, a: str, b: str, top: int) -> list[
         return []
 
 
-def _check_place(lk: Lookup, *places: str) -> None:
+def _check_place(lk: Lookups, *places: str) -> None:
     for p in places:
-        if p not in lk.places:
+        if p not in lk.place:
             raise NotFound("place", p)
 
 
@@ -244,7 +215,8 @@ def _note(progress: Progress | None, what: str) -> None:
 # -- the corridor briefing: --between A --and B -------------------------------------------------------------
 @dataclass
 class CorridorData:
-    lk: Lookup
+    lk: Lookups
+    facts: Facts
     a: str
     b: str
     profile: dict[str, Any]
@@ -273,7 +245,7 @@ def collect_corridor(atlas: Atlas, a: str, b: str, *, top: int = 10, intros: int
     from ..analysis.integration import FOUNDRY_LAYERS
     from ..analysis.synergy import SynergyConfig, corridor_inputs
 
-    lk = lookup(atlas)
+    lk, fx = atlas.lookups(), facts(atlas)
     _check_place(lk, a, b)
     if a == b:
         raise AnalysisError("the two places must differ")
@@ -317,21 +289,21 @@ def collect_corridor(atlas: Atlas, a: str, b: str, *, top: int = 10, intros: int
         for m in municipalities_of(lk, p):
             if m not in subjects:
                 subjects.append(m)
-    subjects += sorted(s for s, rec in lk.places.items() if rec["type"] == "site" and rec.get("parent") in subjects)
+    subjects += sorted(s for s, rec in lk.place.items() if rec["type"] == "site" and rec.get("parent") in subjects)
     inds = indicator_rows(atlas, subjects)
     _note(progress, "bridges")
     br = bridges(engine, a=a, b=b)
     br = {k: records(v) if isinstance(v, pd.DataFrame) else v for k, v in br.items()}
     recs = _recommendations(atlas, lk, {a, b, *municipalities_of(lk, a), *municipalities_of(lk, b)},
                             {c["id"] for c in curated})
-    return CorridorData(lk=lk, a=a, b=b, profile=prof, municipalities=munis, municipality_profile=mprof,
+    return CorridorData(lk=lk, facts=fx, a=a, b=b, profile=prof, municipalities=munis, municipality_profile=mprof,
                         positions=positions, foundries=fdr, foundry_layers=flayers, flow=flow, curated=curated,
                         discovered=found, evaluation=evaluation, intros=intro, relations=relation_rows(atlas),
                         sovereignty=sov, indicators=inds, bridges=br, recommendations=recs,
                         options={"top": top, "intros": intros, "bootstrap": bootstrap, "seed": seed})
 
 
-def _recommendations(atlas: Atlas, lk: Lookup, places: set[str], synergies: set[str]) -> list[dict[str, Any]]:
+def _recommendations(atlas: Atlas, lk: Lookups, places: set[str], synergies: set[str]) -> list[dict[str, Any]]:
     rows = records(atlas.recommendations())
     extra = {r["id"]: r for r in records(atlas.sql("SELECT id, title_en, description_nl, description_en "
                                                    "FROM recommendations"))}
@@ -346,7 +318,8 @@ def _recommendations(atlas: Atlas, lk: Lookup, places: set[str], synergies: set[
 # -- the place briefing: --place P -----------------------------------------------------------------------
 @dataclass
 class PlaceData:
-    lk: Lookup
+    lk: Lookups
+    facts: Facts
     place: str
     profile: dict[str, Any]
     municipalities: list[str]
@@ -359,7 +332,7 @@ class PlaceData:
 
 def collect_place(atlas: Atlas, place: str, *, per_layer: int = 5, max_municipalities: int = 8,
                   progress: Progress | None = None) -> PlaceData:
-    lk = lookup(atlas)
+    lk, fx = atlas.lookups(), facts(atlas)
     _check_place(lk, place)
     engine = atlas.engine()
     _note(progress, "profile")
@@ -373,29 +346,30 @@ def collect_place(atlas: Atlas, place: str, *, per_layer: int = 5, max_municipal
     for layer in lk.layer_ids:
         cand = []
         for act in prof["cells"].get((place, layer), []):
-            ls = [x for x in lk.actor_layers.get(act, []) if x["layer"] == layer]
+            ls = [x for x in fx.actor_layers.get(act, []) if x["layer"] == layer]
             core = any(x.get("role") == "core" for x in ls)
-            name = lk.actors[act]["name"]
-            cand.append((not core, -lk.degree.get(act, 0), name.casefold(), act, ls, core))
+            name = fx.actors[act]["name"]
+            cand.append((not core, -fx.degree.get(act, 0), name.casefold(), act, ls, core))
         cand.sort(key=lambda t: t[:3])
-        top[layer] = [{"id": c[3], "core": c[5], "ties": lk.degree.get(c[3], 0),
+        top[layer] = [{"id": c[3], "core": c[5], "ties": fx.degree.get(c[3], 0),
                        "offering": "; ".join(x["offering"] for x in c[4] if x.get("offering"))}
                       for c in cand[:per_layer]]
     subjects = [place, *ms]
-    subjects += sorted(s for s, rec in lk.places.items() if rec["type"] == "site" and rec.get("parent") in subjects)
+    subjects += sorted(s for s, rec in lk.place.items() if rec["type"] == "site" and rec.get("parent") in subjects)
     _note(progress, "sovereignty")
     sov = sovereignty_rows(engine, place)
-    inside = {place, *lk.contains.get(place, set())}
+    inside = {place, *lk.members.get(place, set())}
     syn = [s for s in curated_synergies(atlas)
-           if any(p in inside or place in lk.contains.get(p, set()) or p == place for p in s["places"])]
-    return PlaceData(lk=lk, place=place, profile=prof, municipalities=ranked, municipality_profile=mprof,
+           if any(p in inside or place in lk.members.get(p, set()) or p == place for p in s["places"])]
+    return PlaceData(lk=lk, facts=fx, place=place, profile=prof, municipalities=ranked, municipality_profile=mprof,
                      top_actors=top, indicators=indicator_rows(atlas, subjects), sovereignty=sov, synergies=syn)
 
 
 # -- the synergy briefing: --synergy ID ------------------------------------------------------------------
 @dataclass
 class SynergyData:
-    lk: Lookup
+    lk: Lookups
+    facts: Facts
     id: str
     a: str
     b: str
@@ -416,7 +390,7 @@ def collect_synergy(atlas: Atlas, ident: str, a: str | None = None, b: str | Non
     from ..analysis import discover, guest_list
     from ..analysis.synergy import SynergyConfig, synergy_spec
 
-    lk = lookup(atlas)
+    lk, fx = atlas.lookups(), facts(atlas)
     a, b = atlas.compare_pair(a, b)
     _check_place(lk, a, b)
     engine = atlas.engine()
@@ -435,7 +409,7 @@ def collect_synergy(atlas: Atlas, ident: str, a: str | None = None, b: str | Non
     intro = _introductions(engine, ident, a, b, intros)
     _note(progress, "guests")
     g = guest_list(engine, synergy=ident, a=a, b=b, size=guests)
-    return SynergyData(lk=lk, id=ident, a=a, b=b, curated=cur, discovered=disc, layers=list(spec.layers),
+    return SynergyData(lk=lk, facts=fx, id=ident, a=a, b=b, curated=cur, discovered=disc, layers=list(spec.layers),
                        domains=list(spec.domains), where=where["actors"], support=support,
                        relations=relation_rows(atlas), introductions=intro, guests=records(g),
                        coverage=dict(g.attrs.get("coverage", {})))

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from .._version import __version__
+from ..lookups import Lookups
+from ..present.charts import SIDE_COLORS
+from ..present.texts import Words
 from . import charts
 from .cite import FEW, Bibliography
-from .collect import CorridorData, Lookup, PlaceData, SynergyData
+from .collect import CorridorData, Facts, PlaceData, SynergyData
 from .model import Block, Bullets, Chart, Document, Paragraph, Run, Section, Table, runs
-from .texts import Words
 
 __all__ = ["compose_corridor", "compose_place", "compose_synergy"]
 
@@ -31,21 +33,21 @@ UNITS = {"percent": ("%", "%"), "count": ("aantal", "count"), "year": ("jaar", "
 class Composer:
     """Names, numbers and footnotes in the document's language, shared by the three kinds of briefing."""
 
-    def __init__(self, lk: Lookup, lang: str) -> None:
+    def __init__(self, lk: Lookups, facts: Facts, lang: str) -> None:
         self.lk = lk
+        self.facts = facts
         self.w = Words(lang)
         self.lang = lang
         meta = lk.meta
         self.dataset_id = meta.get("id", "dataset")
         self.version = meta.get("version", "")
-        title = self.w("dataset_entry", id=self.dataset_id, version=self.version, date=lk.date)
-        self.bib = Bibliography(lk.sources, lk.facts, title)
-        self.baseline = meta.get("baseline") or ""
-        self._figures = 0
+        title = self.w("dataset_entry", id=self.dataset_id, version=self.version, date=facts.date)
+        self.bib = Bibliography(lk.source, facts.citations, title)
+        self.baseline = lk.baseline
 
     # -- names ---------------------------------------------------------------------------------------
     def place(self, ident: str | None) -> str:
-        return self.w.name(self.lk.places.get(ident or ""), default=ident or "")
+        return self.w.name(self.lk.place.get(ident or ""), default=ident or "")
 
     def layer(self, ident: str | None) -> str:
         return self.w.name(self.lk.layer.get(ident or ""), default=ident or "")
@@ -61,25 +63,25 @@ class Composer:
         return self.w.join([self.layer_lc(x) for x in ids])
 
     def actor(self, ident: str | None) -> str:
-        a = self.lk.actors.get(ident or "")
+        a = self.facts.actors.get(ident or "")
         return str(a["name"]) if a else (ident or "")
 
     def bloc(self, ident: str | None) -> str:
         if ident == "unknown":
             return self.w("unknown")
-        return self.w.name(self.lk.blocs.get(ident or ""), default=ident or "")
+        return self.w.name(self.lk.bloc.get(ident or ""), default=ident or "")
 
     def domain(self, ident: str | None) -> str:
-        return self.w.name(self.lk.domains.get(ident or ""), default=ident or "")
+        return self.w.name(self.lk.domain.get(ident or ""), default=ident or "")
 
     def rtype(self, ident: str | None) -> str:
-        return self.w.name(self.lk.rtypes.get(ident or ""), default=ident or "")
+        return self.w.name(self.lk.rtype.get(ident or ""), default=ident or "")
 
     def helix(self, ident: str | None) -> str:
         return self.w.name(self.lk.helix.get(ident or ""), default=ident or "")
 
     def kind(self, ident: str | None) -> str:
-        return self.w.name(self.lk.kinds.get(ident or ""), default=ident or "")
+        return self.w.name(self.lk.kind.get(ident or ""), default=ident or "")
 
     def unit(self, u: str | None) -> str:
         if not u:
@@ -97,7 +99,7 @@ class Composer:
 
     @property
     def bloc_names(self) -> dict[str, str]:
-        out = {b: self.bloc(b) for b in self.lk.blocs}
+        out = {b: self.bloc(b) for b in self.lk.bloc}
         out["unknown"] = self.w("unknown")
         return out
 
@@ -128,7 +130,6 @@ class Composer:
         return runs(*parts)
 
     def chart(self, ident: str, title: str, spec: dict[str, Any], caption: list[Run]) -> Chart:
-        self._figures += 1
         return Chart(id=ident, title=title, spec=spec, caption=caption)
 
     # -- shared blocks -------------------------------------------------------------------------------
@@ -216,7 +217,7 @@ class Composer:
         base = self.base_phrase()
         blocks: list[Any] = [
             self.chart(f"{prefix}-heatmap", title, charts.heatmap(rows, self.layer_names, names, title="",
-                                                                   num=self.w.num),
+                                                                   lang=self.lang),
                        runs(self.w("cap_heatmap", base=base) + " ", Run("", self.bib.dataset))),
         ]
         for p in places:
@@ -248,8 +249,8 @@ class Composer:
             blabel = w.name(r, "baseline_label")
             if blabel:
                 base = f"{base} – {blabel}" if base else blabel
-            out.append([self.cell(self.place(r["subject"]) if r["subject"] in self.lk.places else
-                                  self.actor(r["subject"]) if r["subject"] in self.lk.actors else
+            out.append([self.cell(self.place(r["subject"]) if r["subject"] in self.lk.place else
+                                  self.actor(r["subject"]) if r["subject"] in self.facts.actors else
                                   self.layer(r["subject"])),
                         self.cell(label),
                         [self.fact(value, "indicator", r["id"])],
@@ -384,13 +385,14 @@ class Composer:
         dtitle = meta.get(f"title_{self.lang}") or meta.get("title_en") or meta.get("title_nl") or self.dataset_id
         chash = (meta.get("content_hash") or "")[:12]
         entries = self.bib.entries()
-        entries[0].locators = [w("dataset_entry_note", hash=chash, sv=__version__, n=lk.stats.get("actors", 0),
-                                 r=lk.stats.get("relations", 0), i=lk.stats.get("indicators", 0),
-                                 s=lk.stats.get("sources", 0))]
+        stats = self.facts.stats
+        entries[0].locators = [w("dataset_entry_note", hash=chash, sv=__version__, n=stats.get("actors", 0),
+                                 r=stats.get("relations", 0), i=stats.get("indicators", 0),
+                                 s=stats.get("sources", 0))]
         colophon = [
             runs(w("colophon_dataset", id=self.dataset_id, version=self.version, hash=chash,
                    licence=meta.get("licence", "–"))),
-            runs(w("colophon_computed", date=lk.date, version=__version__)),
+            runs(w("colophon_computed", date=self.facts.date, version=__version__)),
             runs(w("colophon_rule"), Run("", self.bib.dataset)),
         ]
         sections = [*sections, Section("sources", w("sec_sources"))]
@@ -402,7 +404,7 @@ class Composer:
 
 # -- the corridor briefing --------------------------------------------------------------------------------
 def compose_corridor(data: CorridorData, lang: str) -> Document:
-    c = Composer(data.lk, lang)
+    c = Composer(data.lk, data.facts, lang)
     w = c.w
     a, b = data.a, data.b
     an, bn = c.place(a), c.place(b)
@@ -554,7 +556,7 @@ def _position(c: Composer, d: CorridorData) -> Section:
         f"is a layer's share among the region's organisations divided by that share in {base}; the 95% interval "
         "shows how certain that is.")))
     names = c.place_names([a, b])
-    colors = {names[a]: charts.web_charts.SIDE_COLORS["a"], names[b]: charts.web_charts.SIDE_COLORS["b"]}
+    colors = {names[a]: SIDE_COLORS["a"], names[b]: SIDE_COLORS["b"]}
     regions = Section("position-regions", w("sec_regions"), [
         *c.profile_block("pos", [a, b], d.profile, w("ch_heatmap")),
         c.chart("pos-intervals", w("ch_intervals"),
@@ -793,7 +795,7 @@ def _discovered_detail(c: Composer, d: CorridorData, r: dict[str, Any]) -> Secti
     for region in (d.a, d.b):
         sup = ev.get(region) or []
         ids = [x["id"] for x in sup]
-        top = sorted(sup, key=lambda x: (-d.lk.degree.get(x["id"], 0), str(x["name"]).casefold()))[:6]
+        top = sorted(sup, key=lambda x: (-d.facts.degree.get(x["id"], 0), str(x["name"]).casefold()))[:6]
         parts = runs(Run(w.pick(f"Organisaties in {c.place(region)}", f"Organisations in {c.place(region)}"),
                          strong=True), " (", c.n(len(ids), ids), ")")
         if top:
@@ -917,7 +919,7 @@ def _recommendations(c: Composer, recs: list[dict[str, Any]]) -> Section:
 
 # -- the place briefing -----------------------------------------------------------------------------------
 def compose_place(data: PlaceData, lang: str) -> Document:
-    c = Composer(data.lk, lang)
+    c = Composer(data.lk, data.facts, lang)
     w = c.w
     p = data.place
     pn = c.place(p)
@@ -948,7 +950,7 @@ def compose_place(data: PlaceData, lang: str) -> Document:
         for i, t in enumerate(top):
             rows.append([runs(c.layer(layer)) if i == 0 else runs(""),
                          [c.named(t["id"])],
-                         runs(c.kind(data.lk.actors[t["id"]]["kind"])),
+                         runs(c.kind(data.facts.actors[t["id"]]["kind"])),
                          runs(t["offering"] or "–"),
                          [c.n(t["ties"])]])
         if len(total) > len(top):
@@ -977,7 +979,7 @@ def compose_place(data: PlaceData, lang: str) -> Document:
 
 # -- the synergy briefing ---------------------------------------------------------------------------------
 def compose_synergy(data: SynergyData, lang: str) -> Document:
-    c = Composer(data.lk, lang)
+    c = Composer(data.lk, data.facts, lang)
     w = c.w
     a, b = data.a, data.b
     cur, disc = data.curated, data.discovered
@@ -1053,7 +1055,7 @@ def compose_synergy(data: SynergyData, lang: str) -> Document:
         items = []
         for region in (a, b):
             sup = evd.get(region) or []
-            top = sorted(sup, key=lambda x: (-data.lk.degree.get(x["id"], 0), str(x["name"]).casefold()))[:10]
+            top = sorted(sup, key=lambda x: (-data.facts.degree.get(x["id"], 0), str(x["name"]).casefold()))[:10]
             items.append(runs(Run(c.place(region), strong=True), " (", c.n(len(sup), [x["id"] for x in sup]),
                               "): ", *_names(c, [x["id"] for x in top]),
                               " …" if len(sup) > len(top) else ""))
@@ -1099,5 +1101,3 @@ def _lc(name: str) -> str:
         return name
     return name[:1].lower() + name[1:]
 
-
-Compose = Callable[[Any, str], Document]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any
 from urllib.parse import urlencode
 
+from ..present import formats
 from ..present.i18n import name, translator
 from .queries import Lookups
 
@@ -137,47 +137,22 @@ class View:
     def layer_names(self) -> dict[str, str]:
         return {x["id"]: self.layer(x["id"]) for x in self.lk.layers}
 
-    # -- numbers -------------------------------------------------------------------------------------
+    # -- numbers (see :mod:`stackatlas.present.formats`) ------------------------------------------------
     def num(self, v: Any, digits: int = 2) -> str:
-        if v is None or (isinstance(v, float) and not math.isfinite(v)):
-            return "–"
-        if isinstance(v, float) and v.is_integer() and digits == 0:
-            v = int(v)
-        s = f"{v:,.{digits}f}" if isinstance(v, float) else f"{v:,}"
-        if self.lang == "nl":
-            s = s.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-        return s
+        return formats.number(v, lang=self.lang, digits=digits)
 
     def value(self, v: Any, unit: str | None = None) -> str:
         """An indicator value: integers without decimals, others with up to two; years as they are."""
-        if v is None:
-            return "–"
-        if unit == "year" and float(v).is_integer():
-            return str(int(v))
-        if isinstance(v, float) and v.is_integer():
-            return self.num(int(v))
-        digits = 2 if abs(v) < 100 else 1
-        while digits > 0 and round(v, digits - 1) == round(v, digits):
-            digits -= 1  # 4.30 -> 4.3
-        return self.num(float(v), digits)
+        return formats.indicator_value(v, lang=self.lang, unit=unit)
 
     def amount(self, a: dict[str, Any] | None) -> str:
-        if not a or a.get("value") is None:
+        """A relation's amount (``{"value", "currency"}``) with millions and billions abbreviated."""
+        if not a:
             return ""
-        v, cur = float(a["value"]), a.get("currency") or ""
-        bn, mn = ("mld", "mln") if self.lang == "nl" else ("bn", "m")
-        if v >= 1e9:
-            s = f"{self.num(v / 1e9, 1)} {bn}"
-        elif v >= 1e6:
-            s = f"{self.num(v / 1e6, 1)} {mn}"
-        else:
-            s = self.num(int(v))
-        return f"{cur} {s}".strip()
+        return formats.amount(a.get("value"), lang=self.lang, currency=a.get("currency"))
 
     def pct(self, v: Any, digits: int = 0) -> str:
-        if v is None or (isinstance(v, float) and not math.isfinite(v)):
-            return "–"
-        return f"{self.num(100 * v, digits)}%"
+        return formats.percent(v, lang=self.lang, digits=digits)
 
     # -- links ---------------------------------------------------------------------------------------
     def url(self, path: str | None = None, **params: Any) -> str:
