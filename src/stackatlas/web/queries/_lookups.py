@@ -4,13 +4,14 @@ on demand (:class:`ActorNames`, a bounded LRU), the check of filter ids and the 
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict, defaultdict
+from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields
 from typing import Any
 
-from ...atlas import Atlas, records
+from ...atlas import Atlas
 from ...errors import NotFound
+from ...lookups import Lookups as BaseLookups
 from ..state import Generation
 from ._common import MAX_LIMIT, in_list, rows, run
 
@@ -65,62 +66,20 @@ class ActorNames:
         return isinstance(ident, str) and self.get(ident) is not None
 
 
-@dataclass
-class Lookups:
-    """The look-up tables of a generation (see :func:`lookups`)."""
+@dataclass(frozen=True)
+class Lookups(BaseLookups):
+    """The look-up tables of the compiled dataset (:meth:`stackatlas.atlas.Atlas.lookups`: built once, shared
+    with the briefings) plus the generation's actor names (:class:`ActorNames`, looked up on demand)."""
 
-    meta: dict[str, str]
-    layers: list[dict[str, Any]]
-    layer: dict[str, dict[str, Any]]
-    sublayer: dict[tuple[str, str], dict[str, Any]]
-    domain: dict[str, dict[str, Any]]
-    kind: dict[str, dict[str, Any]]
-    rtype: dict[str, dict[str, Any]]
-    bloc: dict[str, dict[str, Any]]
-    place: dict[str, dict[str, Any]]
     actor: ActorNames
-    source: dict[str, dict[str, Any]]
-    synergy: dict[str, dict[str, Any]]
-    members: dict[str, set[str]]  # place -> municipalities it contains
-    helix: dict[str, dict[str, Any]] = field(default_factory=dict)  # quadruple-helix groups
-
-    @property
-    def compare(self) -> tuple[str, str]:
-        return self.meta.get("compare_a") or "", self.meta.get("compare_b") or ""
-
-    @property
-    def baseline(self) -> str:
-        return self.meta.get("baseline") or ""
 
 
 def lookups(gen: Generation) -> Lookups:
     """The small tables (taxonomy, places, sources, synergies) as dicts; actors only by name, on demand."""
     def build(atlas: Atlas) -> Lookups:
-        def q(sql: str) -> list[dict[str, Any]]:
-            return records(atlas.sql(sql))
-
-        layers = records(atlas.layers())
-        members: dict[str, set[str]] = defaultdict(set)
-        for r in q("SELECT place, municipality FROM place_municipalities"):
-            members[r["place"]].add(r["municipality"])
-        return Lookups(
-            meta=atlas.meta(),
-            layers=layers,
-            layer={x["id"]: x for x in layers},
-            sublayer={(x["layer"], x["id"]): x for x in q("SELECT * FROM sublayers")},
-            domain={x["id"]: x for x in q("SELECT * FROM domains ORDER BY id")},
-            kind={x["id"]: x for x in q("SELECT * FROM actor_kinds")},
-            rtype={x["id"]: x for x in q("SELECT * FROM relation_types")},
-            bloc={x["id"]: x for x in q("SELECT * FROM blocs")},
-            place={x["id"]: x for x in q("SELECT id, type, name_nl, name_en, code, kind, parent, country, lat, "
-                                          "lon, description_nl, description_en FROM places")},
-            actor=ActorNames(gen, int(atlas.first("SELECT count(*) FROM actors")[0])),
-            source={x["id"]: x for x in q("SELECT id, title, author, publisher, date, url, type FROM sources")},
-            synergy={x["id"]: x for x in q("SELECT * FROM synergies ORDER BY id")},
-            members=dict(members),
-            helix={x["id"]: x for x in q("SELECT * FROM helix")},
-        )
-
+        base = atlas.lookups()
+        names = ActorNames(gen, int(atlas.first("SELECT count(*) FROM actors")[0]))
+        return Lookups(**{f.name: getattr(base, f.name) for f in fields(base)}, actor=names)
     return gen.cached("lookups", lambda: run(gen, build))
 
 
