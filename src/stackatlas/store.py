@@ -38,7 +38,7 @@ SCHEMA: dict[str, list[tuple[str, str]]] = {
     "actor_kinds": [("id", "VARCHAR"), ("helix", "VARCHAR"), ("name_nl", "VARCHAR"), ("name_en", "VARCHAR")],
     "relation_types": [("id", "VARCHAR"), ("directed", "BOOLEAN"), ("family", "VARCHAR"),
                        ("name_nl", "VARCHAR"), ("name_en", "VARCHAR")],
-    "blocs": [("id", "VARCHAR"), ("name_nl", "VARCHAR"), ("name_en", "VARCHAR")],
+    "blocs": [("id", "VARCHAR"), ("name_nl", "VARCHAR"), ("name_en", "VARCHAR"), ("position", "INTEGER")],
     "bloc_countries": [("bloc", "VARCHAR"), ("country", "VARCHAR")],
     "crosswalk": [("taxonomy", "VARCHAR"), ("layer", "VARCHAR"), ("to_taxonomy", "VARCHAR"),
                   ("to_layer", "VARCHAR")],
@@ -91,7 +91,25 @@ SCHEMA: dict[str, list[tuple[str, str]]] = {
                                ("ref", "VARCHAR")],
     "citations": [("subject_type", "VARCHAR"), ("subject", "VARCHAR"), ("position", "INTEGER"),
                   ("source", "VARCHAR"), ("locator", "VARCHAR"), ("confidence", "VARCHAR")],
+    # derived at build time from the tables above (see _ACTOR_PLACES)
+    "actor_places": [("actor", "VARCHAR"), ("place", "VARCHAR"), ("via", "VARCHAR")],
 }
+
+#: Every place each actor is in, ``via`` its head office (``hq``) or a site that is not closed (``site``):
+#: the head office's place itself, its municipality and country, the site's place and municipality, and
+#: every region, province or country containing one of those municipalities (``place_municipalities``).
+#: One row per (actor, place, via), sorted by place and actor, so that the actors of one place are a narrow
+#: range of the table (DuckDB skips the other row groups by their min/max). What "in a place" means
+#: everywhere: ``Atlas.actors(place=...)``, the analyses (:mod:`stackatlas.analysis._locate`) and the web.
+_ACTOR_PLACES = f"""
+INSERT INTO actor_places
+WITH locs AS (
+  SELECT id AS actor, unnest([hq, hq_municipality, hq_country]) AS loc, 'hq' AS via FROM actors
+  UNION ALL
+  SELECT actor, unnest([place, municipality]), 'site' FROM actor_sites WHERE status <> '{m.SITE_CLOSED}'),
+up AS (SELECT id AS loc, id AS place FROM places UNION SELECT municipality, place FROM place_municipalities)
+SELECT DISTINCT locs.actor, up.place, locs.via FROM locs JOIN up ON up.loc = locs.loc
+ORDER BY up.place, locs.actor, locs.via"""
 
 _INDEXES = [
     "CREATE INDEX actor_layers_actor ON actor_layers(actor)",
@@ -169,8 +187,8 @@ def _rows(ds: Dataset) -> _Rows:
     for t in tax.relation_types:
         r.add("relation_types", t.id, t.directed, t.family, t.name.nl, t.name.en)
     bloc_of: dict[str, str] = {}
-    for bloc_rec in tax.blocs:
-        r.add("blocs", bloc_rec.id, bloc_rec.name.nl, bloc_rec.name.en)
+    for i, bloc_rec in enumerate(tax.blocs):
+        r.add("blocs", bloc_rec.id, bloc_rec.name.nl, bloc_rec.name.en, i + 1)
         for code in bloc_rec.countries:
             r.add("bloc_countries", bloc_rec.id, code)
             bloc_of[code] = bloc_rec.id
@@ -337,6 +355,9 @@ def build(ds: Dataset, db: Path | str, *, progress: Callable[[str], None] | None
                 if progress:
                     progress("csv tables")
                 bulk.insert(con)
+            if progress:
+                progress("actor_places")
+            con.execute(_ACTOR_PLACES)
             for stmt in _INDEXES:
                 con.execute(stmt)
             con.execute("CHECKPOINT stackatlas_build" if bulk is not None else "CHECKPOINT")

@@ -17,7 +17,9 @@ from typing import Any
 import pandas as pd
 
 from ..analysis._locate import activities, actor_places
+from ..analysis.sovereignty import bloc_order
 from ..atlas import Atlas, records
+from ..dataset.model import PLACE_TYPES
 from ..errors import AnalysisError, NotFound
 
 __all__ = ["Lookup", "collect_corridor", "collect_place", "collect_synergy", "computed_date", "lookup"]
@@ -48,7 +50,7 @@ class Lookup:
     actor_domains: dict[str, list[str]]
     degree: dict[str, int]
     domains: dict[str, dict[str, Any]]
-    blocs: dict[str, dict[str, Any]]
+    blocs: dict[str, dict[str, Any]]  # in the taxonomy's order (bloc_order)
     helix: dict[str, dict[str, Any]]
     kinds: dict[str, dict[str, Any]]
     rtypes: dict[str, dict[str, Any]]
@@ -92,6 +94,7 @@ def lookup(atlas: Atlas) -> Lookup:
     for r in rows("SELECT subject_type, subject, source, locator FROM citations ORDER BY subject_type, subject, "
                   "position"):
         facts[(r["subject_type"], r["subject"])].append((r["source"], r["locator"]))
+    bloc_rows = {r["id"]: r for r in rows("SELECT * FROM blocs")}
     return Lookup(
         meta=atlas.meta(),
         stats=atlas.stats(),
@@ -105,7 +108,7 @@ def lookup(atlas: Atlas) -> Lookup:
         actor_domains=dict(actor_domains),
         degree=dict(degree),
         domains={r["id"]: r for r in rows("SELECT * FROM domains")},
-        blocs={r["id"]: r for r in rows("SELECT * FROM blocs")},
+        blocs={b: bloc_rows[b] for b in bloc_order(atlas.engine())},
         helix={r["id"]: r for r in rows("SELECT * FROM helix")},
         kinds={r["id"]: r for r in rows("SELECT * FROM actor_kinds")},
         rtypes={r["id"]: r for r in rows("SELECT * FROM relation_types")},
@@ -116,7 +119,7 @@ def lookup(atlas: Atlas) -> Lookup:
 
 
 # -- pieces shared by the three kinds of briefing ------------------------------------------------------------
-_LEVELS = {"municipality", "region", "province", "country", "site"}
+_LEVELS = frozenset(PLACE_TYPES)
 
 
 def _level(lk: Lookup, place: str) -> str:
