@@ -10,7 +10,8 @@ import pytest
 
 import stackatlas
 from stackatlas import store
-from stackatlas.dataset.loader import load_dataset
+from stackatlas.dataset.loader import Dataset, load_dataset
+from stackatlas.dataset.model import SITE_CLOSED
 from stackatlas.errors import InvalidData
 
 
@@ -95,3 +96,57 @@ def test_default_db_path_is_per_dataset(tmp_path: Path) -> None:
     a = store.default_db_path(tmp_path / "one")
     b = store.default_db_path(tmp_path / "two")
     assert a != b and a.suffix == ".duckdb"
+
+
+def _in_places(ds: Dataset) -> set[tuple[str, str, str]]:
+    """The definition of ``actor_places``, in Python from the validated records: (actor, place, via)."""
+    province_country = {p.id: p.country for p in ds.provinces}
+    muni_country = {x.id: x.country or province_country.get(x.province or "") for x in ds.municipalities}
+    site_muni = {s.id: s.municipality for s in ds.sites}
+    countries = {c.id for c in ds.countries}
+
+    def municipality(place: str) -> str | None:
+        return place if place in muni_country else site_muni.get(place)
+
+    def containing(muni: str | None) -> set[str]:
+        """A municipality with its province, country and the regions that list it or its country."""
+        if muni is None:
+            return set()
+        mu = next(x for x in ds.municipalities if x.id == muni)
+        country = muni_country[muni]
+        regions = {r.id for r in ds.regions if muni in r.municipalities or country in r.countries}
+        return {muni, *(x for x in (mu.province, country) if x), *regions}
+
+    def country(place: str) -> str | None:
+        if place in countries:
+            return place
+        mu = municipality(place)
+        return muni_country.get(mu) if mu is not None else province_country.get(place)
+
+    out: set[tuple[str, str, str]] = set()
+    for a in ds.actors:
+        hq = {a.hq, *containing(municipality(a.hq)), *([country(a.hq)] if country(a.hq) else [])}
+        out |= {(a.id, p, "hq") for p in hq}
+        for s in a.sites:
+            if s.status != SITE_CLOSED:
+                out |= {(a.id, p, "site") for p in {s.place, *containing(municipality(s.place))}}
+    return out
+
+
+@pytest.mark.parametrize("which", ["fixture", "corridor"])
+def test_actor_places_is_every_place_an_actor_is_in(which: str, fixture_dir: Path, tmp_path: Path) -> None:
+    if which == "fixture":  # a closed site places nobody; a site may be a whole region or province
+        (fixture_dir / "actors" / "extra.yaml").write_text(
+            "- id: wanderer\n  name: Wanderer\n  kind: company\n  hq: paris\n  layers: [{layer: ai}]\n"
+            "  sites: [{place: eindhoven, status: closed}, {place: mra}, {place: noord-brabant, status: planned}]\n"
+            "  sources: [{source: tech-corridor-2026, locator: test}]\n")
+    ds = load_dataset(fixture_dir if which == "fixture" else stackatlas.bundled_path())
+    want = _in_places(ds)
+    db = store.build(ds, tmp_path / "a.duckdb")
+    con = duckdb.connect(str(db), read_only=True)
+    rows = con.execute("SELECT actor, place, via FROM actor_places").fetchall()
+    assert len(rows) == len(set(rows))
+    assert set(rows) == want
+    assert rows == sorted(rows, key=lambda r: (r[1], r[0], r[2]))  # sorted by place: one place is one range
+    if which == "fixture":
+        assert {p for a, p, _ in rows if a == "wanderer"} == {"paris", "fr", "mra", "noord-brabant"}

@@ -22,29 +22,24 @@ if TYPE_CHECKING:
 from ._sql import like_pattern
 from ._version import __version__
 from .dataset.loader import bundled_path
+from .dataset.model import ACTOR_FIELDS, PLACE_TYPES, RELATION_FIELDS
 from .errors import AnalysisError, NotFound, StackAtlasError
 from .store import connect, default_db_path, ensure_db
 
 __all__ = ["ACTOR_COLUMNS", "RELATION_COLUMNS", "Atlas", "open"]
 
-ACTOR_COLUMNS = ["id", "name", "aliases", "kind", "hq", "sites", "layers", "domains", "control_country",
-                 "parent", "sources"]
-RELATION_COLUMNS = ["id", "type", "from", "to", "date", "status", "amount", "stake_pct", "sources"]
+#: The record fields that lists of actors and relations show (and their CSV downloads), in the model's order;
+#: the others are on an actor's own page.
+ACTOR_COLUMNS = [f for f in ACTOR_FIELDS if f not in ("founded", "website", "wikidata", "description", "tags")]
+RELATION_COLUMNS = [f for f in RELATION_FIELDS if f not in ("stake_min", "stake_max", "role", "description")]
 
 _CITES = """(SELECT list(struct_pack(source := c.source, locator := c.locator, confidence := c.confidence)
                      ORDER BY c.position)
              FROM citations c WHERE c.subject_type = '{kind}' AND c.subject = {col})"""
 
-# actors in a place: by head office or an active site, where the place is the location itself or
-# contains its municipality (a region, province or country)
-_IN_PLACE = """(
-    SELECT a2.id FROM actors a2
-    WHERE a2.hq = $place OR a2.hq_country = $place
-       OR a2.hq_municipality IN (SELECT municipality FROM place_municipalities WHERE place = $place)
-    UNION
-    SELECT s.actor FROM actor_sites s
-    WHERE s.status <> 'closed' AND (s.place = $place
-       OR s.municipality IN (SELECT municipality FROM place_municipalities WHERE place = $place)))"""
+# actors in a place: by head office or a site that is not closed, where the place is the location itself or
+# contains its municipality (a region, province or country): the table actor_places, built with the database
+_IN_PLACE = "(SELECT DISTINCT actor FROM actor_places WHERE place = $place)"
 
 
 class Atlas:
@@ -264,7 +259,7 @@ class Atlas:
         country lists its municipalities."""
         where, params = ["TRUE"], {}
         if type is not None:
-            if type not in ("country", "province", "municipality", "region", "site"):
+            if type not in PLACE_TYPES:
                 raise StackAtlasError(f"unknown place type {type!r}")
             where.append("p.type = $type")
             params["type"] = type

@@ -38,7 +38,7 @@ class Lookups:
       content hash, licence, ...);
     - ``layers``: the layers in stack order (bottom first); ``layer``: the same by id;
     - ``sublayer``: sublayers by ``(layer, id)``;
-    - ``domain`` (in id order), ``kind`` (actor kinds), ``rtype`` (relation types), ``bloc``, ``helix``
+    - ``domain`` (in id order), ``kind`` (actor kinds), ``rtype`` (relation types), ``bloc`` (in the taxonomy's order), ``helix``
       (quadruple-helix groups), ``place``, ``source`` and ``synergy`` (in id order): by id;
     - ``members``: place -> every municipality it contains (a municipality contains itself);
     - ``region_members``: region -> its members as the dataset lists them (municipalities or other places).
@@ -102,7 +102,7 @@ def build(atlas: Atlas) -> Lookups:
         domain=by_id("SELECT * FROM domains ORDER BY id"),
         kind=by_id("SELECT * FROM actor_kinds"),
         rtype=by_id("SELECT * FROM relation_types"),
-        bloc=by_id("SELECT * FROM blocs"),
+        bloc=by_id("SELECT * FROM blocs ORDER BY position"),
         helix=by_id("SELECT * FROM helix"),
         place=by_id("SELECT * FROM places"),
         source=by_id("SELECT * FROM sources"),

@@ -38,7 +38,7 @@ SCHEMA: dict[str, list[tuple[str, str]]] = {
     "actor_kinds": [("id", "VARCHAR"), ("helix", "VARCHAR"), ("name_nl", "VARCHAR"), ("name_en", "VARCHAR")],
     "relation_types": [("id", "VARCHAR"), ("directed", "BOOLEAN"), ("family", "VARCHAR"),
                        ("name_nl", "VARCHAR"), ("name_en", "VARCHAR")],
-    "blocs": [("id", "VARCHAR"), ("name_nl", "VARCHAR"), ("name_en", "VARCHAR")],
+    "blocs": [("id", "VARCHAR"), ("name_nl", "VARCHAR"), ("name_en", "VARCHAR"), ("position", "INTEGER")],
     "bloc_countries": [("bloc", "VARCHAR"), ("country", "VARCHAR")],
     "crosswalk": [("taxonomy", "VARCHAR"), ("layer", "VARCHAR"), ("to_taxonomy", "VARCHAR"),
                   ("to_layer", "VARCHAR")],
@@ -91,6 +91,8 @@ SCHEMA: dict[str, list[tuple[str, str]]] = {
                                ("ref", "VARCHAR")],
     "citations": [("subject_type", "VARCHAR"), ("subject", "VARCHAR"), ("position", "INTEGER"),
                   ("source", "VARCHAR"), ("locator", "VARCHAR"), ("confidence", "VARCHAR")],
+    # derived at build time from the tables above (see _ACTOR_PLACES)
+    "actor_places": [("actor", "VARCHAR"), ("place", "VARCHAR"), ("via", "VARCHAR")],
 }
 
 
@@ -103,7 +105,7 @@ TABLE_NOTES: dict[str, str] = {
     'helix': 'Quadruple-helix groups.',
     'actor_kinds': 'Kinds of actor and their helix group.',
     'relation_types': 'Kinds of tie; `family` groups them (capital, control, lineage, collaboration, trade).',
-    'blocs': 'Control blocs for sovereignty (nl, eu, us, cn, other).',
+    'blocs': "Control blocs for sovereignty (nl, eu, us, cn, other in the built-in taxonomy), in the taxonomy's order (`position`, from 1): the order of the bloc columns of `sovereignty` and of the report and the web (`stackatlas.analysis.sovereignty.bloc_order`).",
     'bloc_countries': 'ISO country codes per bloc.',
     'crosswalk': "For an alternative taxonomy: its layers mapped onto another taxonomy's.",
     'places': 'Every place: `type` is country, province, municipality, region or site; `parent` is the province (or country) of a municipality, the country of a province, the municipality of a site.',
@@ -116,6 +118,7 @@ TABLE_NOTES: dict[str, str] = {
     'actor_layers': 'The layers (and sublayer, offering, role) of each actor.',
     'actor_domains': 'Domains of each actor.',
     'actor_tags': 'Free tags.',
+    'actor_places': 'Every place each actor is in, computed when the database is built (the one definition of "an actor in a place", read by `Atlas.actors(place=...)`, the analyses and the web). `via` is `hq` for the places of the head office: the `hq` place itself, its municipality and country (`hq_municipality`, `hq_country`) and every region, province or country containing that municipality; and `site` for those of each site that is not closed: the site\'s place, its municipality and every region, province or country containing that. A site given as a whole region, province or country places the actor there only, not in the places containing it (a site "noord-brabant" does not add the Netherlands); a head office given as a province still adds its country (`hq_country`). One row per (actor, place, via); sorted by place, then actor, so the actors of one place are one narrow range of the table.',
     'relations': 'Ties between actors; `date_start` is the first day of the (partial) date.',
     'indicators': 'Figures with unit, date or period, and baseline.',
     'positions': 'Global position of a bloc on a layer (id = layer-bloc).',
@@ -127,6 +130,22 @@ TABLE_NOTES: dict[str, str] = {
     'recommendation_members': 'Synergies, places and actors of each recommendation (`what`).',
     'citations': 'Every source reference of every record: `subject_type` (actor, relation, indicator, country, municipality, ...) and `subject` id, with locator and confidence.',
 }
+
+#: Every place each actor is in, ``via`` its head office (``hq``) or a site that is not closed (``site``):
+#: the head office's place itself, its municipality and country, the site's place and municipality, and
+#: every region, province or country containing one of those municipalities (``place_municipalities``).
+#: One row per (actor, place, via), sorted by place and actor, so that the actors of one place are a narrow
+#: range of the table (DuckDB skips the other row groups by their min/max). What "in a place" means
+#: everywhere: ``Atlas.actors(place=...)``, the analyses (:mod:`stackatlas.analysis._locate`) and the web.
+_ACTOR_PLACES = f"""
+INSERT INTO actor_places
+WITH locs AS (
+  SELECT id AS actor, unnest([hq, hq_municipality, hq_country]) AS loc, 'hq' AS via FROM actors
+  UNION ALL
+  SELECT actor, unnest([place, municipality]), 'site' FROM actor_sites WHERE status <> '{m.SITE_CLOSED}'),
+up AS (SELECT id AS loc, id AS place FROM places UNION SELECT municipality, place FROM place_municipalities)
+SELECT DISTINCT locs.actor, up.place, locs.via FROM locs JOIN up ON up.loc = locs.loc
+ORDER BY up.place, locs.actor, locs.via"""
 
 _INDEXES = [
     "CREATE INDEX actor_layers_actor ON actor_layers(actor)",
@@ -204,8 +223,8 @@ def _taxonomy_rows(r: _Rows, tax: m.Taxonomy) -> None:
         r.add("actor_kinds", kind_rec.id, kind_rec.helix, kind_rec.name.nl, kind_rec.name.en)
     for t in tax.relation_types:
         r.add("relation_types", t.id, t.directed, t.family, t.name.nl, t.name.en)
-    for bloc_rec in tax.blocs:
-        r.add("blocs", bloc_rec.id, bloc_rec.name.nl, bloc_rec.name.en)
+    for i, bloc_rec in enumerate(tax.blocs):
+        r.add("blocs", bloc_rec.id, bloc_rec.name.nl, bloc_rec.name.en, i + 1)
         for code in bloc_rec.countries:
             r.add("bloc_countries", bloc_rec.id, code)
     if tax.crosswalk is not None:
@@ -415,6 +434,9 @@ def build(ds: Dataset, db: Path | str, *, progress: Callable[[str], None] | None
                 if progress:
                     progress("csv tables")
                 bulk.insert(con)
+            if progress:
+                progress("actor_places")
+            con.execute(_ACTOR_PLACES)
             for stmt in _INDEXES:
                 con.execute(stmt)
             con.execute("CHECKPOINT stackatlas_build" if bulk is not None else "CHECKPOINT")

@@ -13,11 +13,14 @@ import yaml
 
 import stackatlas
 from stackatlas.analysis import duckdb_engine
-from stackatlas.analysis.sovereignty import BLOCS, sovereignty
+from stackatlas.analysis.sovereignty import bloc_order, sovereignty
+from stackatlas.dataset.loader import builtin_taxonomy_path
+from stackatlas.dataset.yamlio import load_yaml
 from stackatlas.engine import Engine
 from stackatlas.errors import AnalysisError, NotFound
 
 SRC = [{"source": "tech-corridor-2026", "locator": "test"}]
+BLOCS = ("nl", "eu", "us", "cn", "other")  # the built-in taxonomy's blocs, in its order
 SHARES = [*BLOCS, "unknown"]
 
 
@@ -97,6 +100,15 @@ def test_bad_arguments(small: Engine) -> None:
         sovereignty(small, weight="unicorns")
     with pytest.raises(AnalysisError, match="presence"):
         sovereignty(small, place="mra", presence="nowhere")
+
+
+def test_bloc_order_is_the_taxonomys() -> None:
+    doc, _ = load_yaml(builtin_taxonomy_path("digital-stack"))
+    assert doc is not None
+    eng = stackatlas.open(data=stackatlas.fixture_path()).engine()
+    assert bloc_order(eng) == tuple(b["id"] for b in doc.data["blocs"]) == BLOCS
+    t = sovereignty(eng)
+    assert list(t.columns) == ["layer", "actors", *SHARES, "hhi", "eu_share", "weakest"]
 
 
 @pytest.mark.parametrize("place", [None, "mra", "brainport"])

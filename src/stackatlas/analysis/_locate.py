@@ -1,4 +1,9 @@
-"""Where actors are: shared Ibis building blocks of the analyses (actor -> place, actor -> activity)."""
+"""Where actors are: shared Ibis building blocks of the analyses (actor -> place, actor -> activity).
+
+Where an actor is comes from one table built with the database, ``actor_places`` (see
+:mod:`stackatlas.store` and ``docs/database.md``): its head office with the places containing it, and
+its sites that are not closed with theirs. The atlas and the web read the same table.
+"""
 
 from __future__ import annotations
 
@@ -6,71 +11,43 @@ import ibis
 import pandas as pd
 from ibis.expr.types import Table
 
+from ..dataset.model import PLACE_TYPES
 from ..engine import Engine
 from ..errors import AnalysisError
 
 __all__ = ["BY", "LEVELS", "PRESENCE", "Numbering", "activities", "actor_places", "actors_in",
            "municipalities_in"]
 
-LEVELS = ("municipality", "region", "province", "country", "site")
+#: The levels a place is profiled at: the place types of the model, in page order.
+LEVELS = PLACE_TYPES
 BY = ("layer", "sublayer", "domain")
 PRESENCE = ("all", "hq")
 
 
-def _locations(engine: Engine, presence: str) -> Table:
-    """(actor, municipality): the head office and, with ``presence='all'``, every active site."""
+def _located(engine: Engine, presence: str) -> Table:
+    """(actor, place) of the table ``actor_places`` (built with the database): with ``presence='hq'`` only
+    the places of the head office, with ``'all'`` also those of the sites that are not closed."""
     if presence not in PRESENCE:
         raise AnalysisError(f"presence must be one of {', '.join(PRESENCE)}, not {presence!r}")
-    a = engine.table("actors")
-    hq = a.filter(a.hq_municipality.notnull()).select(actor=a.id, municipality=a.hq_municipality)
+    ap = engine.table("actor_places")
     if presence == "hq":
-        return hq
-    s = engine.table("actor_sites")
-    st = s.filter((s.status != "closed") & s.municipality.notnull()).select(actor=s.actor,
-                                                                          municipality=s.municipality)
-    return hq.union(st, distinct=True)
+        ap = ap.filter(ap.via == "hq")
+    return ap.select("actor", "place")
 
 
 def actor_places(engine: Engine, *, level: str, presence: str = "all") -> Table:
     """(actor, place) for every place of type ``level`` the actor is located in (distinct)."""
     if level not in LEVELS:
         raise AnalysisError(f"level must be one of {', '.join(LEVELS)}, not {level!r}")
-    a = engine.table("actors")
     pl = engine.table("places")
-    if level == "site":
-        sites = pl.filter(pl.type == "site").select(place=pl.id)
-        loc = a.select(actor=a.id, place=a.hq)
-        if presence == "all":
-            s = engine.table("actor_sites")
-            loc = loc.union(s.filter(s.status != "closed").select(actor=s.actor, place=s.place), distinct=True)
-        return loc.semi_join(sites, "place").distinct()
-    loc = _locations(engine, presence)
-    if level == "municipality":
-        return loc.select(actor=loc.actor, place=loc.municipality).distinct()
-    pm = engine.table("place_municipalities")
-    units = pl.filter(pl.type == level).select(unit=pl.id)
-    members = pm.join(units, pm.place == units.unit).select(place=pm.place, municipality=pm.municipality)
-    out = loc.join(members, "municipality").select("actor", "place")
-    if level == "country":  # foreign head offices given as a country
-        direct = a.filter(a.hq_municipality.isnull() & a.hq_country.notnull()).select(actor=a.id,
-                                                                                    place=a.hq_country)
-        out = out.union(direct, distinct=True)
-    return out.distinct()
+    units = pl.filter(pl.type == level).select(place=pl.id)
+    return _located(engine, presence).semi_join(units, "place").distinct()
 
 
 def actors_in(engine: Engine, place: str, *, presence: str = "all") -> Table:
     """(actor,) located in ``place``: a municipality, site, region, province or country."""
-    a = engine.table("actors")
-    pm = engine.table("place_municipalities")
-    inside = pm.filter(pm.place == place).select("municipality")
-    loc = _locations(engine, presence)
-    by_muni = loc.semi_join(inside, "municipality").select("actor")
-    direct = a.filter((a.hq == place) | (a.hq_country == place)).select(actor=a.id)
-    out = by_muni.union(direct, distinct=True)
-    if presence == "all":
-        s = engine.table("actor_sites")
-        out = out.union(s.filter((s.status != "closed") & (s.place == place)).select("actor"), distinct=True)
-    return out.distinct()
+    loc = _located(engine, presence)
+    return loc.filter(loc.place == place).select("actor").distinct()
 
 
 def activities(engine: Engine, *, by: str = "layer") -> Table:
@@ -91,9 +68,9 @@ def activities(engine: Engine, *, by: str = "layer") -> Table:
 def municipalities_in(engine: Engine, place: str, *, presence: str = "all") -> Table:
     """(actor, municipality): the municipalities inside ``place`` where each actor is (head office or site)."""
     pm = engine.table("place_municipalities")
-    inside = pm.filter(pm.place == place).select("municipality")
-    loc = _locations(engine, presence)
-    return loc.semi_join(inside, "municipality").distinct()
+    inside = pm.filter(pm.place == place).select(place="municipality")
+    loc = _located(engine, presence).semi_join(inside, "place")
+    return loc.select(actor=loc.actor, municipality=loc.place).distinct()
 
 
 class Numbering:

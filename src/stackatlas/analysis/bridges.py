@@ -49,6 +49,7 @@ import igraph
 import numpy as np
 import pandas as pd
 
+from ..dataset.model import RELATION_ENDED
 from ..engine import Engine
 from ..errors import AnalysisError, NotFound
 from ._locate import PRESENCE, actors_in
@@ -157,7 +158,7 @@ def bridges(engine: Engine, *, a: str, b: str, presence: str = "all", families: 
         if unknown:
             raise AnalysisError(f"unknown relation family: {', '.join(unknown)}; known: {', '.join(sorted(known))}")
         rel = rel.filter(rel.family.isin(list(families)))
-    rel = rel.filter((rel.status.isnull() | (rel.status != "ended")) & (rel.from_actor != rel.to_actor))
+    rel = rel.filter((rel.status.isnull() | (rel.status != RELATION_ENDED)) & (rel.from_actor != rel.to_actor))
 
     in_a = actors_in(engine, a, presence=presence).select("actor", r=ibis.literal("a"))
     in_b = actors_in(engine, b, presence=presence).select("actor", r=ibis.literal("b"))

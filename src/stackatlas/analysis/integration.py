@@ -45,6 +45,7 @@ import pandas as pd
 from ibis.expr.types import Table
 from scipy import sparse
 
+from ..dataset.model import RELATION_ENDED, UPCOMING_STATUSES
 from ..engine import Engine
 from ..errors import AnalysisError
 from ._locate import activities
@@ -78,7 +79,7 @@ _REVERSED = ("supply",)
 
 def _live(r: Table) -> Table:
     """Relations that have not ended (a missing status counts as live)."""
-    return r.filter(r.status.isnull() | (r.status != "ended"))
+    return r.filter(r.status.isnull() | (r.status != RELATION_ENDED))
 
 
 def _layer_order(engine: Engine) -> list[str]:
@@ -324,7 +325,7 @@ def foundries(engine: Engine, *, layers: Sequence[str] = FOUNDRY_LAYERS, min_cov
         r = r.filter((r.type == "investment") & (r.from_actor != r.to_actor))
         inv_layers = al.select(i_actor=al.actor, i_layer=al.layer).distinct()
         iv = r.join(inv_layers, r.to_actor == inv_layers.i_actor).join(names, r.to_actor == names.s_id)
-        status = ibis.ifelse(iv.status.isin(["planned", "announced"]), ibis.literal(", ").concat(iv.status),
+        status = ibis.ifelse(iv.status.isin(list(UPCOMING_STATUSES)), ibis.literal(", ").concat(iv.status),
                              ibis.literal(""))
         inv_label = iv.s_name.concat(" (investment", status, ")")
         parts = parts.union(iv.select(actor=iv.from_actor, layer=iv.i_layer, label=inv_label,

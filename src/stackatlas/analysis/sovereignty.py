@@ -30,11 +30,26 @@ from ._locate import PRESENCE, actors_in
 from .bridges import _require_place
 from .profile import _weighted_activities
 
-__all__ = ["BLOCS", "SOVEREIGNTY_COLUMNS", "sovereignty"]
+__all__ = ["EUROPEAN", "bloc_order", "sovereignty"]
 
-#: The control blocs of the taxonomy, in report order; ``unknown`` is added for a missing control country.
-BLOCS = ("nl", "eu", "us", "cn", "other")
-SOVEREIGNTY_COLUMNS = ["layer", "actors", *BLOCS, "unknown", "hhi", "eu_share", "weakest"]
+#: The blocs whose shares add up to ``eu_share`` (Dutch and the rest of the EU), where the taxonomy has them.
+EUROPEAN = ("nl", "eu")
+
+
+def bloc_order(engine: Engine) -> tuple[str, ...]:
+    """The ids of the taxonomy's control blocs in its order (the ``blocs`` table of the database): the
+    order of the bloc columns and legends in the analyses, the report and the web. ``unknown`` (an actor
+    without a control country) is no bloc of the taxonomy; it comes after these.
+
+    >>> import stackatlas
+    >>> bloc_order(stackatlas.open(data=stackatlas.fixture_path()).engine())
+    ('nl', 'eu', 'us', 'cn', 'other')
+    """
+    def compute() -> tuple[str, ...]:
+        b = engine.table("blocs")
+        return tuple(engine.execute(b.order_by("position").select("id"))["id"])
+
+    return tuple(engine.cached("bloc_order", compute))
 
 
 def sovereignty(engine: Engine, *, place: str | None = None, weight: str | None = None,
@@ -56,7 +71,9 @@ def sovereignty(engine: Engine, *, place: str | None = None, weight: str | None 
     Returns
     -------
     DataFrame ``layer, actors, nl, eu, us, cn, other, unknown, hhi, eu_share, weakest``, one row per layer
-    of the taxonomy in order (any further bloc of a custom taxonomy gets a column before ``unknown``).
+    of the taxonomy in order: a column per bloc of the taxonomy in its order (:func:`bloc_order`; those of
+    the built-in taxonomy shown), then ``unknown``. ``eu_share`` adds the shares of :data:`EUROPEAN` (0
+    for a bloc the taxonomy lacks).
     The bloc shares of a layer sum to 1; they are NaN for a layer without actors (or without weight),
     which is never the weakest.
 
@@ -92,8 +109,9 @@ def sovereignty(engine: Engine, *, place: str | None = None, weight: str | None 
     lay = engine.table("layers")
     order = list(engine.execute(lay.order_by("position").select("id"))["id"])
 
-    extra = sorted(set(counts["bloc"]) - set(BLOCS) - {"unknown"})
-    cols = [*BLOCS, *extra, "unknown"]
+    blocs = bloc_order(engine)
+    extra = sorted(set(counts["bloc"]) - set(blocs) - {"unknown"})  # none: control_bloc is a taxonomy bloc
+    cols = [*blocs, *extra, "unknown"]
     w = (counts.pivot_table(index="activity", columns="bloc", values="w", aggfunc="sum", fill_value=0.0)
          .reindex(index=order, columns=cols, fill_value=0.0).fillna(0.0))
     m = w.to_numpy(dtype=float)
@@ -108,7 +126,7 @@ def sovereignty(engine: Engine, *, place: str | None = None, weight: str | None 
                .to_numpy())
     out.insert(0, "layer", order)
     out["hhi"] = hhi
-    out["eu_share"] = out["nl"] + out["eu"]
+    out["eu_share"] = sum((out[b] for b in EUROPEAN if b in cols), 0.0 * out["unknown"])
     lowest = out["eu_share"].min(skipna=True)
     out["weakest"] = out["eu_share"].notna() & np.isclose(out["eu_share"].fillna(np.inf), lowest)
     return out[["layer", "actors", *cols, "hhi", "eu_share", "weakest"]]

@@ -72,7 +72,7 @@ from scipy import sparse
 
 from ..engine import Engine
 from ..errors import AnalysisError, NotFound
-from ._locate import Numbering, activities, actors_in
+from ._locate import Numbering, activities, actors_in, municipalities_in
 from ._masks import popcount
 from .profile import profile
 from .relatedness import relatedness
@@ -196,17 +196,10 @@ def corridor_inputs(engine: Engine, *, a: str, b: str, presence: str = "all") ->
     in_b[pos_b] = True
 
     # municipalities of the actors inside each region (head office and sites)
-    at = engine.table("actors")
-    st = engine.table("actor_sites")
-    pm = engine.table("place_municipalities")
-    loc = at.select(actor=at.id, municipality=at.hq_municipality)
-    if presence == "all":
-        loc = loc.union(st.filter(st.status != "closed").select(actor=st.actor, municipality=st.municipality))
     rows = []
     whole: dict[str, str] = {}   # places that are their own unit, and their tag
     for tag, place in (("a", a), ("b", b)):
-        inside = pm.filter(pm.place == place).select("municipality")
-        m = positions(loc.semi_join(inside, "municipality").distinct(), "actor", "municipality")
+        m = positions(municipalities_in(engine, place, presence=presence), "actor", "municipality")
         if m.empty:
             # none of its actors has a municipality in the data (a country abroad, say): the place itself is
             # the unit whose specialisation counts, with the LQ and prior of its own level

@@ -27,12 +27,14 @@ import pyarrow as pa
 from ..errors import Problem
 from . import model as m
 
-__all__ = ["COLUMNS", "KINDS", "LISTS", "PROBLEMS_PER_CHECK", "REQUIRED", "Bulk", "BulkContext", "csv_files",
+__all__ = ["COLUMNS", "CSV_ONLY", "KINDS", "LISTS", "PROBLEMS_PER_CHECK", "REQUIRED", "Bulk", "BulkContext", "csv_files",
            "date_start", "read_bulk"]
 
 KINDS = ("actors", "relations", "indicators")
 
-#: The columns of each kind of table, in the documented order.
+#: The columns of each kind of table, in the documented order (docs/dataset-format.md): for actors and
+#: relations the flat columns of the model's fields (:func:`~stackatlas.dataset.model.flat_columns`) and
+#: ``confidence`` (one confidence for every source of the row), checked below.
 COLUMNS: dict[str, tuple[str, ...]] = {
     "actors": ("id", "name", "kind", "hq", "layers", "domains", "control_country", "parent", "founded",
                "website", "sources", "confidence", "aliases", "sites", "tags", "wikidata", "description_nl",
@@ -45,6 +47,20 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                    "baseline_label_nl", "baseline_label_en", "layer", "note_nl", "note_en", "sources",
                    "confidence"),
 }
+#: Columns of a CSV table that are no field of the record.
+CSV_ONLY = ("confidence",)
+
+
+def _check_columns() -> None:
+    """A field added to the model must get its column here (and in the documentation): fail at import."""
+    for kind, fields in (("actors", m.ACTOR_FIELDS), ("relations", m.RELATION_FIELDS)):
+        want = {*m.flat_columns(fields), *CSV_ONLY}
+        if set(COLUMNS[kind]) != want:
+            raise RuntimeError(f"COLUMNS[{kind!r}] lacks {sorted(want - set(COLUMNS[kind]))}, "
+                               f"has extra {sorted(set(COLUMNS[kind]) - want)}")
+
+
+_check_columns()
 REQUIRED: dict[str, frozenset[str]] = {
     "actors": frozenset({"id", "name", "kind", "hq", "layers", "sources"}),
     "relations": frozenset({"id", "type", "from", "to", "sources"}),
@@ -61,8 +77,6 @@ _SINGULAR = {"actors": "actor", "relations": "relation", "indicators": "indicato
 #: At most this many problems are listed per rule and file; the rest are summed up in one more problem.
 PROBLEMS_PER_CHECK = 1000
 _BATCH_LIMIT = 200_000
-
-_RELATION_STATUS = ("announced", "planned", "completed", "ended", "active")
 
 
 def csv_files(root: Path) -> dict[str, list[Path]]:
@@ -514,8 +528,8 @@ class Bulk:
         self._ref(k, "to", "all_actors", "actor")
         self._rows(k, "to", '"from" = "to"', "'a relation needs two different actors'")
         self._date(k, "date")
-        self._rows(k, "status", f"status NOT IN {_RELATION_STATUS}",
-                   f"'status must be one of {', '.join(_RELATION_STATUS)}, not ''' || status || ''''")
+        self._rows(k, "status", f"status NOT IN {m.RELATION_STATUSES}",
+                   f"'status must be one of {', '.join(m.RELATION_STATUSES)}, not ''' || status || ''''")
         self._number(k, "amount_value", low=0)
         self._rows(k, "amount_currency", "NOT regexp_full_match(amount_currency, '[A-Z]{3}')",
                    "'''' || amount_currency || ''' is not a currency code (three capital letters)'")

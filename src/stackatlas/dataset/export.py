@@ -6,6 +6,7 @@ dataset says is lost in the database (the round-trip test checks it).
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -18,8 +19,8 @@ from .loader import Dataset
 
 __all__ = ["RECORD_GROUPS", "read_records", "write_dataset"]
 
-RECORD_GROUPS = ("countries", "provinces", "municipalities", "regions", "sites", "sources", "actors",
-                 "relations", "indicators", "positions", "synergies", "recommendations")
+#: The groups of records of a dataset, in the order of :class:`~stackatlas.dataset.loader.Dataset` (its lists).
+RECORD_GROUPS = tuple(f.name for f in dataclasses.fields(Dataset) if f.default_factory is list)
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:

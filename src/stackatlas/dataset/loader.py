@@ -38,7 +38,7 @@ __all__ = [
 T = TypeVar("T", bound=BaseModel)
 
 #: Bumped whenever the database layout changes, so cached databases are rebuilt.
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: actor_places, blocs.position
 
 
 def _data_root() -> Path:

@@ -12,11 +12,17 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
+    "ACTOR_FIELDS",
+    "FLAT_COLUMNS",
     "ISO_COUNTRIES",
     "PLACE_TYPES",
+    "RELATION_ENDED",
+    "RELATION_FIELDS",
     "RELATION_STATUSES",
+    "SITE_CLOSED",
     "SITE_STATUSES",
     "SLUG",
+    "UPCOMING_STATUSES",
     "Actor",
     "ActorKind",
     "ActorLayer",
@@ -48,7 +54,10 @@ __all__ = [
     "Synergy",
     "Taxonomy",
     "Text",
+    "flat_columns",
     "parse_date",
+    "record_field",
+    "record_fields",
 ]
 
 # --- domain rules: defined once here; the loader, store, analyses, importers, web and report read them ---
@@ -63,6 +72,12 @@ PlaceType = Literal["municipality", "region", "province", "country", "site"]
 RELATION_STATUSES: tuple[str, ...] = get_args(RelationStatus)
 SITE_STATUSES: tuple[str, ...] = get_args(SiteStatus)
 PLACE_TYPES: tuple[str, ...] = get_args(PlaceType)
+#: The statuses of a tie that has not happened yet (shown with its status wherever ties are listed).
+UPCOMING_STATUSES: tuple[str, ...] = ("announced", "planned")
+#: The status of a tie that is over: the analyses of live ties leave it out (a missing status counts as live).
+RELATION_ENDED: RelationStatus = "ended"
+#: The status of a site that no longer places its actor anywhere (``actor_places`` leaves it out).
+SITE_CLOSED: SiteStatus = "closed"
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
@@ -493,3 +508,48 @@ class Recommendation(_Sourced):
     synergies: list[str] = Field(default_factory=list)
     places: list[Slug] = Field(default_factory=list)
     actors: list[Slug] = Field(default_factory=list)
+
+
+# --- record fields: listed once, here; the CSV tables, the database, the atlas and the importers read them ----
+
+#: The flat columns (CSV table and database) of a record field that is a mapping in YAML. Every other field
+#: is one column of its own name: a list is a ``;``-separated CSV cell (and rows of a table of its own in the
+#: database, e.g. ``actor_sites``); ``from`` is ``from_actor`` and ``to`` is ``to_actor`` in the database.
+FLAT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "description": ("description_nl", "description_en"),
+    "amount": ("amount_value", "amount_currency"),
+}
+
+
+def record_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of a record as its YAML keys (``from`` for ``Relation.from_``), in the order of the model
+    with ``sources`` last: the key order of the records the importers write.
+
+    >>> record_fields(Relation)  # doctest: +NORMALIZE_WHITESPACE
+    ('id', 'type', 'from', 'to', 'date', 'status', 'amount', 'stake_pct', 'stake_min', 'stake_max', 'role',
+     'description', 'sources')
+    """
+    names = [info.alias or name for name, info in model.model_fields.items()]
+    return (*(n for n in names if n != "sources"), *(["sources"] if "sources" in names else []))
+
+
+def record_field(model: type[BaseModel], key: str) -> Any:
+    """The pydantic ``FieldInfo`` of the field with YAML key ``key`` (an alias or a name)."""
+    for name, info in model.model_fields.items():
+        if key in (name, info.alias):
+            return info
+    raise KeyError(f"{model.__name__} has no field {key!r}")
+
+
+def flat_columns(fields: tuple[str, ...]) -> tuple[str, ...]:
+    """``fields`` with each mapping field replaced by its flat columns (:data:`FLAT_COLUMNS`).
+
+    >>> flat_columns(("id", "amount", "sources"))
+    ('id', 'amount_value', 'amount_currency', 'sources')
+    """
+    return tuple(c for f in fields for c in FLAT_COLUMNS.get(f, (f,)))
+
+
+#: The fields of an actor and of a relation (YAML keys, model order, ``sources`` last).
+ACTOR_FIELDS = record_fields(Actor)
+RELATION_FIELDS = record_fields(Relation)

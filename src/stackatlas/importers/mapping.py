@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from ..dataset.model import SLUG, Taxonomy
+from ..dataset.model import RELATION_STATUSES, SLUG, Taxonomy
 from ..dataset.yamlio import Located, load_yaml
 from ..errors import InvalidData, Problem
 from .normalise import fold
@@ -320,7 +320,7 @@ def check_taxonomy(mapping: Mapping, doc: Located, taxonomy: Taxonomy) -> list[P
             if v not in rtypes:
                 problems.append(doc.problem(("tables", tname, "type", *sub), "type", f"unknown relation type {v!r}"))
         for v, sub in values(t.status):
-            if v not in ("announced", "planned", "active", "completed", "ended"):
+            if v not in RELATION_STATUSES:
                 problems.append(doc.problem(("tables", tname, "status", *sub), "status", f"unknown status {v!r}"))
     return problems
 

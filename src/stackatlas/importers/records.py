@@ -12,13 +12,17 @@ import csv
 import io
 import os
 import tempfile
+import types
+import typing
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import BaseModel
 
+from ..dataset import model as m
 from ..dataset.bulk import COLUMNS
 from ..dataset.yamlio import load_yaml
 
@@ -65,8 +69,53 @@ def _num(v: Any) -> Any:
     return int(f) if f.is_integer() and abs(f) < 1e15 else f
 
 
+_MODELS: dict[str, type[BaseModel]] = {"actors": m.Actor, "relations": m.Relation}
+
+
+def _base(annotation: Any) -> Any:
+    """The type of a field without ``None`` and ``Annotated`` (``Slug | None`` -> ``str``)."""
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType) and len(args) == 1:
+        annotation = args[0]
+    if typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    return annotation
+
+
+def _parse_layer(item: str) -> dict[str, Any]:
+    head, _, role = item.partition(":")
+    lay, _, sub = head.partition("/")
+    entry: dict[str, Any] = {"layer": lay.strip()}
+    if sub.strip():
+        entry["sublayer"] = sub.strip()
+    if role.strip() and role.strip() != "core":
+        entry["role"] = role.strip()
+    return entry
+
+
+def _from_cells(key: str, kind: Any, g: dict[str, Any]) -> Any:
+    """The value of field ``key`` (of type ``kind``) from the non-empty cells ``g`` of a row, or None."""
+    if kind is m.Text:
+        text = {k: g[f"{key}_{k}"] for k in ("nl", "en") if g.get(f"{key}_{k}")}
+        return text or None
+    if kind is m.Amount:
+        return {"value": _num(g["amount_value"]), "currency": g.get("amount_currency")} if g.get("amount_value") \
+            else None
+    if typing.get_origin(kind) is list:
+        item = typing.get_args(kind)[0]
+        if item is m.ActorLayer:
+            return [_parse_layer(x) for x in split_list(g.get(key))]
+        if key not in g:
+            return None
+        return [{"place": p} for p in split_list(g[key])] if item is m.ActorSite else split_list(g[key])
+    if kind is float:
+        return _num(g[key]) if g.get(key) else None
+    return g.get(key)
+
+
 def record_from_row(kind: str, row: dict[str, str]) -> dict[str, Any]:
-    """A CSV row (cells as text) as a record."""
+    """A CSV row (cells as text) as a record: the fields of the model in its order (required ones always,
+    the others when their cells are filled; :data:`~stackatlas.dataset.model.FLAT_COLUMNS` for mappings)."""
     g = {k: (v.strip() if isinstance(v, str) else v) for k, v in row.items()}
     g = {k: v for k, v in g.items() if v not in (None, "")}
     conf = g.get("confidence", "high")
@@ -74,77 +123,42 @@ def record_from_row(kind: str, row: dict[str, str]) -> dict[str, Any]:
     for item in split_list(g.get("sources")):
         src, _, loc = item.partition("@")
         sources.append({"source": src.strip(), "locator": loc.strip(), "confidence": conf})
-    rec: dict[str, Any] = {"id": g.get("id")}
-    if kind == "actors":
-        rec["name"] = g.get("name")
-        if g.get("aliases"):
-            rec["aliases"] = split_list(g["aliases"])
-        rec["kind"] = g.get("kind")
-        rec["hq"] = g.get("hq")
-        if g.get("sites"):
-            rec["sites"] = [{"place": p} for p in split_list(g["sites"])]
-        layers = []
-        for item in split_list(g.get("layers")):
-            head, _, role = item.partition(":")
-            lay, _, sub = head.partition("/")
-            entry: dict[str, Any] = {"layer": lay.strip()}
-            if sub.strip():
-                entry["sublayer"] = sub.strip()
-            if role.strip() and role.strip() != "core":
-                entry["role"] = role.strip()
-            layers.append(entry)
-        rec["layers"] = layers
-        for key in ("domains",):
-            if g.get(key):
-                rec[key] = split_list(g[key])
-        for key in ("control_country", "parent", "founded", "website", "wikidata"):
-            if g.get(key):
-                rec[key] = g[key]
-        desc = {k: g[f"description_{k}"] for k in ("nl", "en") if g.get(f"description_{k}")}
-        if desc:
-            rec["description"] = desc
-        if g.get("tags"):
-            rec["tags"] = split_list(g["tags"])
-    else:
-        rec.update({"type": g.get("type"), "from": g.get("from"), "to": g.get("to")})
-        for key in ("date", "status"):
-            if g.get(key):
-                rec[key] = g[key]
-        if g.get("amount_value"):
-            rec["amount"] = {"value": _num(g["amount_value"]), "currency": g.get("amount_currency")}
-        for key in ("stake_pct", "stake_min", "stake_max"):
-            if g.get(key):
-                rec[key] = _num(g[key])
-        if g.get("role"):
-            rec["role"] = g["role"]
-        desc = {k: g[f"description_{k}"] for k in ("nl", "en") if g.get(f"description_{k}")}
-        if desc:
-            rec["description"] = desc
+    model = _MODELS.get(kind, m.Relation)
+    rec: dict[str, Any] = {}
+    for key in m.record_fields(model):
+        if key == "sources":
+            continue
+        info = m.record_field(model, key)
+        value = _from_cells(key, _base(info.annotation), g)
+        if value is not None or info.is_required():
+            rec[key] = value
     rec["sources"] = sources
     return rec
 
 
+def _to_cells(key: str, kind: Any, value: Any) -> dict[str, Any]:
+    """The CSV cells of field ``key`` (of type ``kind``) holding ``value`` (offerings and site functions,
+    which are YAML-only, are dropped)."""
+    if kind is m.Text or kind is m.Amount:
+        sub = ("nl", "en") if kind is m.Text else ("value", "currency")
+        return {col: (value or {}).get(k) for col, k in zip(m.FLAT_COLUMNS[key], sub, strict=True)}
+    if typing.get_origin(kind) is list:
+        item = typing.get_args(kind)[0]
+        if item is m.ActorLayer:
+            return {key: join_list(_layer_item(x) for x in value or [])}
+        if item is m.ActorSite:
+            return {key: join_list(s["place"] if isinstance(s, dict) else s for s in value or [])}
+        return {key: join_list(value or [])}
+    return {key: value}
+
+
 def record_to_row(kind: str, rec: dict[str, Any]) -> dict[str, str]:
     """A record as a CSV row (offerings and site functions are YAML-only and dropped)."""
-    row: dict[str, Any] = {"id": rec.get("id")}
-    if kind == "actors":
-        row.update({"name": rec.get("name"), "kind": rec.get("kind"), "hq": rec.get("hq"),
-                    "layers": join_list(_layer_item(x) for x in rec.get("layers") or []),
-                    "domains": join_list(rec.get("domains") or []),
-                    "control_country": rec.get("control_country"), "parent": rec.get("parent"),
-                    "founded": rec.get("founded"), "website": rec.get("website"),
-                    "aliases": join_list(rec.get("aliases") or []),
-                    "sites": join_list(s["place"] if isinstance(s, dict) else s for s in rec.get("sites") or []),
-                    "tags": join_list(rec.get("tags") or []), "wikidata": rec.get("wikidata")})
-    else:
-        amount = rec.get("amount") or {}
-        row.update({"type": rec.get("type"), "from": rec.get("from"), "to": rec.get("to"), "date": rec.get("date"),
-                    "status": rec.get("status"), "amount_value": amount.get("value"),
-                    "amount_currency": amount.get("currency"), "stake_pct": rec.get("stake_pct"),
-                    "stake_min": rec.get("stake_min"), "stake_max": rec.get("stake_max"), "role": rec.get("role")})
-    desc = rec.get("description") or {}
-    row["description_nl"] = desc.get("nl")
-    row["description_en"] = desc.get("en")
+    model = _MODELS.get(kind, m.Relation)
+    row: dict[str, Any] = {}
+    for key in m.record_fields(model):
+        if key != "sources":
+            row.update(_to_cells(key, _base(m.record_field(model, key).annotation), rec.get(key)))
     srcs = rec.get("sources") or []
     row["sources"] = join_list(f"{s['source']}@{s['locator']}" for s in srcs)
     confs = {s.get("confidence", "high") for s in srcs}

@@ -33,7 +33,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..dataset.loader import builtin_taxonomy_path
-from ..dataset.model import Taxonomy
+from ..dataset.model import RELATION_STATUSES, Taxonomy
 from ..dataset.yamlio import load_yaml
 from ..errors import InvalidData, Problem
 from ..present.output import to_csv
@@ -679,8 +679,7 @@ class _Run:
         amount_v, amount_c = self._amount(bt, cols, m)
         scale = t.stake.scale if t.stake else "percent"
         stake = self.normalised(bt, cols, t.stake, m, "stake", lambda v: _num_text(norm_percent(v, scale)))
-        status, serr = self.mapped(cols, t.status, m, {"announced", "planned", "active", "completed", "ended"},
-                                   "status")
+        status, serr = self.mapped(cols, t.status, m, set(RELATION_STATUSES), "status")
         bt.warn("status", pc.is_valid(serr), self.get(cols, t.status, m),
                 pc.binary_join_element_wise(serr, ": value dropped", ""))
         base = pc.binary_join_element_wise(ends2["from"], cols["__type"], ends2["to"], "-", null_handling="replace",

@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..analysis._locate import activities, actor_places
 from ..atlas import Atlas, records
+from ..dataset.model import PLACE_TYPES
 from ..errors import AnalysisError, NotFound
 from ..lookups import Lookups
 
@@ -87,7 +88,7 @@ def facts(atlas: Atlas) -> Facts:
 
 
 # -- pieces shared by the three kinds of briefing ------------------------------------------------------------
-_LEVELS = {"municipality", "region", "province", "country", "site"}
+_LEVELS = frozenset(PLACE_TYPES)
 
 
 def _level(lk: Lookups, place: str) -> str:

@@ -24,7 +24,6 @@ from .model import Block, Bullets, Chart, Document, Paragraph, Run, Section, Tab
 
 __all__ = ["compose_corridor", "compose_place", "compose_synergy"]
 
-BLOC_ORDER = ("nl", "eu", "us", "cn", "other")
 UNITS = {"percent": ("%", "%"), "count": ("aantal", "count"), "year": ("jaar", "year"), "years": ("jaar", "years"),
          "hours": ("uur", "hours"), "people": ("personen", "people"), "per-100k-inhabitants":
          ("per 100.000 inwoners", "per 100,000 inhabitants"), "ratio": ("verhouding", "ratio")}
@@ -265,7 +264,7 @@ class Composer:
         if not rows:
             return [Paragraph(runs(w("no_data")), kind="note")]
         pname = self.place(place) if place else self.lk.meta.get(f"title_{self.lang}", "")
-        blocs = [b for b in BLOC_ORDER if b in rows[0]] + (["unknown"] if "unknown" in rows[0] else [])
+        blocs = [b for b in self.lk.bloc if b in rows[0]] + (["unknown"] if "unknown" in rows[0] else [])
         table_rows = []
         for r in rows:
             row = [self.cell(self.layer(r["layer"])), [self.n(r["actors"])]]
@@ -281,7 +280,7 @@ class Composer:
         weakest = [r for r in rows if r.get("weakest")]
         if weakest:
             r = weakest[0]
-            largest = max(BLOC_ORDER, key=lambda b: r.get(b) or 0.0)
+            largest = max(self.lk.bloc, key=lambda b: r.get(b) or 0.0)
             blocks.append(Paragraph(runs(
                 w.pick(f"In {pname} hebben Nederland en de rest van de EU samen het kleinste aandeel in de laag ",
                        f"In {pname} the Netherlands and the rest of the EU together hold the smallest share in "),
@@ -513,7 +512,7 @@ def _stack(c: Composer, d: CorridorData) -> Section:
     pos = d.positions
     psec = Section("positions", w("sec_positions"))
     if pos:
-        blocs = [x for x in BLOC_ORDER if any(p["bloc"] == x for p in pos)]
+        blocs = [x for x in c.lk.bloc if any(p["bloc"] == x for p in pos)]
         blocs += sorted({p["bloc"] for p in pos} - set(blocs))
         by = {(p["layer"], p["bloc"]): p for p in pos}
         trows = []

@@ -50,22 +50,17 @@ class Case:
 
 def analysis_cases(db: Path) -> list[Case]:
     """The analyses to time on the compiled database ``db``."""
-    import duckdb
-
     from .. import analysis
+    from ..atlas import Atlas
 
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+    with Atlas(Path(), db) as atlas:  # the database exists: nothing to build, only its pair and synergies
+        con = atlas.con
         curated = [r[0] for r in con.execute("SELECT id FROM synergies ORDER BY id").fetchall()]
-        pair = (meta.get("compare_a", "mra"), meta.get("compare_b", "brainport"))
+        pair = atlas.compare_pair()
         sizes = dict(con.execute(
             "SELECT pm.place, count(DISTINCT a.id) FROM actors a JOIN place_municipalities pm "
             "ON pm.municipality = a.hq_municipality WHERE pm.place IN (?, ?) GROUP BY pm.place", list(pair)).fetchall())
-    finally:
-        con.close()
-    fill = {"a": meta.get("compare_a", "mra"), "b": meta.get("compare_b", "brainport"),
-            "synergy": curated[0] if curated else "chips.ai"}
+    fill = {"a": pair[0], "b": pair[1], "synergy": curated[0] if curated else "chips.ai"}
     cases = [Case("profile (municipality)", "profile", {"level": "municipality"}),
              Case("profile (region)", "profile", {"level": "region"}),
              Case("relatedness", "relatedness")]

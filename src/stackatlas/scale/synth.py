@@ -39,6 +39,7 @@ import pyarrow as pa
 import yaml
 
 from ..dataset.loader import builtin_taxonomy_path, bundled_path
+from ..dataset.model import RELATION_STATUSES
 
 __all__ = ["SOURCE_ID", "synthesise"]
 
@@ -82,6 +83,8 @@ _RELATION_MIX = {"partnership": 0.33, "supply": 0.28, "investment": 0.14, "membe
                  "grant": 0.05, "spin-off": 0.05}
 _CONTROL_MIX = {"ownership": 0.6, "acquisition": 0.4}
 _STATUS_MIX = {"completed": 0.65, "active": 0.20, "ended": 0.08, "announced": 0.04, "planned": 0.03}
+if set(_STATUS_MIX) != set(RELATION_STATUSES):  # every status of the model needs a share (order: the draws)
+    raise RuntimeError(f"_STATUS_MIX names {sorted(_STATUS_MIX)}, the model {sorted(RELATION_STATUSES)}")
 
 _PREFIX = ["Nex", "Vol", "Quan", "Astr", "Lum", "Ver", "Hel", "Opt", "Dyn", "Cor", "Syn", "Zen", "Ter", "Nov",
            "Orb", "Pix", "Flux", "Grid", "Hex", "Kin", "Lyr", "Mir", "Ne", "Omn", "Pol", "Qu", "Rho", "Sol", "Tri",

@@ -5,9 +5,10 @@ database generation in DuckDB (a file of its own, attached as ``web``; see :meth
   its row in ``actors``, for a look-up of its other columns without a scan) with the
   columns lists sort and filter on: kind, head office (and its municipality and country), control, parent, number of ties (relations at either
   end) and of layer entries, the distinct layers and the domains. Indexed on ``id`` and ``name``.
-- ``web.inplace``: (place, rid) for every place an actor is in: its head office, head-office municipality or
-  country, or an active site, or a region/province/country containing one of those municipalities (what
-  ``Atlas.actors(place=...)`` means). Sorted by place, so one place is a narrow range.
+- ``web.inplace``: (place, rid) for every place an actor is in, from the database's ``actor_places`` (its
+  head office, head-office municipality or country, or a site that is not closed, or a region/province/country
+  containing one of those municipalities: what ``Atlas.actors(place=...)`` means) with the actors numbered by
+  ``rid``. Sorted by place, so one place is a narrow range.
 - ``web.stext``, ``web.sword`` and ``web.vocab``: the distinct names and aliases of actors, each under every
   word of it (sorted by word), and the vocabulary of words, for search: a query's words are matched against
   the small vocabulary first, and only names with a matching word are scored (see
@@ -49,14 +50,8 @@ ORDER BY rid""",
     "CREATE INDEX web_actors_name ON web.actors(name)",
     """
 CREATE TABLE web.inplace AS
-WITH locs AS (
-  SELECT id, unnest([hq, hq_municipality, hq_country]) AS loc FROM actors
-  UNION ALL SELECT actor, place FROM actor_sites WHERE status <> 'closed'
-  UNION ALL SELECT actor, municipality FROM actor_sites WHERE status <> 'closed'),
-up AS (SELECT id AS loc, id AS place FROM places UNION SELECT municipality, place FROM place_municipalities)
-SELECT DISTINCT up.place, w.rid
-FROM locs JOIN up ON up.loc = locs.loc JOIN web.actors w ON w.id = locs.id
-ORDER BY up.place, w.rid""",
+SELECT DISTINCT ap.place, w.rid FROM actor_places ap JOIN web.actors w ON w.id = ap.actor
+ORDER BY ap.place, w.rid""",
     """
 CREATE TABLE web.stext AS
 SELECT DISTINCT name AS text, lower(name) AS ltext, false AS alias FROM actors WHERE name IS NOT NULL

@@ -10,7 +10,7 @@ from ..errors import API_ERRORS
 from ..queries import network
 from ._common import Facet, Fmt, FormatQ, Gen, Limit, Offset, csv_response, json_response
 
-__all__ = ["SOV_COLUMNS", "router"]
+__all__ = ["router"]
 
 router = APIRouter(tags=["api"], responses=API_ERRORS)
 
@@ -23,7 +23,6 @@ def api_integration(gen: Gen, limit: Limit = Q.MAX_LIMIT, offset: Offset = 0) ->
     return json_response({**data, "foundries": data["foundries"][offset:offset + limit]})
 
 
-SOV_COLUMNS = ["layer", "actors", "nl", "eu", "us", "cn", "other", "unknown", "hhi", "eu_share", "weakest"]
 
 
 @router.get("/api/sovereignty")
@@ -31,6 +30,7 @@ def api_sovereignty(gen: Gen, place: Facet = None, fmt: FormatQ = Fmt.json) -> R
     """Shares of actors per layer by control bloc (when the sovereignty analysis is available)."""
     rows = network.sovereignty(gen, place or None)
     if fmt == Fmt.csv:
-        cols = list(rows[0]) if rows else SOV_COLUMNS
+        cols = list(rows[0]) if rows else ["layer", "actors", *Q.lookups(gen).bloc, "unknown", "hhi", "eu_share",
+                                           "weakest"]
         return csv_response(rows, cols, "sovereignty")
     return json_response({"place": place or None, "items": rows})

@@ -161,9 +161,9 @@ def positions(gen: Generation, layer: str | None = None) -> list[dict[str, Any]]
                                                 confidence := c.confidence) ORDER BY c.position)
                         FROM citations c WHERE c.subject_type = 'position' AND c.subject = p.id), []) AS sources
             FROM positions p LEFT JOIN blocs b ON b.id = p.bloc
-            WHERE $layer IS NULL OR p.layer = $layer ORDER BY p.layer, p.bloc""", {"layer": layer}))
-        order = {b: i for i, b in enumerate(("nl", "eu", "us", "cn", "other"))}
-        return sorted(rows, key=lambda r: (r["layer"], order.get(r["bloc"], 9), r["bloc"]))
+            WHERE $layer IS NULL OR p.layer = $layer
+            ORDER BY p.layer, b.position NULLS LAST, p.bloc""", {"layer": layer}))  # blocs in the taxonomy's order
+        return rows
 
     return gen.cached(("positions", layer), lambda: run(gen, compute))
 
