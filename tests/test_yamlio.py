@@ -2,7 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from stackatlas.dataset.yamlio import MAX_DEPTH, MAX_FILE_BYTES, load_yaml
+from stackatlas.dataset.yamlio import MAX_DEPTH, MAX_FILE_BYTES, load_plain, load_yaml
+from stackatlas.errors import InvalidData
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -157,3 +158,35 @@ def test_invalid_utf8_is_located_at_the_first_bad_byte(tmp_path: Path, raw: byte
 def test_endless_stream_is_read_no_further_than_the_limit() -> None:
     doc, problems = load_yaml(Path("/dev/zero"))
     assert doc is None and "larger than" in problems[0].message
+
+
+def test_load_plain_reads_plain_data(tmp_path: Path) -> None:
+    f = tmp_path / "places.yaml"
+    f.write_text("municipalities:\n  - {id: a, name: {nl: A, en: A}}\n", encoding="utf-8")
+    assert load_plain(f) == {"municipalities": [{"id": "a", "name": {"nl": "A", "en": "A"}}]}
+
+
+@pytest.mark.parametrize(("text", "where", "message"), [
+    ("a: &a [x, *a]\n", (1, 11), "contains it"),
+    ("a: [b\n", None, "YAML syntax error"),
+    ("x: " + "[" * 2000 + "]" * 2000 + "\n", None, "nest"),
+])
+def test_load_plain_refuses_what_load_yaml_refuses(tmp_path: Path, text: str, where: tuple[int, int] | None,
+                                                   message: str) -> None:
+    f = tmp_path / "places.yaml"
+    f.write_text(text, encoding="utf-8")
+    with pytest.raises(InvalidData) as exc:
+        load_plain(f)
+    (problem,) = exc.value.errors
+    assert message in problem.message and problem.path == str(f)
+    if where is not None:
+        assert (problem.line, problem.column) == where
+
+
+def test_load_plain_refuses_an_alias_bomb(tmp_path: Path) -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 10)]
+    f = tmp_path / "places.yaml"
+    f.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(InvalidData, match="alias"):
+        load_plain(f)

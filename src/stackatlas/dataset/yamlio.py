@@ -22,9 +22,9 @@ from typing import Any
 
 import yaml
 
-from ..errors import Problem
+from ..errors import InvalidData, Problem
 
-__all__ = ["MAX_DEPTH", "MAX_FILE_BYTES", "MIN_VALUES", "Located", "Pos", "load_yaml"]
+__all__ = ["MAX_DEPTH", "MAX_FILE_BYTES", "MIN_VALUES", "Located", "Pos", "load_plain", "load_yaml"]
 
 #: The largest YAML file read (10 MiB, over 10,000 records of ~800 bytes): YAML is for records people write and
 #: review, a large register belongs in the CSV tables (docs/dataset-format.md, "Large datasets").
@@ -246,3 +246,27 @@ def load_yaml(file: Path, *, display: str | None = None) -> tuple[Located | None
     finally:
         loader.dispose()
     return Located(shown, data, positions), problems
+
+
+def load_plain(file: Path, *, display: str | None = None) -> Any:
+    """``file`` as plain Python data, without positions (fast: for whole folders that tools read, such as
+    the places of an import's target), under the same limits as :func:`load_yaml`: too large, not UTF-8, an
+    alias that refers to itself or expands beyond the bound raise :class:`InvalidData` with its location.
+    """
+    shown = display or str(file)
+    text, problems = _read_text(file, shown)
+    if text is not None and "*" in text and _ALIAS.search(text):
+        bad = _alias_problem(text, shown)
+        problems = [bad] if bad is not None else []
+    if text is None or problems:
+        raise InvalidData(problems)
+    try:
+        return yaml.load(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        msg = " ".join(x for x in (exc.context, exc.problem) if x)
+        raise InvalidData([Problem(shown, line, col, "<yaml>", f"YAML syntax error: {msg}")]) from None
+    except RecursionError:
+        raise InvalidData([Problem(shown, 1, 1, "<yaml>", f"values nested more than {MAX_DEPTH} levels "
+                                                         "deep")]) from None

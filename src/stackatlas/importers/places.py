@@ -11,17 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from ..dataset.yamlio import load_plain
 from ._countries import TABLE
 from .normalise import country_code, fold
 
 __all__ = ["TOWNS", "PlaceIndex", "read_places"]
 
-try:
-    _Loader: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover
-    _Loader = yaml.SafeLoader
 
 #: Towns, districts and other spellings -> municipality id (used only when that id is a place of the base).
 TOWNS = {
@@ -59,7 +54,7 @@ def read_places(root: Path) -> dict[str, list[dict[str, Any]]]:
     if (root / "places").is_dir():
         files += sorted((root / "places").glob("*.yaml"))
     for f in files:
-        data = yaml.load(f.read_text(encoding="utf-8"), Loader=_Loader) or {}
+        data = load_plain(f) or {}
         for k, items in data.items():
             if k in out and isinstance(items, list):
                 out[k].extend(items)
