@@ -10,12 +10,11 @@ import pytest
 import stackatlas
 from stackatlas.atlas import Atlas
 
-
-def pytest_configure(config: pytest.Config) -> None:
-    """Files a human may want to look at (screenshots, PDF page images) go to ``$STACKATLAS_ARTIFACTS``, or
-    to a new temporary folder: tests never write into the repository."""
-    if not os.environ.get("STACKATLAS_ARTIFACTS"):
-        os.environ["STACKATLAS_ARTIFACTS"] = tempfile.mkdtemp(prefix="stackatlas-artifacts-")
+# Files a human may want to look at (screenshots, PDF page images) go to $STACKATLAS_ARTIFACTS, or to a new
+# temporary folder: tests never write into the repository. Set on import (this conftest is imported before
+# those of the subfolders, which read it at their own import).
+if not os.environ.get("STACKATLAS_ARTIFACTS"):
+    os.environ["STACKATLAS_ARTIFACTS"] = tempfile.mkdtemp(prefix="stackatlas-artifacts-")
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -194,9 +194,12 @@ def test_generated_text_states_what_the_numbers_show(corridor_docs: dict[str, Do
                 assert (f"Voor {len(above)} " if lang == "nl" else f"For {len(above)} ") in text
             else:
                 assert "geen enkele laag" in text or "For no layer" in text
-    # on the bundled corridor: Brainport's chips and connected devices lie above 1
+    # on the bundled corridor: Brainport's chips lie above 1; connected devices too by the estimate (1.76),
+    # with an interval that reaches just below 1 (0.94) since region-wide programmes count (actor_places)
     brainport = [r["layer"] for r in rows if r["place"] == corridor_data.b and r["lq_low"] > 1]
-    assert brainport == ["chips", "devices"]
+    assert brainport == ["chips"]
+    devices = next(r for r in rows if r["place"] == corridor_data.b and r["layer"] == "devices")
+    assert devices["lq"] > 1.5 and devices["lq_low"] > 0.9
 
 
 @pytest.mark.parametrize("lang", LANGS)
