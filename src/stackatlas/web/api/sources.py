@@ -33,7 +33,8 @@ router = APIRouter(tags=["api"], responses=API_ERRORS)
 
 @router.get("/api/sources", responses=CSV)
 def api_sources(gen: Gen, type: Facet = None, q: Text = None,  # noqa: A002
-                sort: Annotated[SourceSort, Query(description="- in front: descending")] = "id", limit: Limit = 100, offset: Offset = 0,
+                sort: Annotated[SourceSort, Query(description="- in front: descending")] = "id",
+                limit: Limit = 100, offset: Offset = 0,
                 fmt: FormatQ = Fmt.json) -> Response:
     """Sources with the number of facts that cite each."""
     rows = Q.sort_rows(sources.sources(gen, type=type or None, q=q or None), sort, sources.SOURCE_SORTS)
