@@ -194,3 +194,9 @@ def test_csv_answers_are_documented(client: TestClient) -> None:
         names = {p["name"] for p in item["get"].get("parameters", [])}
         if "format" in names:
             assert "text/csv" in item["get"]["responses"]["200"]["content"], path
+
+
+def test_links_keep_only_the_parameters_of_the_route(client: TestClient) -> None:
+    r = get(client, "/actors?kind=company&pad=" + "x" * 2000)
+    assert "xxxxxxxxxx" not in r.text
+    assert 'href="/actors?kind=company&amp;lang=nl"' in r.text

@@ -4,6 +4,8 @@ language, path and query, shared by the pages (:mod:`stackatlas.web.views`) and 
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import Request
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from starlette.routing import NoMatchFound
@@ -29,8 +31,19 @@ def lang_of(request: Request) -> str:
 
 
 def query_of(request: Request) -> dict[str, str]:
-    """The query parameters of a request without ``lang``."""
-    return {k: v for k, v in request.query_params.items() if k != "lang"}
+    """The query parameters of a request that its route takes (without ``lang``): the links of a page keep
+    its filters, never parameters the route ignores (a 60 kB ``?pad=`` would be copied into every link)."""
+    dependant = getattr(request.scope.get("route"), "dependant", None)
+    known = None if dependant is None else _query_names(dependant)
+    return {k: v for k, v in request.query_params.items() if k != "lang" and (known is None or k in known)}
+
+
+def _query_names(dependant: Any) -> set[str]:
+    """The query parameters a route (and its dependencies) declares."""
+    names = {p.alias for p in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
 
 
 def route_path(request: Request) -> str:
