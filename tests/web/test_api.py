@@ -64,7 +64,7 @@ def test_actors_sorting(fixture_client: TestClient) -> None:
     assert ties == sorted(ties, reverse=True)
     names = [a["name"].casefold() for a in fixture_client.get("/api/actors", params={"sort": "name"}).json()["items"]]
     assert names == sorted(names)
-    envelope(fixture_client.get("/api/actors", params={"sort": "bogus"}), 422, "analysis_error")
+    envelope(fixture_client.get("/api/actors", params={"sort": "bogus"}), 422, "validation_error")
 
 
 @pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 501}, {"offset": -1}, {"limit": "x"},
@@ -221,7 +221,7 @@ def test_place_list_and_synergy_csv(fixture_client: TestClient) -> None:
     assert counts == sorted(counts, reverse=True)
     r = fixture_client.get("/api/places", params={"type": "municipality", "format": "csv"})
     assert r.status_code == 200 and r.text.startswith("id,type,name_nl,name_en,actors")
-    envelope(fixture_client.get("/api/places", params={"type": "galaxy"}), 422, "analysis_error")
+    envelope(fixture_client.get("/api/places", params={"type": "galaxy"}), 422, "validation_error")
     r = fixture_client.get("/api/synergies", params={"format": "csv"})
     rows = list(csv.DictReader(io.StringIO(r.text)))
     assert rows and {"id", "actors_a", "actors_b", "sources"} <= set(rows[0])

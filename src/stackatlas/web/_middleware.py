@@ -1,18 +1,19 @@
-"""The pure ASGI middleware of the web app: security headers (and the ``lang`` cookie) on every response, and
-a cache of whole responses per database generation."""
+"""The pure ASGI middleware of the web app: security headers (and the ``lang`` cookie) on every response, a
+bound on the length of URLs, and a cache of whole responses per database generation."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
-from urllib.parse import parse_qs
 
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..present.i18n import LANGS, pick_lang
+from ._lang import lang_of_scope, query_lang
 from .state import Store
 
-__all__ = ["CSP", "CSP_DOCS", "SECURITY_HEADERS", "ResponseCache", "SecurityHeaders"]
+__all__ = ["CSP", "CSP_DOCS", "MAX_URL_BYTES", "SECURITY_HEADERS", "STATIC_CACHE", "VARY", "ResponseCache",
+           "SecurityHeaders", "server_headers"]
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "font-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
@@ -26,45 +27,87 @@ SECURITY_HEADERS = {
     "cross-origin-resource-policy": "same-origin",
     "permissions-policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
 }
+#: Cache-Control of a static file that was found (anything else under /static/ is ``no-cache``).
+STATIC_CACHE = "public, max-age=3600"
+#: What the language of a page depends on besides its URL (see :mod:`stackatlas.web._lang`).
+VARY = "Cookie, Accept-Language"
+#: The longest path + query string answered (longer: 414). Every link of the atlas is far shorter; nginx's
+#: default (``large_client_header_buffers 4 8k``) refuses request lines above 8 KiB as well.
+MAX_URL_BYTES = 8192
+
+
+def server_headers() -> list[tuple[str, str]]:
+    """The headers for uvicorn's ``headers=`` (with ``create_app(server_headers=True)``): the security headers
+    that do not depend on the page, so that uvicorn's own answers (a 400 of its HTTP parser with the
+    httptools parser) carry them too."""
+    return list(SECURITY_HEADERS.items())
+
+
+def _too_long(scope: Scope, max_url: int) -> bool:
+    raw = scope.get("raw_path") or scope.get("path", "").encode("utf-8", "surrogateescape")
+    return len(raw) + len(scope.get("query_string", b"")) > max_url
+
+
+async def _uri_too_long(send: Send) -> None:
+    body = json.dumps({"error": {"code": "uri_too_long", "message": "URL too long", "details": None}}).encode()
+    await send({"type": "http.response.start", "status": 414,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
 
 
 class SecurityHeaders:
-    """Pure ASGI middleware: security headers on every response, and the ``lang`` cookie when ``?lang=``."""
+    """Pure ASGI middleware: security headers on every response, ``Vary`` on pages (their language depends on
+    the cookie and Accept-Language), the ``lang`` cookie when ``?lang=`` names a language (never on static
+    files, which are cached publicly), and a 414 for a URL longer than ``max_url`` bytes.
 
-    def __init__(self, app: ASGIApp) -> None:
+    ``server_sets``: the HTTP server adds :data:`SECURITY_HEADERS` to every response itself (uvicorn's
+    ``headers=``, see :func:`server_headers`; then they are also on the 400 answers of its HTTP parser,
+    which never reach the app), so they are not set twice here.
+    """
+
+    def __init__(self, app: ASGIApp, *, max_url: int = MAX_URL_BYTES, server_sets: bool = False) -> None:
         self.app = app
+        self.max_url = max_url
+        self.own = {} if server_sets else SECURITY_HEADERS
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         path: str = scope.get("path", "")
-        lang: str | None = None
-        qs = scope.get("query_string", b"")
-        if b"lang=" in qs:
-            lang = (parse_qs(qs.decode("latin-1")).get("lang") or [""])[0]
+        static = path.startswith("/static/")
+        lang = None if static else query_lang(scope.get("query_string", b""))
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                for k, v in SECURITY_HEADERS.items():
+                for k, v in self.own.items():
                     headers[k] = v
                 headers["content-security-policy"] = CSP_DOCS if path == "/docs" else CSP
-                if path.startswith("/static/"):
-                    headers["cache-control"] = "public, max-age=3600"
+                if static:
+                    headers["cache-control"] = STATIC_CACHE if message["status"] in (200, 304) else "no-cache"
                 elif "cache-control" not in headers:
                     headers["cache-control"] = "no-cache"
-                if lang in LANGS:
+                if not static and headers.get("content-type", "").startswith("text/html"):
+                    headers["vary"] = VARY
+                if lang is not None:
                     headers.append("set-cookie", f"lang={lang}; Path=/; Max-Age=31536000; SameSite=Lax")
             await send(message)
 
+        if _too_long(scope, self.max_url):
+            await _uri_too_long(send_wrapper)
+            return
         await self.app(scope, receive, send_wrapper)
-
 
 
 class ResponseCache:
     """Pure ASGI middleware: a GET that was answered 200 before, on the same database generation and in
     the same language, is answered from memory without touching the app (no thread, no query).
+
+    The key is the path, the raw query string and the language the request is decided to be in
+    (:func:`stackatlas.web._lang.lang_of_scope`, the very function the pages use), never the raw cookie.
+    The cache is bounded in entries and in bytes (``Store(response_bytes=...)``); a response above
+    ``MAX_BYTES`` is not kept.
 
     The cache lives on the generation, so a rebuilt database starts with an empty one; a response is only
     stored when the app served it from the generation the cache belongs to.
@@ -93,18 +136,7 @@ class ResponseCache:
             await self.app(scope, receive, send)
             return
         qs: bytes = scope.get("query_string", b"")
-        headers = Headers(scope=scope)
-        lang_q: str | None = None
-        if b"lang=" in qs:
-            lang_q = (parse_qs(qs.decode("latin-1")).get("lang") or [""])[0]
-        cookie = headers.get("cookie", "")
-        lang_c = None
-        if "lang=" in cookie:
-            for part in cookie.split(";"):
-                k, _, v = part.strip().partition("=")
-                if k == "lang":
-                    lang_c = v
-        lang = pick_lang(lang_q, lang_c, headers.get("accept-language"))
+        lang = lang_of_scope(scope)  # the page renders in the same language (web._templates.lang_of)
         gen = self.store.current()
         key = (path, qs, lang)
         hit = gen.responses.peek(key)

@@ -21,20 +21,27 @@ from .._version import __version__
 from ..dataset.loader import bundled_path
 from ..store import default_db_path, ensure_db
 from . import _warmup, api, errors, views
-from ._middleware import ResponseCache, SecurityHeaders
+from ._middleware import MAX_URL_BYTES, ResponseCache, SecurityHeaders
 from .state import Store
 
-__all__ = ["STATIC", "create_app"]
+__all__ = ["RESPONSE_CACHE_BYTES", "STATIC", "create_app"]
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
+#: The default byte budget of the response cache (see docs/security.md, "Memory").
+RESPONSE_CACHE_BYTES = 64 << 20
 
 
 def create_app(data: Path | str | None = None, db: Path | str | None = None, *, warm_caches: bool = True,
-               check_every: float = 0.0) -> FastAPI:
+               check_every: float = 0.0, response_cache_bytes: int = RESPONSE_CACHE_BYTES,
+               max_url_bytes: int = MAX_URL_BYTES, server_headers: bool = False) -> FastAPI:
     """The web atlas on the dataset in ``data`` (default: the bundled one), compiled into ``db``.
 
     ``check_every`` (seconds) throttles the check for a rebuilt database file (0: on every request).
+    ``response_cache_bytes`` bounds the cache of whole responses (keys, headers and bodies, per database
+    generation); ``max_url_bytes`` the path + query string answered (longer: 414). ``server_headers``: the
+    server adds :func:`stackatlas.web.server_headers` itself (``uvicorn.run(..., headers=server_headers())``).
+    See docs/security.md.
     """
     root = Path(data).resolve() if data is not None else bundled_path().resolve()
     target = Path(db).resolve() if db is not None else default_db_path(root)
@@ -54,7 +61,7 @@ def create_app(data: Path | str | None = None, db: Path | str | None = None, *, 
         openapi_tags=[{"name": "api", "description": "JSON (and CSV) data"},
                       {"name": "health", "description": "Liveness"}],
     )
-    store = Store(target, root, check_every=check_every)
+    store = Store(target, root, check_every=check_every, response_bytes=response_cache_bytes)
     app.state.store = store
     app.state.warm = _warmup.on_request(store) if warm_caches else None
     if app.state.warm is not None:
@@ -62,7 +69,7 @@ def create_app(data: Path | str | None = None, db: Path | str | None = None, *, 
 
     errors.install(app)
     app.add_middleware(ResponseCache, store=store)
-    app.add_middleware(SecurityHeaders)  # outermost: also on cached responses
+    app.add_middleware(SecurityHeaders, max_url=max_url_bytes, server_sets=server_headers)  # outermost: also on cached responses
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.health)
     app.include_router(api.router)

@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ..errors import AnalysisError, InvalidData, NotFound, StackAtlasError
 from ..present.i18n import translator
 from . import queries as Q
-from ._templates import env, lang_of, query_of
+from ._templates import env, lang_of, query_of, route_path
 from .present import View
 
 __all__ = ["API_ERRORS", "ErrorBody", "ErrorEnvelope", "error_response", "install", "render_error"]
@@ -68,7 +68,9 @@ def render_error(request: Request, status: int, code: str, message: str, details
     gen.acquire()
     try:
         lk = Q.lookups(gen)
-        v = View(lk, lang, request.url.path, query_of(request))
+        # links (the language switch) from the route, never from the raw path; no route (404): the home page
+        path = route_path(request)
+        v = View(lk, lang, path, query_of(request) if "route" in request.scope else {})
         if isinstance(details, list):
             details = [f"{d.get('msg')} ({'.'.join(str(x) for x in d.get('loc', []))})"
                        if isinstance(d, dict) else str(d) for d in details]
@@ -117,7 +119,10 @@ def install(app: FastAPI) -> None:
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         message = "no such page" if exc.status_code == 404 else str(exc.detail)
-        return error_response(request, exc.status_code, code, message)
+        response = error_response(request, exc.status_code, code, message)
+        for k, v in (exc.headers or {}).items():  # ``Allow`` of a 405
+            response.headers[k] = v
+        return response
 
     @app.exception_handler(Exception)
     async def internal(request: Request, exc: Exception) -> Response:  # pragma: no cover - a bug

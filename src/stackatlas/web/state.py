@@ -36,10 +36,19 @@ T = TypeVar("T")
 
 
 class Memo:
-    """A bounded, thread-safe LRU cache with one computation per key at a time (no stampede)."""
+    """A bounded, thread-safe LRU cache with one computation per key at a time (no stampede).
 
-    def __init__(self, size: int = 4096) -> None:
+    Bounded by ``size`` entries and, when ``max_bytes`` is given, by the sum of ``weigh(key, value)`` over
+    its entries (least recently used entries go first; a value heavier than the budget is not kept).
+    """
+
+    def __init__(self, size: int = 4096, *, max_bytes: int | None = None,
+                 weigh: Callable[[Any, Any], int] | None = None) -> None:
         self.size = size
+        self.max_bytes = max_bytes
+        self._weigh = weigh if max_bytes is not None else None
+        self._weights: dict[Any, int] = {}
+        self.bytes = 0
         self._data: OrderedDict[Any, Any] = OrderedDict()
         self._lock = threading.Lock()
         self._key_locks: dict[Any, threading.Lock] = {}
@@ -66,12 +75,25 @@ class Memo:
                 raise
             with self._lock:
                 self.misses += 1
-                self._data[key] = value
-                self._data.move_to_end(key)
-                while len(self._data) > self.size:
-                    self._data.popitem(last=False)
+                self._store(key, value)
                 self._key_locks.pop(key, None)
         return value
+
+    def _store(self, key: Any, value: Any) -> None:
+        """Insert (under ``_lock``) and evict down to the bounds."""
+        if self._weigh is not None:
+            w = self._weigh(key, value)
+            self.bytes -= self._weights.pop(key, 0)
+            if self.max_bytes is not None and w > self.max_bytes:
+                self._data.pop(key, None)
+                return
+            self._weights[key] = w
+            self.bytes += w
+        self._data[key] = value
+        self._data.move_to_end(key)
+        while len(self._data) > self.size or (self.max_bytes is not None and self.bytes > self.max_bytes):
+            old, _ = self._data.popitem(last=False)
+            self.bytes -= self._weights.pop(old, 0)
 
     def peek(self, key: Any) -> Any:
         """The value of ``key`` or None (without computing anything)."""
@@ -84,10 +106,7 @@ class Memo:
 
     def put(self, key: Any, value: Any) -> None:
         with self._lock:
-            self._data[key] = value
-            self._data.move_to_end(key)
-            while len(self._data) > self.size:
-                self._data.popitem(last=False)
+            self._store(key, value)
 
     def __len__(self) -> int:
         return len(self._data)
@@ -97,7 +116,7 @@ class Generation:
     """One version of the database file, opened read-only under a path of its own."""
 
     def __init__(self, source: Path, link: Path, identity: tuple[int, int, int], data: Path,
-                 number: int, memo_size: int) -> None:
+                 number: int, memo_size: int, response_bytes: int = 64 << 20) -> None:
         self.source = source
         self.link = link
         self.identity = identity
@@ -107,7 +126,8 @@ class Generation:
         self.meta: dict[str, str] = dict(self.con.execute("SELECT key, value FROM meta").fetchall())
         self.content_hash = self.meta.get("content_hash", "")
         self.memo = Memo(memo_size)
-        self.responses = Memo(max(16, memo_size // 4))  # whole responses (see web._middleware.ResponseCache)
+        # whole responses (see web._middleware.ResponseCache), bounded in entries and in bytes (key + body)
+        self.responses = Memo(max(16, memo_size // 4), max_bytes=response_bytes, weigh=_response_weight)
         # few but large intermediate results (the corridor inputs of synergy discovery, per pair of places);
         # fill only while holding ``analysis_lock`` (lock order: analysis_lock, then a key of this memo)
         self.inputs = Memo(8)
@@ -203,6 +223,14 @@ class Generation:
         return self.memo.get(("analysis", key), run)
 
 
+def _response_weight(key: Any, value: Any) -> int:
+    """The bytes a cached response holds: its key (path, query string, language), headers and body, plus a
+    fixed allowance for the Python objects around them."""
+    path, qs, lang = key
+    _status, headers, body = value
+    return 400 + len(path) + len(qs) + len(lang) + len(body) + sum(len(k) + len(v) + 64 for k, v in headers)
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -221,10 +249,12 @@ def _identity(path: Path) -> tuple[int, int, int]:
 class Store:
     """Hands out the current :class:`Generation` of a database file and notices when it is replaced."""
 
-    def __init__(self, db: Path, data: Path, *, memo_size: int = 4096, check_every: float = 0.0) -> None:
+    def __init__(self, db: Path, data: Path, *, memo_size: int = 4096, check_every: float = 0.0,
+                 response_bytes: int = 64 << 20) -> None:
         self.db = Path(db).resolve()
         self.data = Path(data).resolve()
         self.memo_size = memo_size
+        self.response_bytes = response_bytes
         self.check_every = check_every
         self._counter = itertools.count(1)
         self._lock = threading.Lock()
@@ -256,7 +286,8 @@ class Store:
         except OSError:
             with open(self.db, "rb") as src, open(link, "wb") as dst:  # one inode, even if replaced meanwhile
                 shutil.copyfileobj(src, dst)
-        return Generation(self.db, link, _identity(link), self.data, number, self.memo_size)
+        return Generation(self.db, link, _identity(link), self.data, number, self.memo_size,
+                          self.response_bytes)
 
     def _stale(self, gen: Generation) -> bool:
         try:

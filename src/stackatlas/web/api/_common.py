@@ -5,7 +5,7 @@ would run."""
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Path as PathParam
 from fastapi import Query
@@ -15,8 +15,8 @@ from ...present.output import to_csv
 from .. import queries as Q
 from .._deps import Gen
 
-__all__ = ["Facet", "Fmt", "FormatQ", "Gen", "Ident", "Limit", "Offset", "Text", "csv_response", "json_response",
-           "page"]
+__all__ = ["CSV", "ActorSort", "Facet", "Fmt", "FormatQ", "Gen", "Ident", "Limit", "Offset", "PlaceType",
+           "RelationSort", "SourceSort", "Text", "csv_response", "json_response", "page"]
 
 Ident = Annotated[str, PathParam(min_length=1, max_length=120, description="Record id.")]
 Facet = Annotated[str | None, Query(max_length=120)]
@@ -31,6 +31,25 @@ class Fmt(str, Enum):
 
 
 FormatQ = Annotated[Fmt, Query(alias="format", description="json (default) or csv.")]
+
+#: The answer of a route with ``format``: JSON, or CSV with ``format=csv`` (``responses=`` of the route).
+CSV: dict[int | str, dict[str, Any]] = {
+    200: {"description": "JSON, or CSV with format=csv (an attachment)",
+          "content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}}}},
+}
+
+# The orders the API accepts, spelt out so that the OpenAPI document lists them (an enum) and anything else
+# is a 422 before the route runs; tests check them against queries.*_SORTS and places.PROFILE_LEVELS.
+#: ``sort`` of /api/actors (``-`` in front: descending).
+ActorSort = Literal["name", "-name", "kind", "-kind", "hq", "-hq", "control_country", "-control_country",
+                    "layers", "-layers", "ties", "-ties"]
+#: ``sort`` of /api/relations.
+RelationSort = Literal["date", "-date", "type", "-type", "amount", "-amount", "from", "-from", "to", "-to"]
+#: ``sort`` of /api/sources.
+SourceSort = Literal["id", "-id", "title", "-title", "date", "-date", "publisher", "-publisher", "type", "-type",
+                     "citations", "-citations"]
+#: ``type`` of /api/places.
+PlaceType = Literal["region", "municipality", "province", "country", "site"]
 
 
 def json_response(data: Any) -> Response:

@@ -10,18 +10,17 @@ from fastapi.responses import Response
 from ...atlas import ACTOR_COLUMNS
 from ..errors import API_ERRORS
 from ..queries import actors, places
-from ._common import Facet, Fmt, FormatQ, Gen, Ident, Limit, Offset, Text, csv_response, json_response
+from ._common import CSV, ActorSort, Facet, Fmt, FormatQ, Gen, Ident, Limit, Offset, Text, csv_response, json_response
 
 __all__ = ["router"]
 
 router = APIRouter(tags=["api"], responses=API_ERRORS)
 
 
-@router.get("/api/actors")
+@router.get("/api/actors", responses=CSV)
 def api_actors(gen: Gen, layer: Facet = None, place: Facet = None, kind: Facet = None, domain: Facet = None,
                control_country: Facet = None, q: Text = None,
-               sort: Annotated[str, Query(max_length=40, description="name, kind, hq, control_country, layers, "
-                                                                      "ties; - for descending")] = "name",
+               sort: Annotated[ActorSort, Query(description="- in front: descending")] = "name",
                limit: Limit = 100, offset: Offset = 0, fmt: FormatQ = Fmt.json) -> Response:
     """Organisations with layers, domains, control and sources; a region or province as ``place`` means all
     its municipalities."""

@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from .. import queries as Q
 from ..errors import API_ERRORS
 from ..queries import network
-from ._common import Facet, Fmt, FormatQ, Gen, Limit, Offset, csv_response, json_response
+from ._common import CSV, Facet, Fmt, FormatQ, Gen, Limit, Offset, csv_response, json_response
 
 __all__ = ["router"]
 
@@ -25,7 +25,7 @@ def api_integration(gen: Gen, limit: Limit = Q.MAX_LIMIT, offset: Offset = 0) ->
 
 
 
-@router.get("/api/sovereignty")
+@router.get("/api/sovereignty", responses=CSV)
 def api_sovereignty(gen: Gen, place: Facet = None, fmt: FormatQ = Fmt.json) -> Response:
     """Shares of actors per layer by control bloc (when the sovereignty analysis is available)."""
     rows = network.sovereignty(gen, place or None)

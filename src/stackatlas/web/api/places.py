@@ -11,20 +11,17 @@ from ...errors import AnalysisError
 from .. import queries as Q
 from ..errors import API_ERRORS
 from ..queries import places
-from ._common import Fmt, FormatQ, Gen, Ident, csv_response, json_response
+from ._common import CSV, Fmt, FormatQ, Gen, Ident, PlaceType, csv_response, json_response
 
 __all__ = ["PROFILE_COLUMNS", "router"]
 
 router = APIRouter(tags=["api"], responses=API_ERRORS)
 
 
-@router.get("/api/places")
-def api_places(gen: Gen, type: Annotated[str, Query(description="region, municipality, province, country or "  # noqa: A002
-                                                                 "site")] = "region",
+@router.get("/api/places", responses=CSV)
+def api_places(gen: Gen, type: PlaceType = "region",  # noqa: A002
                fmt: FormatQ = Fmt.json) -> Response:
     """Places of one type that have organisations, with their number of organisations (most first)."""
-    if type not in places.PROFILE_LEVELS:
-        raise AnalysisError(f"type must be one of {', '.join(places.PROFILE_LEVELS)}, not {type!r}")
     lk = Q.lookups(gen)
     rows = [{"id": p, "type": type, "name_nl": lk.place[p]["name_nl"], "name_en": lk.place[p]["name_en"],
              "actors": n} for p, n in places.actors_per_place(gen, type)]
@@ -47,7 +44,7 @@ PROFILE_COLUMNS = ["place", "layer", "count", "actors", "share", "expected", "lq
                    "p_value", "lq_shrunk"]
 
 
-@router.get("/api/profile")
+@router.get("/api/profile", responses=CSV)
 def api_profile(gen: Gen, place: Annotated[list[str], Query(min_length=1, max_length=20,
                                                             description="Place id (repeatable).")],
                 fmt: FormatQ = Fmt.json) -> Response:

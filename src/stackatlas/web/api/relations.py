@@ -10,18 +10,17 @@ from fastapi.responses import Response
 from ...atlas import RELATION_COLUMNS
 from ..errors import API_ERRORS
 from ..queries import relations
-from ._common import Facet, Fmt, FormatQ, Gen, Limit, Offset, csv_response, json_response
+from ._common import CSV, Facet, Fmt, FormatQ, Gen, Limit, Offset, RelationSort, csv_response, json_response
 
 __all__ = ["router"]
 
 router = APIRouter(tags=["api"], responses=API_ERRORS)
 
 
-@router.get("/api/relations")
+@router.get("/api/relations", responses=CSV)
 def api_relations(gen: Gen, type: Facet = None, family: Facet = None, status: Facet = None,  # noqa: A002
                   actor: Facet = None, layer: Facet = None, place: Facet = None,
-                  sort: Annotated[str, Query(max_length=40, description="date, type, amount, from, to; - for "
-                                                                         "descending")] = "date",
+                  sort: Annotated[RelationSort, Query(description="- in front: descending")] = "date",
                   limit: Limit = 100, offset: Offset = 0, fmt: FormatQ = Fmt.json) -> Response:
     """Ties between organisations (investments, acquisitions, partnerships, ...) with amounts, dates and
     sources; ``layer`` and ``place`` keep ties with at least one end there."""

@@ -10,16 +10,31 @@ from fastapi.responses import Response
 from .. import queries as Q
 from ..errors import API_ERRORS
 from ..queries import sources
-from ._common import Facet, Fmt, FormatQ, Gen, Ident, Limit, Offset, Text, csv_response, json_response, page
+from ._common import (
+    CSV,
+    Facet,
+    Fmt,
+    FormatQ,
+    Gen,
+    Ident,
+    Limit,
+    Offset,
+    SourceSort,
+    Text,
+    csv_response,
+    json_response,
+    page,
+)
 
 __all__ = ["router"]
 
 router = APIRouter(tags=["api"], responses=API_ERRORS)
 
 
-@router.get("/api/sources")
+@router.get("/api/sources", responses=CSV)
 def api_sources(gen: Gen, type: Facet = None, q: Text = None,  # noqa: A002
-                sort: Annotated[str, Query(max_length=40)] = "id", limit: Limit = 100, offset: Offset = 0,
+                sort: Annotated[SourceSort, Query(description="- in front: descending")] = "id",
+                limit: Limit = 100, offset: Offset = 0,
                 fmt: FormatQ = Fmt.json) -> Response:
     """Sources with the number of facts that cite each."""
     rows = Q.sort_rows(sources.sources(gen, type=type or None, q=q or None), sort, sources.SOURCE_SORTS)

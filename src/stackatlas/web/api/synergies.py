@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from .. import queries as Q
 from ..errors import API_ERRORS
 from ..queries import synergies
-from ._common import Fmt, FormatQ, Gen, csv_response, json_response
+from ._common import CSV, Fmt, FormatQ, Gen, csv_response, json_response
 
 __all__ = ["GUEST_CSV", "INTRO_CSV", "SYNERGY_CSV", "router"]
 
@@ -27,7 +27,7 @@ SYNERGY_CSV = ["kind", "id", "rank", "name", "name_nl", "layers", "domains", "pl
                "relations", "score", "score_low", "score_high", "curated_match", "sources"]
 
 
-@router.get("/api/synergies")
+@router.get("/api/synergies", responses=CSV)
 def api_synergies(gen: Gen, between: PlaceQ = None, and_: AndQ = None,
                   top: Annotated[int, Query(ge=1, le=synergies.DISCOVER_POOL, description="Discovered candidates "
                                             f"(at most {synergies.DISCOVER_POOL}).")] = synergies.DISCOVER_TOP,
@@ -75,7 +75,7 @@ INTRO_CSV = ["a", "a_name", "a_place", "b", "b_name", "b_place", "score", "reaso
 GUEST_CSV = ["pick", "actor", "name", "region", "helix", "layers", "gain", "covers", "reason"]
 
 
-@router.get("/api/synergies/{ident}/introductions")
+@router.get("/api/synergies/{ident}/introductions", responses=CSV)
 def api_introductions(gen: Gen, ident: SynIdent, between: PlaceQ = None, and_: AndQ = None,
                       top: Annotated[int, Query(ge=1, le=synergies.MAX_INTRO_TOP, description="How many pairs (at most "
                                                 f"{synergies.MAX_INTRO_TOP}).")] = synergies.INTRO_TOP,
@@ -91,7 +91,7 @@ def api_introductions(gen: Gen, ident: SynIdent, between: PlaceQ = None, and_: A
     return json_response({"synergy": ref["id"], "kind": ref["kind"], "between": a, "and": b, "top": top, "items": rows})
 
 
-@router.get("/api/synergies/{ident}/guests")
+@router.get("/api/synergies/{ident}/guests", responses=CSV)
 def api_guests(gen: Gen, ident: SynIdent, between: PlaceQ = None, and_: AndQ = None,
                size: Annotated[int, Query(ge=1, le=synergies.MAX_GUESTS, description="Guests (at most "
                                           f"{synergies.MAX_GUESTS}).")] = synergies.GUESTS_SIZE,

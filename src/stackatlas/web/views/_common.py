@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 
 from .. import queries as Q
 from .._deps import Gen
-from .._templates import env, lang_of, query_of
+from .._templates import env, lang_of, query_of, route_path
 from ..present import View
 from ..state import Generation
 
@@ -29,7 +29,7 @@ def page(request: Request, gen: Generation, template: str, build: Callable[[View
     """Render ``template`` with ``build(v)`` (the response is cached per generation by ``ResponseCache``)."""
     lang = lang_of(request)
     lk = Q.lookups(gen)
-    v = View(lk, lang, request.url.path, query_of(request))
+    v = View(lk, lang, route_path(request), query_of(request))
     ctx = build(v)
     ctx.setdefault("q", None)
     return HTMLResponse(env.get_template(template).render(v=v, lang=lang, meta=lk.meta, **ctx))
