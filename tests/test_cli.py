@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -97,3 +98,19 @@ def test_evaluate_stability_and_sensitivity(capsys: pytest.CaptureFixture[str], 
     assert all("top_share" in r and "leading_regions" in r for r in json.loads(out))
     code, _, err = run(capsys, tmp_path, "evaluate", "stability", "--factor", "0.5")
     assert code != 0 and "--factor" in err
+
+
+def test_serve_runs_quietly_with_the_security_headers(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """``serve``: no access log unless asked (URLs cut when on), the server itself sends the security headers
+    (so that its parser's 400s carry them) and the app does not send them twice."""
+    import uvicorn
+
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(app=app, **kw))
+    data = stackatlas.fixture_path()
+    assert main(["--data", str(data), "--db", str(tmp_path / "f.duckdb"), "serve", "--port", "0"]) == 0
+    assert seen["access_log"] is False
+    assert ("x-frame-options", "DENY") in seen["headers"]
+    assert "truncate_url" in seen["log_config"]["filters"]
+    assert main(["--data", str(data), "--db", str(tmp_path / "f.duckdb"), "serve", "--access-log"]) == 0
+    assert seen["access_log"] is True

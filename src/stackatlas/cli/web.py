@@ -18,7 +18,9 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.", min=0, max=65535)] = 8000,
     data: Annotated[Path | None, typer.Option("--data", help="Dataset folder (default: the global --data).")] = None,
     db: Annotated[Path | None, typer.Option("--db", help="DuckDB file (default: the global --db).")] = None,
-    access_log: Annotated[bool, typer.Option(help="Log every request.")] = True,
+    access_log: Annotated[bool, typer.Option(help="Log every request (URLs cut to 256 characters).")] = False,
+    cache_mb: Annotated[int, typer.Option(help="Memory for cached whole responses, per database version (MiB).",
+                                          min=0)] = 64,
     check_every: Annotated[float, typer.Option(help="Seconds between checks for a rebuilt database "
                                                "(0: every request).", min=0.0)] = 0.0,
 ) -> None:
@@ -29,16 +31,19 @@ def serve(
     """
     import uvicorn
 
-    from ..web import create_app
+    from ..web import create_app, log_config, server_headers
 
     st = state(ctx)
     root = (data or st.data).resolve()
     target = (db.resolve() if db is not None else
               (st.db if data is None else None))
-    application = create_app(root, target, check_every=check_every)
+    application = create_app(root, target, check_every=check_every, response_cache_bytes=cache_mb * 2**20,
+                             server_headers=True)
     err.print(f"stackatlas: serving {root.name} on http://{host}:{port}/ (API docs: /docs)")
+    # the security headers are sent by the server itself, so that its own 400s carry them too (httptools)
     uvicorn.run(application, host=host, port=port, log_level="info", access_log=access_log,
-                proxy_headers=False, server_header=False)
+                log_config=log_config(), proxy_headers=False, server_header=False, headers=server_headers(),
+                http="httptools")
 
 
 def register(app: typer.Typer) -> None:
