@@ -86,6 +86,7 @@ def test_unknown_ids_and_bad_options(capsys: pytest.CaptureFixture[str], tmp_pat
     assert code == 2
 
 
+@pytest.mark.slow  # several seconds: `make test` runs it, `make test-fast` does not
 def test_evaluate_stability_and_sensitivity(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, out, _ = run(capsys, tmp_path, "evaluate", "stability", "--samples", "10", "--top", "5", "-f", "json")
     assert code == 0

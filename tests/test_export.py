@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -86,6 +87,7 @@ def datasets(draw: st.DrawFn) -> dict[str, Any]:
     return {"munis": munis, "actors": actors, "relations": relations, "indicators": indicators}
 
 
+@pytest.mark.slow  # several seconds: `make test` runs it, `make test-fast` does not
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(datasets())
 def test_generated_roundtrip(spec: dict[str, Any]) -> None:

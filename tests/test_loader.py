@@ -191,6 +191,7 @@ def test_problems_per_rule_are_capped_with_a_count(fixture_dir: Path) -> None:
     assert len(probs) == 3 * (PROBLEMS_PER_CHECK + 1)
 
 
+@pytest.mark.slow  # several seconds: `make test` runs it, `make test-fast` does not
 def test_validation_stops_at_the_total_limit(fixture_dir: Path) -> None:
     # one mistake per record, spread over files so that no rule is capped: the total cap stops the validation
     per_file = PROBLEMS_PER_CHECK

@@ -19,6 +19,7 @@ def test_bundled_scenarios_load() -> None:
         assert sc.add or sc.remove
 
 
+@pytest.mark.slow  # several seconds: `make test` runs it, `make test-fast` does not
 def test_adding_an_ai_lab_raises_ai_in_mra(tmp_path: Path) -> None:
     atlas = stackatlas.open(data=stackatlas.fixture_path(), db=tmp_path / "fx.duckdb")
     f = tmp_path / "lab.yaml"

@@ -94,6 +94,7 @@ def test_synth_cli_writes_a_dataset(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert main(["validate", str(out)]) == 0
 
 
+@pytest.mark.slow  # several seconds: `make test` runs it, `make test-fast` does not
 def test_bench_reports_every_case(tmp_path: Path) -> None:
     report = run_bench(actors=300, repeat=1, only=["build", "profile", "relatedness"], timeout=600)
     cases = {r["case"]: r for r in report["results"]}

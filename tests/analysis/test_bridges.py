@@ -171,6 +171,7 @@ def test_cli_bridges(capsys: pytest.CaptureFixture[str]) -> None:
     assert csv.splitlines()[0].startswith("actor,name,region,betweenness")
 
 
+@pytest.mark.slow  # several seconds: `make test` runs it, `make test-fast` does not
 def test_sampled_betweenness_is_unbiased(tmp_path: Path) -> None:
     # Brandes & Pich: with k of the n sources drawn at random and the sums scaled by n/k, the mean over
     # draws is the exact value; the seeds are fixed, so this is deterministic

@@ -130,6 +130,7 @@ def test_similarity() -> None:
     assert similarity({"ai", "devices"}, {"defence"}, {"ai", "devices"}, {"media"}) == pytest.approx(0.7)
 
 
+@pytest.mark.slow  # several seconds: `make test` runs it, `make test-fast` does not
 def test_evaluation_on_the_bundled_corridor(tmp_path: Path) -> None:
     atlas = stackatlas.open(db=tmp_path / "corridor.duckdb")
     table = evaluate(duckdb_engine(atlas.con), a="mra", b="brainport", curated=atlas.synergies())
@@ -243,6 +244,7 @@ def test_rank_stability(planted) -> None:  # type: ignore[no-untyped-def]
     assert (both["best_rank"].astype(float) <= both["median_rank"]).all()
 
 
+@pytest.mark.slow  # several seconds: `make test` runs it, `make test-fast` does not
 def test_evaluation_sensitivity(tmp_path: Path) -> None:
     atlas = stackatlas.open(db=tmp_path / "corridor.duckdb")
     eng = duckdb_engine(atlas.con)

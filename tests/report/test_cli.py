@@ -18,6 +18,7 @@ def run(capsys: pytest.CaptureFixture[str], tmp_path: Path, *args: str) -> tuple
     return code, out, err
 
 
+@pytest.mark.slow  # several seconds: `make test` runs it, `make test-fast` does not
 def test_corridor_markdown(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     target = tmp_path / "out" / "corridor.md"
     code, out, err = run(capsys, tmp_path, "--between", "mra", "--and", "brainport", "-o", str(target), "--lang",
@@ -38,6 +39,7 @@ def test_place_html_in_dutch(capsys: pytest.CaptureFixture[str], tmp_path: Path)
     assert 'id="actors"' in html and 'id="sovereignty"' in html and "<svg" in html
 
 
+@pytest.mark.slow  # several seconds: `make test` runs it, `make test-fast` does not
 def test_synergy_pdf(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     target = tmp_path / "d.pdf"
     code, _, err = run(capsys, tmp_path, "--synergy", "D", "-o", str(target), "--lang", "en")

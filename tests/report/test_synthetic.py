@@ -24,6 +24,7 @@ def headings(md: str) -> list[str]:
     return [line for line in md.splitlines() if line.startswith("#")]
 
 
+@pytest.mark.slow  # several seconds: `make test` runs it, `make test-fast` does not
 @pytest.mark.parametrize("lang", LANGS)
 def test_corridor_briefing_of_another_dataset(synthetic_atlas: Atlas, lang: str) -> None:
     doc = report.corridor_report(synthetic_atlas, lang=lang, bootstrap=30)  # the dataset's own pair
@@ -62,6 +63,7 @@ def test_corridor_briefing_of_another_dataset_as_pdf(synthetic_atlas: Atlas, lan
         assert page_images(pdf, f"synthetic-{lang}")
 
 
+@pytest.mark.slow  # several seconds: `make test` runs it, `make test-fast` does not
 def test_other_pair_and_place_and_synergy(synthetic_atlas: Atlas, tmp_path) -> None:  # type: ignore[no-untyped-def]
     # a pair of municipalities instead of regions
     doc = report.corridor_report(synthetic_atlas, "amsterdam", "eindhoven", lang="en", bootstrap=20)
@@ -88,6 +90,7 @@ def test_synergy_briefing_of_another_dataset_as_pdf(synthetic_atlas: Atlas, tmp_
     assert len(PdfReader(tmp_path / "syn.pdf").pages) >= 1
 
 
+@pytest.mark.slow  # several seconds: `make test` runs it, `make test-fast` does not
 def test_discovered_synergy_briefing(synthetic_atlas: Atlas) -> None:
     data = report.collect_corridor(synthetic_atlas, NORTH, SOUTH, top=3, intros=1, bootstrap=0)
     moved = {"almere", "hilversum"}  # MRA municipalities that the synthetic dataset puts in the south

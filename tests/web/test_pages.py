@@ -83,6 +83,7 @@ def test_security_headers(bundled_client: TestClient) -> None:
     assert "script-src 'self';" in docs  # swagger gets inline *styles* only
 
 
+@pytest.mark.slow  # several seconds: `make test` runs it, `make test-fast` does not
 def test_crawl_has_no_broken_links(fixture_client: TestClient) -> None:
     """Follow every internal link from the home page (bounded): all answer 200."""
     seen: set[str] = set()

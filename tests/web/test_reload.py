@@ -7,6 +7,7 @@ import re
 import threading
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from stackatlas.dataset.loader import load_dataset
@@ -137,6 +138,7 @@ def test_folders_of_dead_servers_are_removed(tmp_path: Path) -> None:
     assert not store._dir.exists()
 
 
+@pytest.mark.slow  # several seconds: `make test` runs it, `make test-fast` does not
 def test_exit_while_warming_is_clean(tmp_path: Path) -> None:
     # the caches are warmed in a daemon thread; leaving the interpreter while it is inside DuckDB used to
     # abort the process ("terminate called after throwing an instance of ''", exit code 134)

@@ -310,6 +310,7 @@ def test_synergy_page_caps_its_ties(bundled_client: TestClient, monkeypatch: pyt
     assert f"({n})" in html and f"and {n - 1} more:" in html
 
 
+@pytest.mark.slow  # several seconds: `make test` runs it, `make test-fast` does not
 def test_bridges_of_a_large_dataset_run_in_a_child_process(fixture_client: TestClient,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     gen = _gen(fixture_client)
