@@ -7,6 +7,7 @@ import string
 import pytest
 
 from stackatlas.present import i18n, texts
+from stackatlas.web._lang import decide
 
 
 def _fields(text: str) -> set[str]:
@@ -34,7 +35,7 @@ def test_translator_looks_up_and_fills_in() -> None:
 
 def test_the_web_keeps_its_names() -> None:
     assert i18n.translator is texts.translator and i18n.name is texts.name and i18n.TEXTS is texts.WEB
-    assert i18n.pick_lang(None, "nl", "en") == "nl"
+    assert decide(b"", "lang=nl", "en") == "nl"  # the one language decision (web._lang)
 
 
 def test_words_of_the_briefing() -> None:

@@ -5,8 +5,7 @@ of the briefings (some keys exist in both with different contents, e.g. ``page``
 word inside a sentence in the other). Each maps a key to its ``(nl, en)`` pair; :func:`translator` looks
 keys up in one language, :class:`Words` adds names, lists and numbers (:mod:`.formats`) in that language.
 
-The web chooses its language per request with :func:`pick_lang`: ``?lang=`` (which also sets a cookie),
-else the ``lang`` cookie, else the browser's Accept-Language, else English.
+The web chooses the language of a request in one place, :func:`stackatlas.web._lang.decide`.
 
 >>> t = translator("nl")
 >>> t("actors"), t("in_region", region="Brainport"), t("no-such-key")
@@ -23,7 +22,7 @@ from typing import Any
 
 from . import formats
 
-__all__ = ["LANGS", "REPORT", "WEB", "Words", "name", "pick_lang", "translator"]
+__all__ = ["LANGS", "REPORT", "WEB", "Words", "name", "translator"]
 
 LANGS = ("nl", "en")
 
@@ -478,25 +477,6 @@ REPORT: dict[str, tuple[str, str]] = {
     "no_data": ("De dataset bevat hiervoor geen gegevens.", "The dataset holds no data for this."),
     "none_listed": ("–", "–"),
 }
-
-
-def pick_lang(query: str | None, cookie: str | None, accept: str | None) -> str:
-    """The language of a request.
-
-    >>> pick_lang("nl", "en", None), pick_lang(None, "nl", None), pick_lang(None, None, "nl-NL,nl;q=0.9")
-    ('nl', 'nl', 'nl')
-    >>> pick_lang("xx", None, "fr"), pick_lang(None, None, None)
-    ('en', 'en')
-    """
-    for v in (query, cookie):
-        if v in LANGS:
-            return v  # type: ignore[return-value]
-    if accept:
-        for part in accept.split(","):
-            tag = part.split(";")[0].strip().lower()[:2]
-            if tag in LANGS:
-                return tag
-    return "en"
 
 
 def translator(lang: str, table: Table = WEB, *, strict: bool = False) -> Callable[..., str]:
