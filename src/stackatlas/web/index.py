@@ -13,6 +13,10 @@ database generation in DuckDB (a file of its own, attached as ``web``; see :meth
   word of it (sorted by word), and the vocabulary of words, for search: a query's words are matched against
   the small vocabulary first, and only names with a matching word are scored (see
   :func:`stackatlas.web.queries.search`).
+- ``web.cards``: one row per actor with everything its page shows about itself (the columns of ``actors``,
+  its aliases, sites with their details, layer entries, sources, tags, main layer and first
+  :data:`MAX_CHILDREN` subsidiaries, as lists), aggregated set-wise here so that a first visit of an actor
+  page reads one row instead of running ten queries. Indexed on ``id``.
 - ``web.hub_edges``: the relations between two hubs (actors with more than :data:`HUB_TIES` ties; 187 hubs
   and 27,000 ties at a million synthetic actors), so that the ties among an ego network's nodes are index
   look-ups of the nodes that are no hubs plus this short table (not every tie of every hub).
@@ -24,10 +28,11 @@ from __future__ import annotations
 
 import duckdb
 
-__all__ = ["HUB_TIES", "WORD_SPLIT", "build"]
+__all__ = ["HUB_TIES", "MAX_CHILDREN", "WORD_SPLIT", "build"]
 
 WORD_SPLIT = "[^a-z0-9à-ü]+"
 HUB_TIES = 1000  # actors with more ties are hubs: the ties among hubs are kept apart (web.hub_edges)
+MAX_CHILDREN = 500  # subsidiaries listed on an actor's page (web.cards)
 
 _SQL = [
     """
@@ -63,6 +68,32 @@ SELECT DISTINCT word, text, alias
 FROM (SELECT unnest(string_split_regex(ltext, '{WORD_SPLIT}')) AS word, text, alias FROM web.stext)
 WHERE word <> '' ORDER BY word""",
     "CREATE TABLE web.vocab AS SELECT word, count(*)::INTEGER AS texts FROM web.sword GROUP BY word ORDER BY word",
+    f"""
+CREATE TABLE web.cards AS
+WITH al AS (SELECT actor, list(alias ORDER BY position) AS v FROM actor_aliases GROUP BY actor),
+si AS (SELECT actor, list(place ORDER BY position) AS v,
+              list(struct_pack(place := place, municipality := municipality, function := function, status := status)
+                   ORDER BY position) AS details
+       FROM actor_sites GROUP BY actor),
+la AS (SELECT actor, list(struct_pack(layer := layer, sublayer := sublayer, offering := offering, role := role)
+                          ORDER BY position) AS v, arg_min(layer, position) AS main
+       FROM actor_layers GROUP BY actor),
+ci AS (SELECT subject AS actor, list(struct_pack(source := source, locator := locator, confidence := confidence)
+                                     ORDER BY position) AS v
+       FROM citations WHERE subject_type = 'actor' GROUP BY subject),
+tg AS (SELECT actor, list(tag ORDER BY position) AS v FROM actor_tags GROUP BY actor),
+ch AS (SELECT parent AS actor, list(id ORDER BY name, id)[1:{MAX_CHILDREN}] AS v
+       FROM actors WHERE parent IS NOT NULL GROUP BY parent)
+SELECT w.rid, a.id, a.name, coalesce(al.v, []) AS aliases, a.kind, a.hq, coalesce(si.v, []) AS sites,
+  la.v AS layers, w.domains, a.control_country, a.parent, coalesce(ci.v, []) AS sources, w.ties,
+  a.helix, a.hq_municipality, a.hq_country, a.control_bloc, a.founded, a.website, a.wikidata,
+  a.description_nl, a.description_en, a.defined_at, coalesce(si.details, []) AS site_details,
+  coalesce(ch.v, []) AS children, coalesce(tg.v, []) AS tags, la.main AS main_layer
+FROM web.actors w JOIN actors a ON a.rowid = w.row_id
+  LEFT JOIN al ON al.actor = a.id LEFT JOIN si ON si.actor = a.id LEFT JOIN la ON la.actor = a.id
+  LEFT JOIN ci ON ci.actor = a.id LEFT JOIN tg ON tg.actor = a.id LEFT JOIN ch ON ch.actor = a.id
+ORDER BY w.rid""",
+    "CREATE INDEX web_cards_id ON web.cards(id)",
 ]
 _HUB_EDGES = """
 CREATE TABLE web.hub_edges AS

@@ -12,7 +12,7 @@ from .. import index as web_index
 from ..state import Generation
 from ._common import CITES, MAX_LIMIT, in_list, labels_table, order_by, page_of, rows, scalar
 from ._lookups import check, lookups
-from .relations import RELATIONS_OF_ACTOR, relation_count, relation_page
+from .relations import REL_COLUMNS, RELATIONS_OF_ACTOR, with_sources
 
 __all__ = ["ACTOR_FILTERS", "ACTOR_RELATIONS", "ACTOR_SORTS", "EGO_LIMIT", "MAX_CHILDREN", "actor_count",
            "actor_detail", "actor_facets", "actor_page", "actor_records", "ego_network",
@@ -20,7 +20,7 @@ __all__ = ["ACTOR_FILTERS", "ACTOR_RELATIONS", "ACTOR_SORTS", "EGO_LIMIT", "MAX_
 
 ACTOR_RELATIONS = 200   # ties listed on an actor's page and in /api/actors/{id} (all: /relations?actor=)
 EGO_LIMIT = 40          # partners drawn in an actor's ego network
-MAX_CHILDREN = 500      # subsidiaries listed on an actor's page
+MAX_CHILDREN = web_index.MAX_CHILDREN  # subsidiaries listed on an actor's page
 
 ACTOR_FILTERS = ("layer", "place", "kind", "domain", "control_country", "q")
 ACTOR_SORTS = ("name", "kind", "hq", "control_country", "layers", "ties")
@@ -171,28 +171,32 @@ def actor_facets(gen: Generation, filters: dict[str, str | None]) -> dict[str, l
     return gen.cached(("actor_facets", tuple(sorted((k, v) for k, v in f.items() if v))), compute)
 
 
+_CARD_COLUMNS = ("id, name, aliases, kind, hq, sites, layers, domains, control_country, parent, sources, helix, "
+                 "hq_municipality, hq_country, control_bloc, founded, website, wikidata, description_nl, "
+                 "description_en, defined_at, site_details, children, tags")
+
+
 def actor_detail(gen: Generation, ident: str) -> dict[str, Any]:
     """One actor as :meth:`Atlas.actors` gives it, with its other columns, sites, children, tags and ties (its
-    first :data:`ACTOR_RELATIONS` relations in date order; ``ties`` counts them all)."""
+    first :data:`ACTOR_RELATIONS` relations in date order; ``ties`` counts them all).
+
+    Three queries on a first visit: the actor's row of ``web.cards`` (everything about the actor itself,
+    aggregated when the web index was built), one page of its relations with their total, and their sources.
+    """
     lk = lookups(gen)
     check(lk, "actor", ident)
 
     def compute() -> dict[str, Any]:
-        rec = actor_records(gen, [ident])[0]
-        del rec["ties"]
-        row_id = scalar(gen, "SELECT row_id FROM web.actors WHERE id = $id", {"id": ident})
-        extra = rows(gen, """SELECT a.id, a.helix, a.hq_municipality, a.hq_country, a.control_bloc, a.founded,
-                                    a.website, a.wikidata, a.description_nl, a.description_en, a.defined_at
-                             FROM actors a WHERE a.rowid = $r""", {"r": row_id})[0]
-        rec.update(extra)
-        rec["site_details"] = rows(gen, "SELECT place, municipality, function, status FROM actor_sites "
-                                        "WHERE actor = $id ORDER BY position", {"id": ident})
-        rec["children"] = [r["id"] for r in rows(gen, f"SELECT id FROM web.actors WHERE parent = $id ORDER BY name "
-                                                      f"LIMIT {MAX_CHILDREN}", {"id": ident})]
-        rec["tags"] = [r["tag"] for r in rows(gen, "SELECT tag FROM actor_tags WHERE actor = $id ORDER BY position",
-                                              {"id": ident})]
-        rec["relations"] = relation_page(gen, actor=ident, limit=ACTOR_RELATIONS)["items"]
-        rec["ties"] = relation_count(gen, actor=ident)
+        rec = rows(gen, f"SELECT {_CARD_COLUMNS} FROM web.cards WHERE id = $id", {"id": ident})[0]
+        items = rows(gen, f"""SELECT {REL_COLUMNS}, r.family, r.description_nl, r.description_en,
+                                     count(*) OVER () AS _total
+                              FROM {RELATIONS_OF_ACTOR} r ORDER BY lower(r.date) ASC NULLS LAST, r.date_start NULLS LAST, r.id
+                              LIMIT {ACTOR_RELATIONS}""", {"actor": ident})
+        total = items[0]["_total"] if items else 0
+        for r in items:
+            del r["_total"]
+        rec["relations"] = with_sources(gen, items)
+        rec["ties"] = int(total)
         return rec
 
     return gen.cached(("actor", ident), compute)
@@ -204,15 +208,18 @@ def ego_network(gen: Generation, ident: str, limit: int = EGO_LIMIT) -> dict[str
     check(lk, "actor", ident)
 
     def compute() -> dict[str, Any]:
-        partners = [r["other"] for r in rows(gen, f"""
+        found = rows(gen, f"""
             WITH r AS (SELECT CASE WHEN from_actor = $actor THEN to_actor ELSE from_actor END AS other,
                               row_number() OVER (ORDER BY date_start NULLS LAST, id) AS rn
                        FROM {RELATIONS_OF_ACTOR}),
-            p AS (SELECT other, min(rn) AS first FROM r WHERE other <> $actor GROUP BY other)
-            SELECT p.other FROM p LEFT JOIN web.actors w ON w.id = p.other
-            ORDER BY coalesce(w.ties, 0) DESC, p.first LIMIT {int(limit)}""", {"actor": ident})]
-        nodes = [ident, *partners]
-        ties = ties_of(gen, nodes)
+            p AS (SELECT other, min(rn) AS first FROM r WHERE other <> $actor GROUP BY other),
+            top AS (SELECT p.other AS id, coalesce(w.ties, 0) AS ties, p.first FROM p
+                    LEFT JOIN web.actors w ON w.id = p.other ORDER BY ties DESC, p.first LIMIT {int(limit)})
+            SELECT id, ties, 0 AS o, 0 AS first FROM web.actors WHERE id = $actor
+            UNION ALL SELECT id, ties, 1, first FROM top
+            ORDER BY o, ties DESC, first""", {"actor": ident})
+        nodes = [r["id"] for r in found]
+        ties = {r["id"]: int(r["ties"]) for r in found}
         low = [n for n in nodes if ties.get(n, 0) <= web_index.HUB_TIES]
         hubs = [n for n in nodes if ties.get(n, 0) > web_index.HUB_TIES]
         params: dict[str, Any] = {}
@@ -238,9 +245,9 @@ def main_layers(gen: Generation, ids: list[str]) -> dict[str, str]:
     if not ids:
         return {}
     params: dict[str, Any] = {}
-    return {r["actor"]: r["layer"] for r in rows(gen, f"""
-        SELECT actor, arg_min(layer, position) AS layer FROM actor_layers WHERE actor IN {in_list("i", ids, params)}
-        GROUP BY actor""", params)}
+    return {r["id"]: r["main_layer"] for r in rows(gen, f"""
+        SELECT id, main_layer FROM web.cards WHERE id IN {in_list("i", ids, params)} AND main_layer IS NOT NULL""",
+                                                   params)}
 
 
 def ties_of(gen: Generation, ids: Iterable[str]) -> dict[str, int]:

@@ -16,12 +16,14 @@ __all__ = [
     "RELATIONS_OF_ACTOR",
     "RELATION_SORTS",
     "RELATION_STATUSES",
+    "REL_COLUMNS",
     "REL_FILTERS",
     "relation_count",
     "relation_detail",
     "relation_facets",
     "relation_page",
     "relations_by_ids",
+    "with_sources",
 ]
 
 #: The relations of the actor ``$actor`` (at either end) as a subquery: two index look-ups.
@@ -30,14 +32,14 @@ RELATIONS_OF_ACTOR = """(WITH f AS MATERIALIZED (SELECT * FROM relations WHERE f
                          SELECT * FROM f UNION ALL SELECT * FROM t WHERE from_actor <> $actor)"""
 RELATION_SORTS = ("date", "type", "amount", "from", "to")
 REL_FILTERS = ("type", "actor", "family", "status", "layer", "place")
-_REL_COLUMNS = """r.id, r.type, r.from_actor AS "from", r.to_actor AS "to", r.date, r.status,
+REL_COLUMNS = """r.id, r.type, r.from_actor AS "from", r.to_actor AS "to", r.date, r.status,
   CASE WHEN r.amount_value IS NULL THEN NULL
        ELSE struct_pack(value := r.amount_value, currency := r.amount_currency) END AS amount,
   r.stake_pct, r.stake_min, r.stake_max, r.role"""
 
 
-def _with_sources(gen: Generation, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Relations (:data:`_REL_COLUMNS` plus family and descriptions) with their sources, in the key order of
+def with_sources(gen: Generation, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Relations (:data:`REL_COLUMNS` plus family and descriptions) with their sources, in the key order of
     :meth:`Atlas.relations` (then family, description_nl, description_en)."""
     if not items:
         return []
@@ -128,9 +130,9 @@ def relation_page(gen: Generation, *, sort: str = "date", limit: int = 50, offse
         keys = {"date": "lower(r.date)", "type": type_key, "amount": "r.amount_value", "from": from_key,
                 "to": to_key}
         order = order_by(sort, RELATION_SORTS, keys, "r.date_start NULLS LAST, r.id")
-        sql = (f"SELECT {_REL_COLUMNS}, r.family, r.description_nl, r.description_en FROM {source} r{joins} "
+        sql = (f"SELECT {REL_COLUMNS}, r.family, r.description_nl, r.description_en FROM {source} r{joins} "
                f"WHERE {where} ORDER BY {order} LIMIT {limit} OFFSET {offset}")
-        return _with_sources(gen, rows(gen, sql, params))
+        return with_sources(gen, rows(gen, sql, params))
 
     items = gen.cached(("relation_page", tuple(sorted(f.items())), sort, limit, offset, lkey), compute)
     return page_of(relation_count(gen, **f), items, limit, offset)
@@ -138,9 +140,9 @@ def relation_page(gen: Generation, *, sort: str = "date", limit: int = 50, offse
 
 def relation_detail(gen: Generation, ident: str) -> dict[str, Any]:
     def compute() -> dict[str, Any] | None:
-        found = rows(gen, f"SELECT {_REL_COLUMNS}, r.family, r.description_nl, r.description_en "
+        found = rows(gen, f"SELECT {REL_COLUMNS}, r.family, r.description_nl, r.description_en "
                           "FROM relations r WHERE r.id = $id", {"id": ident})
-        return _with_sources(gen, found)[0] if found else None
+        return with_sources(gen, found)[0] if found else None
 
     rec = gen.cached(("relation", ident), compute)
     if rec is None:
@@ -153,8 +155,8 @@ def relations_by_ids(gen: Generation, ids: list[str]) -> list[dict[str, Any]]:
     if not ids:
         return []
     params: dict[str, Any] = {}
-    found = {r["id"]: r for r in _with_sources(gen, rows(
-        gen, f"SELECT {_REL_COLUMNS}, r.family, r.description_nl, r.description_en FROM relations r "
+    found = {r["id"]: r for r in with_sources(gen, rows(
+        gen, f"SELECT {REL_COLUMNS}, r.family, r.description_nl, r.description_en FROM relations r "
              f"WHERE r.id IN {in_list('i', ids, params)}", params))}
     return [found[i] for i in dict.fromkeys(ids) if i in found]
 
