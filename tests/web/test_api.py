@@ -272,3 +272,26 @@ def test_every_relation_status_can_be_chosen(odd_client: TestClient) -> None:
     for status in RELATION_STATUSES:  # any status of the model is a filter, also one no tie has
         assert odd_client.get("/api/relations", params={"status": status}).json()["total"] == counts[status]
     envelope(odd_client.get("/api/relations", params={"status": "bogus"}), 404, "not_found")
+
+
+def test_actor_detail_card_agrees_with_the_tables(bundled_client: TestClient) -> None:
+    """Every actor's detail (read from the web index's one-row card) equals what the compiled tables say:
+    its record as ``Atlas.actors`` gives it, its subsidiaries, tags, site details and all its ties."""
+    import stackatlas
+
+    with stackatlas.open() as atlas:
+        ids = list(atlas.sql("SELECT id FROM actors ORDER BY id")["id"])
+        assert len(ids) > 200
+        lib = {r["id"]: r for r in stackatlas.atlas.records(atlas.actors())}
+        for ident in ids:
+            got = bundled_client.get(f"/api/actors/{ident}").json()
+            for key in ("name", "aliases", "kind", "hq", "sites", "layers", "domains", "control_country", "parent",
+                        "sources"):
+                assert got[key] == lib[ident][key], (ident, key)
+            children = list(atlas.sql("SELECT id FROM actors WHERE parent = $p ORDER BY name, id", {"p": ident})["id"])
+            tags = list(atlas.sql("SELECT tag FROM actor_tags WHERE actor = $a ORDER BY position", {"a": ident})["tag"])
+            sites = atlas.sql("SELECT place, function FROM actor_sites WHERE actor = $a ORDER BY position", {"a": ident})
+            ties = atlas.sql("SELECT id FROM relations WHERE from_actor = $a OR to_actor = $a", {"a": ident})
+            assert got["children"] == children and got["tags"] == tags, ident
+            assert [(s["place"], s["function"]) for s in got["site_details"]] == list(sites.itertuples(index=False, name=None))
+            assert got["ties"] == len(ties) and {r["id"] for r in got["relations"]} == set(ties["id"]), ident
