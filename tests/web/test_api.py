@@ -9,7 +9,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from stackatlas.atlas import ACTOR_COLUMNS
+from stackatlas.atlas import ACTOR_COLUMNS, Atlas, records
 from stackatlas.dataset.model import RELATION_STATUSES
 
 
@@ -274,24 +274,26 @@ def test_every_relation_status_can_be_chosen(odd_client: TestClient) -> None:
     envelope(odd_client.get("/api/relations", params={"status": "bogus"}), 404, "not_found")
 
 
-def test_actor_detail_card_agrees_with_the_tables(bundled_client: TestClient) -> None:
+def test_actor_detail_card_agrees_with_the_tables(fixture_client: TestClient, atlas: Atlas) -> None:
     """Every actor's detail (read from the web index's one-row card) equals what the compiled tables say:
     its record as ``Atlas.actors`` gives it, its subsidiaries, tags, site details and all its ties."""
-    import stackatlas
+    def grouped(sql: str) -> dict[str, list]:  # type: ignore[type-arg]
+        return {k: list(v) for k, v in atlas.sql(sql).itertuples(index=False, name=None)}
 
-    with stackatlas.open() as atlas:
-        ids = list(atlas.sql("SELECT id FROM actors ORDER BY id")["id"])
-        assert len(ids) > 200
-        lib = {r["id"]: r for r in stackatlas.atlas.records(atlas.actors())}
-        for ident in ids:
-            got = bundled_client.get(f"/api/actors/{ident}").json()
-            for key in ("name", "aliases", "kind", "hq", "sites", "layers", "domains", "control_country", "parent",
-                        "sources"):
-                assert got[key] == lib[ident][key], (ident, key)
-            children = list(atlas.sql("SELECT id FROM actors WHERE parent = $p ORDER BY name, id", {"p": ident})["id"])
-            tags = list(atlas.sql("SELECT tag FROM actor_tags WHERE actor = $a ORDER BY position", {"a": ident})["tag"])
-            sites = atlas.sql("SELECT place, function FROM actor_sites WHERE actor = $a ORDER BY position", {"a": ident})
-            ties = atlas.sql("SELECT id FROM relations WHERE from_actor = $a OR to_actor = $a", {"a": ident})
-            assert got["children"] == children and got["tags"] == tags, ident
-            assert [(s["place"], s["function"]) for s in got["site_details"]] == list(sites.itertuples(index=False, name=None))
-            assert got["ties"] == len(ties) and {r["id"] for r in got["relations"]} == set(ties["id"]), ident
+    lib = {r["id"]: r for r in records(atlas.actors())}
+    children = grouped("SELECT parent, list(id ORDER BY name, id) FROM actors WHERE parent IS NOT NULL GROUP BY parent")
+    tags = grouped("SELECT actor, list(tag ORDER BY position) FROM actor_tags GROUP BY actor")
+    sites = grouped("SELECT actor, list(place || '/' || coalesce(function, '') ORDER BY position) FROM actor_sites "
+                    "GROUP BY actor")
+    ties = grouped("SELECT a, list(id ORDER BY id) FROM (SELECT from_actor AS a, id FROM relations "
+                   "UNION SELECT to_actor, id FROM relations) GROUP BY a")
+    assert len(lib) > 10 and children and sites and ties
+    for ident, want in lib.items():
+        got = fixture_client.get(f"/api/actors/{ident}").json()
+        for key in ("name", "aliases", "kind", "hq", "sites", "layers", "domains", "control_country", "parent",
+                    "sources"):
+            assert got[key] == want[key], (ident, key)
+        assert got["children"] == children.get(ident, []) and got["tags"] == tags.get(ident, []), ident
+        assert [f"{s['place']}/{s['function'] or ''}" for s in got["site_details"]] == sites.get(ident, []), ident
+        assert got["ties"] == len(ties.get(ident, [])), ident
+        assert sorted(r["id"] for r in got["relations"]) == ties.get(ident, []), ident
