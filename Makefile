@@ -55,9 +55,9 @@ unit: setup system-deps
 test: lint typecheck unit
 
 # while you work: lint, types and every test not marked slow (no Spark, PDF, browser, large-scale or
-# multi-second runs), on both cores (pytest-xdist)
+# multi-second runs), on both cores (pytest-xdist); property tests draw a tenth of their examples
 test-fast: setup lint typecheck
-	$(BIN)/python -m pytest -m "not slow" -n 2
+	STACKATLAS_FAST_TESTS=1 $(BIN)/python -m pytest -m "not slow" -n 2
 
 # regenerate the documents that are generated from code (tests fail when they are stale)
 docs: setup

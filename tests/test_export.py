@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import stackatlas
+from _examples import examples
 from stackatlas.dataset import model as m
 from stackatlas.dataset.export import RECORD_GROUPS, read_records, write_dataset
 from stackatlas.dataset.loader import load_dataset
@@ -88,7 +89,7 @@ def datasets(draw: st.DrawFn) -> dict[str, Any]:
 
 
 @pytest.mark.slow  # several seconds: `make test` runs it, `make test-fast` does not
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(datasets())
 def test_generated_roundtrip(spec: dict[str, Any]) -> None:
     src = [{"source": "src", "locator": "CBS"}]

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from _examples import examples
 from stackatlas.analysis import duckdb_engine, profile, specialisation
 from stackatlas.analysis.profile import lq_table
 from stackatlas.atlas import Atlas
@@ -34,7 +35,7 @@ def test_hand_computed_lq() -> None:
 counts_st = st.lists(st.integers(0, 40), min_size=4, max_size=4)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.lists(counts_st, min_size=1, max_size=5), counts_st)
 def test_lq_invariants(rows: list[list[int]], base: list[int]) -> None:
     acts = ["w", "x", "y", "z"]
@@ -135,7 +136,7 @@ def test_eb_prior_keeps_real_heterogeneity() -> None:
     assert a1[0] == pytest.approx(a0[0], rel=0.5)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.lists(st.integers(0, 30), min_size=2, max_size=12), st.floats(0.2, 5.0))
 def test_eb_prior_is_finite_and_proper(counts: list[int], scale: float) -> None:
     from stackatlas.analysis.profile import eb_prior

@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from _examples import examples
 from stackatlas.analysis import duckdb_engine, relatedness
 from stackatlas.analysis.relatedness import METHODS, bh, normalise
 from stackatlas.atlas import Atlas
@@ -16,7 +17,7 @@ def engine(atlas: Atlas):  # type: ignore[no-untyped-def]
     return duckdb_engine(atlas.con)
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=examples(50), deadline=None)
 @given(st.lists(st.lists(st.booleans(), min_size=4, max_size=4), min_size=2, max_size=30))
 def test_normalisations_symmetric_and_bounded(incidence: list[list[bool]]) -> None:
     a = np.array(incidence, dtype=float)

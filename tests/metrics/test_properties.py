@@ -11,6 +11,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from _examples import examples
 from stackatlas.metrics import ConvergenceWarning, complexity, fitness_complexity, proximity
 
 from ._tables import long_table
@@ -39,7 +40,7 @@ def run(x: np.ndarray, **kwargs: object) -> pd.DataFrame:
         return complexity(long_table(x), **KEYS, **kwargs)  # type: ignore[arg-type]
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(x=matrices, opts=options)
 def test_diversity_and_ubiquity_are_sums_of_mcp(x: np.ndarray, opts: dict[str, object]) -> None:
     out = run(x, **opts)
@@ -56,7 +57,7 @@ def test_diversity_and_ubiquity_are_sums_of_mcp(x: np.ndarray, opts: dict[str, o
     assert (out["rca"].isna() == zero).all()
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(x=matrices, opts=options)
 def test_eci_is_the_mean_pci_of_present_activities(x: np.ndarray, opts: dict[str, object]) -> None:
     out = run(x, **opts)
@@ -68,7 +69,7 @@ def test_eci_is_the_mean_pci_of_present_activities(x: np.ndarray, opts: dict[str
     np.testing.assert_allclose(mean_pci, eci, rtol=0, atol=1e-9 * scale)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(x=matrices)
 def test_eci_is_standardised_and_zscore_standardises_both(x: np.ndarray) -> None:
     out = run(x).dropna(subset=["eci"]).drop_duplicates("location")["eci"]
@@ -80,7 +81,7 @@ def test_eci_is_standardised_and_zscore_standardises_both(x: np.ndarray) -> None
     assert abs(pci.mean()) < 1e-9 and abs(pci.std(ddof=0) - 1.0) < 1e-9
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(x=matrices)
 def test_rca_identity_and_density_range(x: np.ndarray) -> None:
     out = run(x)
@@ -92,7 +93,7 @@ def test_rca_identity_and_density_range(x: np.ndarray) -> None:
     assert ((dens >= -1e-12) & (dens <= 1 + 1e-12)).all()
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(x=matrices, threshold=st.sampled_from([0.5, 1.0, 1.5]))
 def test_proximity_is_symmetric_within_unit_interval(x: np.ndarray, threshold: float) -> None:
     with warnings.catch_warnings():
@@ -111,7 +112,7 @@ def test_proximity_is_symmetric_within_unit_interval(x: np.ndarray, threshold: f
         assert np.isfinite(v).all()
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(x=matrices)
 def test_fitness_is_positive_and_normalised(x: np.ndarray) -> None:
     with warnings.catch_warnings():
@@ -125,7 +126,7 @@ def test_fitness_is_positive_and_normalised(x: np.ndarray) -> None:
     np.testing.assert_array_equal(res.fitness["fitness"].isna(), ~(res.fitness["diversity"] > 0))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(x=matrices, seed=st.integers(0, 2**16))
 def test_invariant_to_row_order_and_to_scaling_by_a_power_of_two(x: np.ndarray, seed: int) -> None:
     df = long_table(x)

@@ -147,3 +147,11 @@ def make_synthetic(dst: Path) -> Path:
 def synthetic_atlas(tmp_path_factory: pytest.TempPathFactory) -> Atlas:
     root = make_synthetic(tmp_path_factory.mktemp("synthetic") / "data")
     return stackatlas.open(data=root, db=root.parent / "synthetic.duckdb")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests on the bundled corridor's briefing are slow (collecting and composing it takes about 20 s
+    per process): `make test` runs them, `make test-fast` does not (it keeps the synthetic dataset's)."""
+    for item in items:
+        if "corridor_data" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
