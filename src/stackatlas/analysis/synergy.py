@@ -83,6 +83,7 @@ __all__ = [
     "SynergyConfig",
     "SynergySpec",
     "corridor_inputs",
+    "default_scope",
     "discover",
     "evaluate",
     "rank_stability",
@@ -92,6 +93,18 @@ __all__ = [
 
 #: The units of complementarity: the two regions (``between``) or the municipalities of both (``corridor``).
 SCOPES = ("between", "corridor")
+
+def default_scope(engine: Engine, *, a: str, b: str, scope: str | None = None) -> str:
+    """``scope`` when given; else ``corridor`` for the dataset's own pair (``compare:`` in dataset.yaml), whose
+    curated synergies are written between municipalities, and ``between`` for any other pair (docs/analysis.md).
+    """
+    if scope is not None:
+        if scope not in SCOPES:
+            raise AnalysisError(f"scope must be one of {', '.join(SCOPES)}, not {scope!r}")
+        return scope
+    own = {engine.meta("compare_a"), engine.meta("compare_b")}
+    return "corridor" if {a, b} == own else "between"
+
 
 DEFAULT_WEIGHTS = {"spec": 1.0, "comp": 0.25, "spread": 0.25, "rel": 0.25, "sup": 1.0, "cross": 2.0, "ties": 1.0,
                    "places": 2.0, "domain": 0.25, "size": 0.4}

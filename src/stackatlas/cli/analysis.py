@@ -17,8 +17,10 @@ RoleOpt = Annotated[str, typer.Option(help="Which layers count: all (a secondary
                                            "or core (only layers held in a core role).")]
 SecondaryOpt = Annotated[float, typer.Option(help="With --role all: the weight of a layer an organisation holds "
                                                   "only in a secondary role, between 0 and 1.")]
-ScopeOpt = Annotated[str, typer.Option(help="between: each region leads a layer; corridor: different "
-                                            "municipalities lead the layers, in either region (docs/analysis.md).")]
+ScopeOpt = Annotated[str | None, typer.Option(help="between: each region leads a layer; corridor: different "
+                                                   "municipalities lead the layers, in either region (default: "
+                                                   "corridor for the dataset's own pair, else between; "
+                                                   "docs/analysis.md).")]
 WithinOpt = Annotated[float, typer.Option(help="0 to 1: how far a themed (domain) candidate's counts are measured "
                                                "against its domain instead of the whole corridor.")]
 
@@ -88,14 +90,14 @@ def synergies(
     top: Annotated[int, typer.Option(help="How many discovered candidates.")] = 15,
     bootstrap: Annotated[int, typer.Option(help="Bootstrap resamples for the score interval.")] = 200,
     seed: Annotated[int, typer.Option(help="Random seed of the bootstrap.")] = 0,
-    scope: ScopeOpt = "between",
+    scope: ScopeOpt = None,
     role: RoleOpt = "all",
     secondary_weight: SecondaryOpt = 1.0,
     within_domain: WithinOpt = 0.0,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """Synergies between two regions: the curated ones and candidates discovered from the data."""
-    from ..analysis.synergy import SynergyConfig, discover
+    from ..analysis.synergy import SynergyConfig, default_scope, discover
 
     atlas = state(ctx).atlas()
     cur = atlas.synergies()
@@ -104,6 +106,7 @@ def synergies(
         out += [{"kind": "curated", **r} for r in records(cur)]
     if not curated:
         a, b = atlas.compare_pair(between, and_)
+        scope = default_scope(atlas.engine(), a=a, b=b, scope=scope)
         found = discover(atlas.engine(), a=a, b=b, top=top, curated=cur,
                          config=SynergyConfig(bootstrap=bootstrap, seed=seed, scope=scope, role=role,
                                               secondary_weight=secondary_weight, within_domain=within_domain))
@@ -168,14 +171,15 @@ def stability(
                                                "[1/FACTOR, FACTOR].")] = 4.0,
     top: Annotated[int, typer.Option(help="The length of the list whose membership is counted.")] = 15,
     seed: Annotated[int, typer.Option(help="Random seed of the weightings.")] = 0,
-    scope: ScopeOpt = "between",
+    scope: ScopeOpt = None,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """How robust the ranking of discovered synergies is to the weights of the score."""
-    from ..analysis.synergy import SynergyConfig, rank_stability
+    from ..analysis.synergy import SynergyConfig, default_scope, rank_stability
 
     atlas = state(ctx).atlas()
     a, b = atlas.compare_pair(between, and_)
+    scope = default_scope(atlas.engine(), a=a, b=b, scope=scope)
     if samples < 1 or factor < 1:
         raise typer.BadParameter("--samples must be at least 1 and --factor at least 1")
     table = rank_stability(atlas.engine(), a=a, b=b, samples=samples, factor=factor, top=top, seed=seed,
@@ -189,14 +193,18 @@ def match(
     between: BetweenOpt = None,
     and_: AndOpt = None,
     top: Annotated[int, typer.Option(help="How many introductions.")] = 10,
+    scope: ScopeOpt = None,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
-    """Introductions: who in region A should meet whom in region B for a synergy, and why."""
-    from ..analysis.introductions import introductions
+    """Introductions: who in region A should meet whom in region B for a synergy, and why (corridor scope: any
+    two organisations of the corridor in different municipalities)."""
+    from ..analysis.introductions import IntroConfig, introductions
+    from ..analysis.synergy import default_scope
 
     atlas = state(ctx).atlas()
     a, b = atlas.compare_pair(between, and_)
-    table = introductions(atlas.engine(), synergy=synergy, a=a, b=b, top=top)
+    config = IntroConfig(scope=default_scope(atlas.engine(), a=a, b=b, scope=scope))
+    table = introductions(atlas.engine(), synergy=synergy, a=a, b=b, top=top, config=config)
     cols = ["a", "a_place", "b", "b_place", "score", "reasons"] if fmt == Fmt.table else None
     emit(records(table), fmt, title=f"introductions for {synergy}", columns=cols)
 
@@ -207,14 +215,18 @@ def guests(
     size: Annotated[int, typer.Option(help="Number of guests.")] = 12,
     between: BetweenOpt = None,
     and_: AndOpt = None,
+    scope: ScopeOpt = None,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
-    """A balanced guest list (layers × regions × quadruple helix), picked greedily with its guarantee."""
+    """A balanced guest list (layers × regions, or municipalities in the corridor scope, × quadruple helix),
+    picked greedily with its guarantee."""
     from ..analysis.guests import guest_list
+    from ..analysis.synergy import default_scope
 
     atlas = state(ctx).atlas()
     a, b = atlas.compare_pair(between, and_)
-    table = guest_list(atlas.engine(), synergy=synergy, a=a, b=b, size=size)
+    table = guest_list(atlas.engine(), synergy=synergy, a=a, b=b, size=size,
+                       scope=default_scope(atlas.engine(), a=a, b=b, scope=scope))
     cov = table.attrs["coverage"]
     title = (f"{len(table)} guests cover {cov['cells_covered']} of {cov['cells_possible']} coverable cells "
              f"(greedy: at least {cov['guarantee']:.0%} of the best possible coverage value)")
