@@ -87,6 +87,7 @@ __all__ = [
     "discover",
     "evaluate",
     "rank_stability",
+    "scope_for_pair",
     "similarity",
     "synergy_spec",
 ]
@@ -94,16 +95,24 @@ __all__ = [
 #: The units of complementarity: the two regions (``between``) or the municipalities of both (``corridor``).
 SCOPES = ("between", "corridor")
 
-def default_scope(engine: Engine, *, a: str, b: str, scope: str | None = None) -> str:
-    """``scope`` when given; else ``corridor`` for the dataset's own pair (``compare:`` in dataset.yaml), whose
-    curated synergies are written between municipalities, and ``between`` for any other pair (docs/analysis.md).
+def scope_for_pair(*, a: str, b: str, own: tuple[str | None, str | None], scope: str | None = None) -> str:
+    """``scope`` when given; else ``corridor`` for the dataset's own pair ``own`` (``compare:`` in dataset.yaml),
+    whose curated synergies are written between municipalities, and ``between`` for any other pair
+    (docs/analysis.md).
+
+    >>> scope_for_pair(a="brainport", b="mra", own=("mra", "brainport")), scope_for_pair(a="x", b="y", own=("mra", "brainport"))
+    ('corridor', 'between')
     """
     if scope is not None:
         if scope not in SCOPES:
             raise AnalysisError(f"scope must be one of {', '.join(SCOPES)}, not {scope!r}")
         return scope
-    own = {engine.meta("compare_a"), engine.meta("compare_b")}
-    return "corridor" if {a, b} == own else "between"
+    return "corridor" if {a, b} == set(own) else "between"
+
+
+def default_scope(engine: Engine, *, a: str, b: str, scope: str | None = None) -> str:
+    """:func:`scope_for_pair` with the dataset's own pair read from the database."""
+    return scope_for_pair(a=a, b=b, own=(engine.meta("compare_a"), engine.meta("compare_b")), scope=scope)
 
 
 DEFAULT_WEIGHTS = {"spec": 1.0, "comp": 0.25, "spread": 0.25, "rel": 0.25, "sup": 1.0, "cross": 2.0, "ties": 1.0,
