@@ -8,7 +8,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
 
 from ._app import Fmt, FormatOpt, emit, records, state
@@ -137,6 +136,8 @@ def evaluate_synergies(
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """For every curated synergy: the discovered candidate that recovers it, per scope, and how stable."""
+    import pandas as pd
+
     from ..analysis.synergy import SynergyConfig, corridor_inputs, evaluate
 
     atlas = state(ctx).atlas()
