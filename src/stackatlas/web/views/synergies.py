@@ -71,7 +71,7 @@ def _discovered_ctx(v: View, gen: Generation, a: str, b: str, syn_query: str,
         spec = charts.synergy_scores(items, {c["id"]: v.layer_set(c["layers"], c["domains"]) for c in items},
                                      names={c["id"]: v.label(c) for c in items}, href=href,
                                      title=f"{v.t('discovered')}: {v.t('score')} (95%)", axis_title=v.t("score"))
-    api = "/api/synergies?" + urlencode({"between": a, "and": b, "scope": found["scope"]})
+    api = "/api/synergies?" + urlencode({"between": a, "and": b, **({"scope": scope} if scope else {})})
     scopes = [{"id": s, "current": s == found["scope"],
                "href": "/compare?" + urlencode({"a": a, "b": b, "scope": s}) + "#discovered"}
               for s in ("between", "corridor")]
