@@ -97,6 +97,9 @@ def test_a_place_without_municipalities_is_its_own_unit(tmp_path: Path) -> None:
     back = discover(eng, a="zz", b="rx", top=5, config=SynergyConfig(bootstrap=30))
     assert list(back["id"]) == list(found["id"])
     pd.testing.assert_series_equal(back["score_low"], found["score_low"])
+    # the corridor scope on a region and a country: the country is one unit, the planted pair still first
+    corr = discover(eng, a="rx", b="zz", top=5, config=SynergyConfig(bootstrap=30, scope="corridor"))
+    assert corr.iloc[0]["id"] == "chips.ai" and corr.iloc[0]["comp"] == 1.0 and "zz" in corr.iloc[0]["places"]
 
 
 def test_swapping_regions_gives_the_same_synergies(planted) -> None:  # type: ignore[no-untyped-def]
