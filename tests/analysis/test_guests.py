@@ -39,3 +39,16 @@ def test_coverage_value() -> None:
     assert coverage_value(np.array([0, 0])) == 0.0
     assert coverage_value(np.array([1, 1])) == 1.0
     assert coverage_value(np.array([2, 0])) == 0.75
+
+
+def test_corridor_scope_balances_municipalities(engine) -> None:  # type: ignore[no-untyped-def]
+    spec = synergy_spec(engine, "C")
+    cand, cover, labels, _, places_of = candidate_cells(engine, spec=spec, a="mra", b="brainport", scope="corridor")
+    between = candidate_cells(engine, spec=spec, a="mra", b="brainport")[4]
+    assert list(between.columns) == ["mra", "brainport"]
+    assert len(places_of.columns) > 2 and not set(places_of.columns) & {"mra", "brainport"}
+    assert cover.shape[1] == len(labels) and cover.shape[0] == len(cand)
+    assert places_of.any(axis=1).all()           # every candidate is somewhere in the corridor
+    g = guest_list(engine, synergy="C", a="mra", b="brainport", size=6, scope="corridor")
+    assert g.attrs["coverage"]["places"] == len(places_of.columns)
+    assert all(set(r.split(" & ")) <= set(places_of.columns) for r in g["region"])

@@ -49,3 +49,24 @@ def test_discovered_ids_and_unknown_ids(engine) -> None:  # type: ignore[no-unty
     assert len(introductions(engine, synergy="chips.ai", a="mra", b="brainport", top=3)) > 0
     with pytest.raises(NotFound):
         introductions(engine, synergy="chips.nonsense", a="mra", b="brainport")
+
+
+def test_corridor_scope_pairs_municipalities(engine, atlas: Atlas) -> None:  # type: ignore[no-untyped-def]
+    from stackatlas.analysis.introductions import IntroConfig
+
+    intro = introductions(engine, synergy="D", a="mra", b="brainport", top=30,
+                          config=IntroConfig(scope="corridor"))
+    assert len(intro) > 0
+    corridor = set(atlas.actors(place="mra")["id"]) | set(atlas.actors(place="brainport")["id"])
+    munis = atlas.sql("SELECT actor, place FROM actor_places ap JOIN places p ON p.id = ap.place "
+                      "WHERE p.type = 'municipality'").groupby("actor")["place"].agg(set).to_dict()
+    rel = atlas.relations()
+    tied = set(zip(rel["from"], rel["to"], strict=True)) | set(zip(rel["to"], rel["from"], strict=True))
+    seen = set()
+    for r in intro.itertuples():
+        assert r.a in corridor and r.b in corridor and r.a != r.b and (r.a, r.b) not in tied
+        assert not munis.get(r.a, set()) & munis.get(r.b, set())      # two different municipalities
+        assert frozenset((r.a, r.b)) not in seen                       # each meeting once
+        seen.add(frozenset((r.a, r.b)))
+    with pytest.raises(Exception, match="scope"):
+        introductions(engine, synergy="D", a="mra", b="brainport", config=IntroConfig(scope="nowhere"))

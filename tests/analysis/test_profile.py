@@ -148,3 +148,22 @@ def test_eb_prior_is_finite_and_proper(counts: list[int], scale: float) -> None:
     assert (a > 0).all() and (b > 0).all()
     if c.sum() > 0:
         assert a[0] < 1e5   # never a point mass
+
+
+def test_roles_of_layers(atlas: Atlas) -> None:
+    eng = duckdb_engine(atlas.con)
+    roles = atlas.sql("SELECT actor, layer, bool_or(role = 'core') AS core FROM actor_layers GROUP BY 1, 2")
+    assert (~roles["core"]).any(), "the fixture has secondary layers"
+    full = profile(eng, level="region").set_index(["place", "layer"])
+    core = profile(eng, level="region", role="core").set_index(["place", "layer"])
+    half = profile(eng, level="region", secondary_weight=0.5).set_index(["place", "layer"])
+    both = full.join(core[["count"]].rename(columns={"count": "count_core"})).join(
+        half[["count"]].rename(columns={"count": "count_half"})).fillna(0.0)
+    # a secondary layer counts 1 (all), 0.5 (weight 0.5) or not at all (core)
+    assert ((both["count_core"] <= both["count_half"]) & (both["count_half"] <= both["count"])).all()
+    assert np.allclose(both["count_half"], (both["count"] + both["count_core"]) / 2)
+    assert (both["count_core"] < both["count"]).any()
+    with pytest.raises(AnalysisError, match="role"):
+        profile(eng, role="some")
+    with pytest.raises(AnalysisError, match="secondary weight"):
+        profile(eng, secondary_weight=2.0)

@@ -97,6 +97,9 @@ def test_a_place_without_municipalities_is_its_own_unit(tmp_path: Path) -> None:
     back = discover(eng, a="zz", b="rx", top=5, config=SynergyConfig(bootstrap=30))
     assert list(back["id"]) == list(found["id"])
     pd.testing.assert_series_equal(back["score_low"], found["score_low"])
+    # the corridor scope on a region and a country: the country is one unit, the planted pair still first
+    corr = discover(eng, a="rx", b="zz", top=5, config=SynergyConfig(bootstrap=30, scope="corridor"))
+    assert corr.iloc[0]["id"] == "chips.ai" and corr.iloc[0]["comp"] == 1.0 and "zz" in corr.iloc[0]["places"]
 
 
 def test_swapping_regions_gives_the_same_synergies(planted) -> None:  # type: ignore[no-untyped-def]
@@ -132,8 +135,10 @@ def test_similarity() -> None:
 
 @pytest.mark.slow  # several seconds: `make test` runs it, `make test-fast` does not
 def test_evaluation_on_the_bundled_corridor(tmp_path: Path) -> None:
+    # the loose rule of issue 5 (kept for comparison; strict matching is the default, tested below)
     atlas = stackatlas.open(db=tmp_path / "corridor.duckdb")
-    table = evaluate(duckdb_engine(atlas.con), a="mra", b="brainport", curated=atlas.synergies())
+    table = evaluate(duckdb_engine(atlas.con), a="mra", b="brainport", curated=atlas.synergies(),
+                     matching="loose")
     assert list(table["curated"]) == list("ABCDEFGHI")
     assert table["rank"].notna().all()
     # chips for future AI is the clearest complementarity of the two regions
@@ -248,10 +253,70 @@ def test_rank_stability(planted) -> None:  # type: ignore[no-untyped-def]
 def test_evaluation_sensitivity(tmp_path: Path) -> None:
     atlas = stackatlas.open(db=tmp_path / "corridor.duckdb")
     eng = duckdb_engine(atlas.con)
-    fixed = evaluate(eng, a="mra", b="brainport", curated=atlas.synergies(), sensitivity=3, factor=1.0)
+    fixed = evaluate(eng, a="mra", b="brainport", curated=atlas.synergies(), sensitivity=3, factor=1.0,
+                     matching="loose")
     assert (fixed["top_share"] == (fixed["rank"] <= 15).astype(float)).all()
     assert (fixed["best_rank"] == fixed["rank"]).all()
-    varied = evaluate(eng, a="mra", b="brainport", curated=atlas.synergies(), sensitivity=60)
+    varied = evaluate(eng, a="mra", b="brainport", curated=atlas.synergies(), sensitivity=60, matching="loose")
     assert varied["top_share"].between(0, 1).all()
     assert (varied["best_rank"] <= varied["median_rank"]).all()
     assert list(varied["rank"]) == list(fixed["rank"])     # the configured ranking does not move
+
+
+def test_strict_matching_rules() -> None:
+    import numpy as np
+
+    from stackatlas.analysis._matching import assign, eligibility
+
+    curated = [({"ai", "devices"}, {"defence"}, {"x1"}), ({"ai", "devices"}, set(), {"x1"})]
+    cands = [({"ai", "devices"}, set(), {"x1"}),          # no domain: not for the themed one
+             ({"ai", "devices", "chips"}, {"defence"}, {"x1"}),  # Jaccard 2/3, the domain, the place
+             ({"ai", "chips", "cloud"}, {"defence"}, {"x1"}),    # Jaccard 1/4
+             ({"ai", "devices"}, {"defence"}, {"y9"})]         # none of its municipalities
+    ok = eligibility(curated, cands)
+    assert ok.tolist() == [[False, True, False, False], [True, True, False, False]]
+    # one to one: the themed synergy takes candidate 1 although candidate 1 ranks better for the other
+    assert assign(ok, np.array([2.0, 1.0, 3.0, 4.0]), top=15).tolist() == [1, 0]
+    # as many as possible in the top first, then the smallest ranks
+    assert assign(np.array([[True, True], [True, False]]), np.array([1.0, 20.0]), top=15).tolist() == [1, 0]
+    assert assign(np.array([[True], [True]]), np.array([3.0]), top=15).tolist().count(-1) == 1
+    assert assign(ok, np.array([np.inf] * 4), top=15).tolist() == [-1, -1]
+
+
+def test_strict_evaluation_on_planted_data(planted) -> None:  # type: ignore[no-untyped-def]
+    curated = pd.DataFrame([
+        {"id": "P", "name": "planted", "layers": ["chips", "ai"], "domains": [], "places": ["rx", "ry"]},
+        {"id": "Q", "name": "same layers", "layers": ["chips", "ai"], "domains": [], "places": ["rx", "ry"]},
+        {"id": "H", "name": "in health", "layers": ["chips", "ai"], "domains": ["health"], "places": ["rx"]},
+        {"id": "N", "name": "nowhere", "layers": ["chips", "ai"], "domains": [], "places": ["z1"]},
+    ])
+    for scope in ("between", "corridor"):
+        t = evaluate(planted, a="rx", b="ry", curated=curated, config=SynergyConfig(scope=scope),
+                     sensitivity=10).set_index("curated")
+        assert t.loc["P", "match"] == "chips.ai" and t.loc["P", "rank"] == 1 and t.loc["P", "reason"] == ""
+        assert t.loc["H", "match"] == "chips.ai--health"          # the themed one needs the domain
+        assert t.loc["Q", "match"] not in ("chips.ai", "chips.ai--health")   # one to one
+        assert pd.isna(t.loc["N", "match"]) and "municipalities" in t.loc["N", "reason"]
+        assert t.loc["P", "top_share"] == 1.0 and (t["scope"] == scope).all()
+
+
+def test_corridor_scope_counts_municipalities(planted) -> None:  # type: ignore[no-untyped-def]
+    from stackatlas.analysis.synergy import _candidates, corridor_inputs
+
+    inp = corridor_inputs(planted, a="rx", b="ry")
+    between = _candidates(inp, SynergyConfig(scope="between")).set_index("id")
+    corridor = _candidates(inp, SynergyConfig(scope="corridor")).set_index("id")
+    for ident in between.index:
+        leads = between.loc[ident, "lead"].split(",")
+        regions = {inp.muni_region[inp.munis.index(m)] for m in leads}
+        assert between.loc[ident, "comp"] == float(regions == {"a", "b"})
+        assert corridor.loc[ident, "comp"] == float(len(set(leads)) >= 2)
+        # the corridor's two sides are the anchor municipality and the rest: together all supporting actors
+        row = corridor.loc[ident]
+        assert max(row["n_a"], row["n_b"]) <= row["s1"] + row["s2"] <= row["n_a"] + row["n_b"]
+        assert min(row["s1"], row["s2"]) >= 0 and row["anchor"] >= 0
+    # ties inside one municipality do not cross in the corridor scope; the planted ties join x and y
+    assert inp.ties["cross_m"].sum() >= inp.ties["cross"].sum()
+    found = discover(planted, a="rx", b="ry", top=3, config=SynergyConfig(scope="corridor", bootstrap=20))
+    assert found.iloc[0]["id"] == "chips.ai"
+    assert found.iloc[0]["score_low"] <= found.iloc[0]["score"] <= found.iloc[0]["score_high"]

@@ -371,7 +371,8 @@ def test_results_are_cached_per_generation_and_pair(fixture_client: TestClient) 
     fixture_client.get("/api/synergies")
     gen = store.current()
     keys = {k for k in list(gen.memo._data) if isinstance(k, tuple) and k[0] == "analysis"}
-    assert ("analysis", ("discovered", "mra", "brainport", syn.BOOTSTRAP_PRECOMPUTED)) in keys
+    # the dataset's own pair is discovered in its default scope, the corridor (docs/analysis.md)
+    assert ("analysis", ("discovered", "mra", "brainport", syn.BOOTSTRAP_PRECOMPUTED, "corridor")) in keys
     assert ("corridor", "mra", "brainport") in gen.inputs._data  # shared by discovery and evidence
     before = gen.memo.misses
     syn.discovered(gen, "mra", "brainport")
@@ -384,3 +385,23 @@ def test_default_pair_is_precomputed_in_the_background(bundled_client: TestClien
     assert any(c["curated_match"] for c in body["discovered"])
     html, _ = page_ok(bundled_client, "/synergies/chips.ai--manufacturing?lang=en")
     assert "Introductions" in html
+
+
+def test_compare_switches_the_scope(fixture_client: TestClient) -> None:
+    html, p = page_ok(fixture_client, "/compare?lang=en")
+    section = html[html.index('id="discovered"'):].split("</section>")[0]
+    assert '<strong aria-current="true">between municipalities across the corridor</strong>' in section
+    switch = [x for x in p.links if "scope=between" in x]
+    assert switch
+    html2, p2 = page_ok(fixture_client, switch[0].replace("&amp;", "&"))
+    section2 = html2[html2.index('id="discovered"'):].split("</section>")[0]
+    assert '<strong aria-current="true">between the two regions</strong>' in section2
+    # the synergy pages keep the chosen scope, and the API answers in it
+    assert any(x.startswith("/synergies/") and "scope=between" in x for x in p2.links)
+    body = fixture_client.get("/api/synergies", params={"scope": "between"}).json()
+    assert body["scope"] == "between"
+    assert fixture_client.get("/api/synergies").json()["scope"] == "corridor"
+    assert fixture_client.get("/api/synergies", params={"scope": "nowhere"}).status_code == 422
+    g = fixture_client.get("/api/synergies/C/guests", params={"scope": "corridor", "size": 4}).json()
+    assert g["scope"] == "corridor" and g["coverage"]["places"] >= 2
+    fixture_client.cookies.clear()

@@ -15,13 +15,24 @@ from ..dataset.model import PLACE_TYPES
 from ..engine import Engine
 from ..errors import AnalysisError
 
-__all__ = ["BY", "LEVELS", "PRESENCE", "Numbering", "activities", "actor_places", "actors_in",
-           "municipalities_in"]
+__all__ = ["BY", "LEVELS", "PRESENCE", "ROLES", "Numbering", "activities", "actor_places", "actors_in",
+           "check_role", "municipalities_in", "weighted_activities"]
 
 #: The levels a place is profiled at: the place types of the model, in page order.
 LEVELS = PLACE_TYPES
 BY = ("layer", "sublayer", "domain")
 PRESENCE = ("all", "hq")
+#: Which layers of an actor count: every one (``all``; a *secondary* layer with the secondary weight) or only
+#: its *core* layers (``core``). A layer's role is core when any of the actor's entries for it says so.
+ROLES = ("all", "core")
+
+
+def check_role(role: str, secondary_weight: float = 1.0) -> None:
+    """Refuse an unknown role or a secondary weight outside [0, 1]."""
+    if role not in ROLES:
+        raise AnalysisError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+    if not 0.0 <= secondary_weight <= 1.0:
+        raise AnalysisError(f"the secondary weight must be between 0 and 1, not {secondary_weight}")
 
 
 def _located(engine: Engine, presence: str) -> Table:
@@ -50,19 +61,39 @@ def actors_in(engine: Engine, place: str, *, presence: str = "all") -> Table:
     return loc.filter(loc.place == place).select("actor").distinct()
 
 
-def activities(engine: Engine, *, by: str = "layer") -> Table:
-    """(actor, activity): the distinct layers, ``layer/sublayer`` pairs or domains of each actor."""
-    if by == "layer":
+def activities(engine: Engine, *, by: str = "layer", role: str = "all") -> Table:
+    """(actor, activity): the distinct layers, ``layer/sublayer`` pairs or domains of each actor; with
+    ``role='core'`` only the layers (sublayers) the actor holds in a core role (domains have no role)."""
+    check_role(role)
+    if by in ("layer", "sublayer"):
         t = engine.table("actor_layers")
-        return t.select(actor=t.actor, activity=t.layer).distinct()
-    if by == "sublayer":
-        t = engine.table("actor_layers")
+        if role == "core":
+            t = t.filter(t.role == "core")
+        if by == "layer":
+            return t.select(actor=t.actor, activity=t.layer).distinct()
         t = t.filter(t.sublayer.notnull())
         return t.select(actor=t.actor, activity=t.layer.concat(ibis.literal("/"), t.sublayer)).distinct()
     if by == "domain":
         t = engine.table("actor_domains")
         return t.select(actor=t.actor, activity=t.domain).distinct()
     raise AnalysisError(f"by must be one of {', '.join(BY)}, not {by!r}")
+
+
+def weighted_activities(engine: Engine, *, by: str = "layer", role: str = "all",
+                        secondary_weight: float = 1.0) -> Table:
+    """(actor, activity, w): :func:`activities` with a weight, 1 for a core layer and ``secondary_weight`` for a
+    layer the actor holds only in a secondary role (with ``role='core'`` those are left out). Domains weigh 1."""
+    check_role(role, secondary_weight)
+    if by == "domain" or role == "core" or secondary_weight == 1.0:
+        return activities(engine, by=by, role=role).mutate(w=ibis.literal(1.0))
+    t = engine.table("actor_layers")
+    if by == "sublayer":
+        t = t.filter(t.sublayer.notnull())
+        t = t.mutate(activity=t.layer.concat(ibis.literal("/"), t.sublayer))
+    else:
+        t = t.mutate(activity=t.layer)
+    t = t.mutate(rw=ibis.ifelse(t.role == "core", 1.0, secondary_weight))
+    return t.group_by(["actor", "activity"]).agg(w=t.rw.max())
 
 
 def municipalities_in(engine: Engine, place: str, *, presence: str = "all") -> Table:

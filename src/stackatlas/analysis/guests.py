@@ -2,7 +2,10 @@
 
 The universe is the set of *cells* (layer of the synergy) × (region A, region B) × (quadruple-helix group:
 business, knowledge, government, civil society). An organisation covers the cells of its layers within the
-synergy, of the region(s) it is located in and of its helix group. A guest list G of size N maximises
+synergy, of the region(s) it is located in and of its helix group. In the ``corridor`` scope (see
+:mod:`~stackatlas.analysis.synergy`) the places are the municipalities of A and B instead of the two regions
+(a place without municipalities in the data is one place), so the list is balanced across municipalities.
+A guest list G of size N maximises
 
     f(G) = sum over cells c of (1 - 2^(-n_c(G)))
 
@@ -27,7 +30,7 @@ import pandas as pd
 
 from ..engine import Engine
 from ..errors import AnalysisError
-from ._locate import activities, actors_in
+from ._locate import activities, actors_in, municipalities_in
 from .synergy import SynergySpec, synergy_spec
 
 __all__ = ["GUARANTEE", "candidate_cells", "coverage_value", "guest_list"]
@@ -44,17 +47,37 @@ def coverage_value(counts: np.ndarray) -> float:
     return float((1.0 - np.power(0.5, counts)).sum())
 
 
-def candidate_cells(engine: Engine, *, spec: SynergySpec, a: str, b: str, presence: str = "all"
-                    ) -> tuple[list[str], np.ndarray, list[str], pd.DataFrame, np.ndarray]:
+def _places(engine: Engine, a: str, b: str, *, presence: str, scope: str) -> tuple[list[str], ibis.Table]:
+    """The places of the guest list (regions A and B, or their municipalities) and (actor, region) rows with
+    the place's index."""
+    if scope == "between":
+        return [a, b], actors_in(engine, a, presence=presence).select("actor").mutate(region=ibis.literal(0)).union(
+            actors_in(engine, b, presence=presence).select("actor").mutate(region=ibis.literal(1)))
+    if scope != "corridor":
+        raise AnalysisError(f"scope must be between or corridor, not {scope!r}")
+    parts = []
+    for place in (a, b):
+        m = municipalities_in(engine, place, presence=presence)
+        found = engine.execute(m.select("municipality").distinct())["municipality"].tolist()
+        parts.append((found, m) if found else ([place], actors_in(engine, place, presence=presence)
+                                                .mutate(municipality=ibis.literal(place))))
+    names = sorted(set(parts[0][0]) | set(parts[1][0]))
+    index = ibis.memtable(pd.DataFrame({"m_name": names, "region": np.arange(len(names), dtype=np.int64)}))
+    rows = parts[0][1].select("actor", "municipality").union(parts[1][1].select("actor", "municipality"))
+    return names, rows.join(index, rows.municipality == index.m_name).select("actor", "region")
+
+
+def candidate_cells(engine: Engine, *, spec: SynergySpec, a: str, b: str, presence: str = "all",
+                    scope: str = "between") -> tuple[list[str], np.ndarray, list[str], pd.DataFrame, pd.DataFrame]:
     """Candidates (actors of A or B in the synergy's layers, in id order), their cells (bool matrix), the
-    cell labels, the candidates' ``name`` and ``helix`` (indexed by id) and their regions as bit masks
-    (1: A, 2: B). Only the candidates' rows leave the engine."""
+    cell labels, the candidates' ``name`` and ``helix`` (indexed by id) and their places (a bool DataFrame,
+    candidates × places: the regions, or with ``scope='corridor'`` the municipalities). Only the candidates'
+    rows leave the engine."""
     layers = list(spec.layers)
-    regions = [a, b]
     at = engine.table("actors")
     helix = sorted(engine.execute(at.filter(at.helix.notnull()).select("helix").distinct())["helix"]) or ["business"]
-    member = actors_in(engine, a, presence=presence).select("actor").mutate(region=ibis.literal(0)).union(
-        actors_in(engine, b, presence=presence).select("actor").mutate(region=ibis.literal(1)))
+    regions, member = _places(engine, a, b, presence=presence, scope=scope)
+    n_p = len(regions)
     la = activities(engine, by="layer")
     la = la.filter(la.activity.isin(layers))
     acts = engine.execute(la.join(member, "actor").select("actor", "activity", "region"))
@@ -65,19 +88,19 @@ def candidate_cells(engine: Engine, *, spec: SynergySpec, a: str, b: str, presen
     cand = sorted(set(acts["actor"]))
     ci = pd.Series(np.arange(len(cand)), index=cand)
     n_l, n_h = len(layers), len(helix)
-    n_cells = n_l * 2 * n_h
+    n_cells = n_l * n_p * n_h
     hx = pd.Series(np.arange(n_h), index=helix)
     h_idx = hx.reindex(info["helix"].reindex(acts["actor"]).to_numpy()).fillna(0).to_numpy(dtype=int)
     l_idx = pd.Series(np.arange(n_l), index=layers).reindex(acts["activity"]).to_numpy()
     region = acts["region"].to_numpy(dtype=np.int64)
-    cells = (l_idx * 2 + region) * n_h + h_idx
+    cells = (l_idx * n_p + region) * n_h + h_idx
     rows = ci.reindex(acts["actor"]).to_numpy()
     cover = np.zeros((len(cand), n_cells), dtype=bool)
     cover[rows, cells] = True
-    regions_of = np.zeros(len(cand), dtype=np.int64)
-    np.bitwise_or.at(regions_of, rows, 1 << region)
-    labels = [f"{layers[c // (2 * n_h)]} × {regions[(c // n_h) % 2]} × {helix[c % n_h]}" for c in range(n_cells)]
-    return cand, cover, labels, info.reindex(cand), regions_of
+    places_of = np.zeros((len(cand), n_p), dtype=bool)
+    places_of[rows, region] = True
+    labels = [f"{layers[c // (n_p * n_h)]} × {regions[(c // n_h) % n_p]} × {helix[c % n_h]}" for c in range(n_cells)]
+    return cand, cover, labels, info.reindex(cand), pd.DataFrame(places_of, index=cand, columns=regions)
 
 
 def _degrees(engine: Engine, cand: list[str]) -> np.ndarray:
@@ -90,12 +113,13 @@ def _degrees(engine: Engine, cand: list[str]) -> np.ndarray:
 
 
 def guest_list(engine: Engine, *, synergy: str | SynergySpec, a: str, b: str, size: int = 12,
-               presence: str = "all") -> pd.DataFrame:
+               presence: str = "all", scope: str = "between") -> pd.DataFrame:
     """A balanced guest list for a synergy, picked greedily; each pick with the cells it adds.
 
     Returns
     -------
-    DataFrame ``pick, actor, name, region, helix, layers, gain, covers, reason``; the attribute
+    DataFrame ``pick, actor, name, region, helix, layers, gain, covers, reason`` (``region``: the region(s),
+    or with ``scope='corridor'`` the municipalities, the guest is in); the attribute
     ``attrs["coverage"]`` holds f and the number of cells covered out of the universe.
 
     Examples
@@ -111,8 +135,10 @@ def guest_list(engine: Engine, *, synergy: str | SynergySpec, a: str, b: str, si
         raise AnalysisError("the guest list needs at least one place")
     spec = synergy if isinstance(synergy, SynergySpec) else synergy_spec(engine, synergy)
     layers = list(spec.layers)
-    regions = [a, b]
-    cand, cover, labels, info, regions_of = candidate_cells(engine, spec=spec, a=a, b=b, presence=presence)
+    cand, cover, labels, info, places_of = candidate_cells(engine, spec=spec, a=a, b=b, presence=presence,
+                                                           scope=scope)
+    place_names = np.asarray(places_of.columns, dtype=object)
+    places = places_of.to_numpy()
     n_cells = cover.shape[1]
     deg = _degrees(engine, cand)
     counts = np.zeros(n_cells)
@@ -138,11 +164,12 @@ def guest_list(engine: Engine, *, synergy: str | SynergySpec, a: str, b: str, si
         reason = (f"adds {len(new_cells)} uncovered cell{'s' if len(new_cells) != 1 else ''}: "
                   + "; ".join(covered) if covered else "strengthens cells already covered (balance)")
         rows.append({"pick": pick, "actor": actor, "name": info.at[actor, "name"],
-                     "region": " & ".join(regions[r] for r in (0, 1) if regions_of[best] >> r & 1),
+                     "region": " & ".join(place_names[places[best]]),
                      "helix": info.at[actor, "helix"], "layers": sorted(set(own), key=layers.index),
                      "gain": round(float(gains[best]), 6), "covers": covered, "reason": reason})
     out = pd.DataFrame(rows)
     possible = int(cover.any(axis=0).sum())
     out.attrs["coverage"] = {"value": coverage_value(counts), "cells_covered": int((counts > 0).sum()),
-                             "cells_possible": possible, "cells_total": n_cells, "guarantee": GUARANTEE}
+                             "cells_possible": possible, "cells_total": n_cells, "guarantee": GUARANTEE,
+                             "places": len(place_names)}
     return out

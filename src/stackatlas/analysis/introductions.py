@@ -14,6 +14,10 @@ AA the Adamic–Adar index (Adamic & Adar 2003): the sum over common partners z 
 computed on the undirected tie graph with scipy.sparse. Partners with more than ``max_degree`` ties are
 left out of AA (hubs say little about closeness and would make the product dense).
 
+In the ``corridor`` scope (see :mod:`~stackatlas.analysis.synergy`) the pairs are any two organisations of
+A ∪ B that share no municipality (each pair once), whether or not they are in the same region: the
+municipalities are the units that complete each other.
+
 All pairs are never materialised: actors are grouped by their *signature* (which layers of S and which
 domains of D they have); the pair score apart from AA depends only on the two signatures, so for each
 actor of A only the best signatures of B are expanded (``per_class`` actors each, best connected first),
@@ -53,6 +57,7 @@ class IntroConfig:
     per_class: int = 20
     max_degree: int = 1000
     presence: str = "all"
+    scope: str = "between"
 
 
 def introductions(engine: Engine, *, synergy: str | SynergySpec, a: str, b: str, top: int = 10,
@@ -90,6 +95,12 @@ def introductions(engine: Engine, *, synergy: str | SynergySpec, a: str, b: str,
         raise AnalysisError(f"no actors located in {a if len(pos_a) == 0 else b!r}")
     everyone = pd.Index(num.ids(), dtype=object)
     n = len(everyone)
+    corridor = cfg.scope == "corridor"
+    if cfg.scope not in ("between", "corridor"):
+        raise AnalysisError(f"scope must be between or corridor, not {cfg.scope!r}")
+    if corridor:   # both sides are the whole corridor; a pair must join two municipalities
+        pos_a = pos_b = np.union1d(pos_a, pos_b)
+        where = _municipality_matrix(engine, num, a, b, n, presence=cfg.presence)
 
     layers = list(spec.layers)
     domains = list(spec.domains)
@@ -164,6 +175,8 @@ def introductions(engine: Engine, *, synergy: str | SynergySpec, a: str, b: str,
         pairs = pairs.sort_values("aa", ascending=False, kind="stable").drop_duplicates(["i", "j"])
         i, j = pairs["i"].to_numpy(), pairs["j"].to_numpy()
         ok = (i != j) & ~_member(i.astype(np.int64) * n + j, edge_keys)
+        if corridor:
+            ok &= ~_shared_rows(where, i, j)
         pairs = pairs[ok]
         if pairs.empty:
             continue
@@ -181,6 +194,9 @@ def introductions(engine: Engine, *, synergy: str | SynergySpec, a: str, b: str,
     if not kept:
         return pd.DataFrame(columns=INTRO_COLUMNS)
     pairs = pd.concat(kept, ignore_index=True)
+    if corridor and per_actor is None:   # (i, j) and (j, i) are the same meeting
+        lo, hi = np.minimum(pairs["i"], pairs["j"]), np.maximum(pairs["i"], pairs["j"])
+        pairs = pairs.assign(i=lo, j=hi).drop_duplicates(["i", "j"])
     pairs = pairs.sort_values(["score", "i", "j"], ascending=[False, True, True], kind="stable")
     if per_actor is None:
         pairs = pairs.head(top)
@@ -225,6 +241,23 @@ def _member(keys: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
         return np.zeros(len(keys), dtype=bool)
     hit = np.searchsorted(sorted_keys, keys)
     return sorted_keys[np.minimum(hit, len(sorted_keys) - 1)] == keys
+
+
+def _municipality_matrix(engine: Engine, num: Numbering, a: str, b: str, n: int, *,
+                         presence: str) -> sparse.csr_matrix:
+    """actors × municipalities of A and B (sparse 0/1); a place without municipalities is one column."""
+    frames = []
+    for place in (a, b):
+        m = num.positions(municipalities_in(engine, place, presence=presence), "actor", "municipality")
+        if m.empty:
+            m = num.positions(actors_in(engine, place, presence=presence), "actor").assign(municipality=place)
+        frames.append(m)
+    rows = pd.concat(frames, ignore_index=True).drop_duplicates()
+    codes, _ = pd.factorize(rows["municipality"])
+    out = sparse.csr_matrix((np.ones(len(rows)), (rows["p"].to_numpy(dtype=np.int64), codes)),
+                            shape=(n, max(int(codes.max()) + 1 if len(codes) else 0, 1)))
+    out.data[:] = 1.0
+    return out
 
 
 def _shared_rows(x: sparse.csr_matrix, i: np.ndarray, j: np.ndarray) -> np.ndarray:

@@ -40,14 +40,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import ibis
 import numpy as np
 import pandas as pd
 from scipy import special, stats
 
 from ..engine import Engine
 from ..errors import AnalysisError
-from ._locate import BY, LEVELS, activities, actor_places, actors_in
+from ._locate import BY, LEVELS, actor_places, actors_in, weighted_activities
 
 __all__ = ["PROFILE_COLUMNS", "eb_prior", "lq_table", "profile", "specialisation"]
 
@@ -55,13 +54,12 @@ PROFILE_COLUMNS = ["place", "layer", "count", "actors", "share", "expected", "lq
                    "p_value", "lq_shrunk"]
 
 
-def _weighted_activities(engine: Engine, *, by: str, fractional: bool, weight: str | None) -> Any:
-    acts = activities(engine, by=by)
+def _weighted_activities(engine: Engine, *, by: str, fractional: bool, weight: str | None, role: str = "all",
+                         secondary_weight: float = 1.0) -> Any:
+    acts = weighted_activities(engine, by=by, role=role, secondary_weight=secondary_weight)
     if fractional:
-        k = acts.group_by("actor").agg(k=acts.activity.count())
-        acts = acts.join(k, "actor").mutate(w=ibis.literal(1.0) / k.k).select("actor", "activity", "w")
-    else:
-        acts = acts.mutate(w=ibis.literal(1.0))
+        k = acts.group_by("actor").agg(k=acts.w.sum())
+        acts = acts.join(k, "actor").mutate(w=acts.w / k.k).select("actor", "activity", "w")
     if weight is not None:
         ind = engine.table("indicators")
         ind = ind.filter(ind.metric == weight)
@@ -229,7 +227,8 @@ def specialisation(table: pd.DataFrame) -> pd.DataFrame:
 
 def profile(engine: Engine, *, level: str = "municipality", by: str = "layer", baseline: str | None = None,
             weight: str | None = None, fractional: bool = False, presence: str = "all",
-            places: list[str] | None = None, alpha: float = 0.05) -> pd.DataFrame:
+            places: list[str] | None = None, alpha: float = 0.05, role: str = "all",
+            secondary_weight: float = 1.0) -> pd.DataFrame:
     """Stack profile of every place of a level: counts, shares and LQs with intervals.
 
     Parameters
@@ -250,6 +249,11 @@ def profile(engine: Engine, *, level: str = "municipality", by: str = "layer", b
         ``all`` (head office and active sites) or ``hq`` (head office only).
     places
         Report only these places (the shrinkage still uses every place of the level).
+    role, secondary_weight
+        Which layers count (:data:`~stackatlas.analysis._locate.ROLES`): ``all`` counts every layer of an
+        actor, one it holds only in a *secondary* role (a university teaching AI, a ministry buying drones)
+        with weight ``secondary_weight`` (default 1: like a core layer); ``core`` counts only core layers.
+        ``count`` is then the weighted sum, ``actors`` the actors with a counted layer.
 
     Returns
     -------
@@ -276,7 +280,8 @@ def profile(engine: Engine, *, level: str = "municipality", by: str = "layer", b
     pl = engine.table("places")
     if engine.execute(pl.filter(pl.id == baseline).select("id")).empty:
         raise AnalysisError(f"unknown baseline place {baseline!r}")
-    acts = _weighted_activities(engine, by=by, fractional=fractional, weight=weight)
+    acts = _weighted_activities(engine, by=by, fractional=fractional, weight=weight, role=role,
+                                secondary_weight=secondary_weight)
     located = actor_places(engine, level=level, presence=presence)
     joined = located.join(acts, "actor")
     # rows of ``joined`` are distinct (actor, place, activity): a row count is a count of actors
@@ -284,7 +289,8 @@ def profile(engine: Engine, *, level: str = "municipality", by: str = "layer", b
                                                                       actors=joined.count()))
     inside = actors_in(engine, baseline, presence=presence)
     bj = inside.join(acts, "actor")
-    base_df = engine.cached(("profile-baseline", baseline, by, fractional, weight, presence),
+    base_df = engine.cached(("profile-baseline", baseline, by, fractional, weight, presence, role,
+                             secondary_weight),
                             lambda: engine.execute(bj.group_by("activity").agg(base=bj.w.sum())))
     base = base_df.set_index("activity")["base"].astype(float)
     order = None

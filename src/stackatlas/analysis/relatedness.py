@@ -87,8 +87,9 @@ def normalise(c: np.ndarray, n: np.ndarray, *, method: str) -> np.ndarray:
     return v
 
 
-def _units(engine: Engine, *, by: str, with_relations: bool, relation_types: list[str] | None) -> ibis.Table:
-    acts = activities(engine, by=by)
+def _units(engine: Engine, *, by: str, with_relations: bool, relation_types: list[str] | None,
+           role: str = "all") -> ibis.Table:
+    acts = activities(engine, by=by, role=role)
     if not with_relations:  # actors are the only units: no need to tag their ids
         return acts.select(unit=acts.actor, activity=acts.activity)
     units = acts.select(unit=ibis.literal("a:").concat(acts.actor), activity=acts.activity)
@@ -137,9 +138,9 @@ def _counts_by_signature(engine: Engine, acts: ibis.Table, order: list[str], *, 
 
 
 def _counts_by_pairs(engine: Engine, order: list[str], *, by: str, with_relations: bool,
-                     relation_types: list[str] | None) -> tuple[np.ndarray, np.ndarray, int]:
+                     relation_types: list[str] | None, role: str = "all") -> tuple[np.ndarray, np.ndarray, int]:
     """The same counts by joining the (unit, activity) table with itself (for many activities)."""
-    units = _units(engine, by=by, with_relations=with_relations, relation_types=relation_types)
+    units = _units(engine, by=by, with_relations=with_relations, relation_types=relation_types, role=role)
     # (unit, activity) rows are distinct, and so are (unit, a, b) pairs: row counts count units
     occ = engine.execute(units.group_by("activity").agg(n=units.count()))
     n_units = int(engine.execute(units.agg(n=units.unit.nunique()))["n"].iloc[0])
@@ -156,8 +157,12 @@ def _counts_by_pairs(engine: Engine, order: list[str], *, by: str, with_relation
 
 
 def relatedness(engine: Engine, *, by: str = "layer", method: str = "association",
-                with_relations: bool = False, relation_types: list[str] | None = None) -> pd.DataFrame:
+                with_relations: bool = False, relation_types: list[str] | None = None,
+                role: str = "all") -> pd.DataFrame:
     """Relatedness of every ordered pair of activities, with hypergeometric significance.
+
+    ``role='core'`` counts only the layers each actor holds in a core role (``all``: every layer). The
+    co-occurrence counts are counts of units, so a fractional weight for secondary layers does not apply here.
 
     Returns
     -------
@@ -176,7 +181,7 @@ def relatedness(engine: Engine, *, by: str = "layer", method: str = "association
     """
     if method not in METHODS:
         raise AnalysisError(f"method must be one of {', '.join(METHODS)}, not {method!r}")
-    acts = activities(engine, by=by)
+    acts = activities(engine, by=by, role=role)
     present = set(engine.execute(acts.select("activity").distinct())["activity"])
     if by == "layer":
         lay = engine.table("layers")
@@ -188,7 +193,7 @@ def relatedness(engine: Engine, *, by: str = "layer", method: str = "association
                                              relation_types=relation_types)
     else:
         n, c, n_units = _counts_by_pairs(engine, order, by=by, with_relations=with_relations,
-                                         relation_types=relation_types)
+                                         relation_types=relation_types, role=role)
     k = len(order)
     if k < 2 or n_units == 0:
         return pd.DataFrame(columns=RELATEDNESS_COLUMNS)

@@ -72,22 +72,48 @@ from scipy import sparse
 
 from ..engine import Engine
 from ..errors import AnalysisError, NotFound
-from ._locate import Numbering, activities, actors_in, municipalities_in
+from ._locate import Numbering, activities, actors_in, check_role, municipalities_in
 from ._masks import popcount
 from .profile import profile
 from .relatedness import relatedness
 
 __all__ = [
     "DEFAULT_WEIGHTS",
+    "SCOPES",
     "SynergyConfig",
     "SynergySpec",
     "corridor_inputs",
+    "default_scope",
     "discover",
     "evaluate",
     "rank_stability",
+    "scope_for_pair",
     "similarity",
     "synergy_spec",
 ]
+
+#: The units of complementarity: the two regions (``between``) or the municipalities of both (``corridor``).
+SCOPES = ("between", "corridor")
+
+def scope_for_pair(*, a: str, b: str, own: tuple[str | None, str | None], scope: str | None = None) -> str:
+    """``scope`` when given; else ``corridor`` for the dataset's own pair ``own`` (``compare:`` in dataset.yaml),
+    whose curated synergies are written between municipalities, and ``between`` for any other pair
+    (docs/analysis.md).
+
+    >>> scope_for_pair(a="brainport", b="mra", own=("mra", "brainport")), scope_for_pair(a="x", b="y", own=("mra", "brainport"))
+    ('corridor', 'between')
+    """
+    if scope is not None:
+        if scope not in SCOPES:
+            raise AnalysisError(f"scope must be one of {', '.join(SCOPES)}, not {scope!r}")
+        return scope
+    return "corridor" if {a, b} == set(own) else "between"
+
+
+def default_scope(engine: Engine, *, a: str, b: str, scope: str | None = None) -> str:
+    """:func:`scope_for_pair` with the dataset's own pair read from the database."""
+    return scope_for_pair(a=a, b=b, own=(engine.meta("compare_a"), engine.meta("compare_b")), scope=scope)
+
 
 DEFAULT_WEIGHTS = {"spec": 1.0, "comp": 0.25, "spread": 0.25, "rel": 0.25, "sup": 1.0, "cross": 2.0, "ties": 1.0,
                    "places": 2.0, "domain": 0.25, "size": 0.4}
@@ -112,6 +138,15 @@ class SynergyConfig:
     seed: int = 0
     presence: str = "all"
     evidence_limit: int | None = 200
+    scope: str = "between"
+    within_domain: float = 0.0
+    role: str = "all"
+    secondary_weight: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.scope not in SCOPES:
+            raise AnalysisError(f"scope must be one of {', '.join(SCOPES)}, not {self.scope!r}")
+        check_role(self.role, self.secondary_weight)
 
     def with_weights(self, **w: float) -> SynergyConfig:
         return replace(self, weights={**self.weights, **w})
@@ -134,7 +169,7 @@ class CorridorInputs:
     in_a: np.ndarray
     in_b: np.ndarray
     muni: pd.DataFrame     # actor index, municipality, region ('a' or 'b')
-    ties: pd.DataFrame     # id, type, u, v (actor indices), cross (bool)
+    ties: pd.DataFrame     # id, type, u, v (actor indices), cross (between the regions), cross_m (municipalities)
     theta: dict[str, np.ndarray]       # region -> shrunk LQ per layer
     counts: dict[str, np.ndarray]      # region -> actor counts per layer
     munis: list[str]                   # municipalities of A and B
@@ -156,8 +191,14 @@ def _place_type(engine: Engine, place: str) -> str:
     return str(df["type"].iloc[0])
 
 
-def corridor_inputs(engine: Engine, *, a: str, b: str, presence: str = "all") -> CorridorInputs:
-    """Collect actors, layers, domains, places, ties, profiles and relatedness for regions ``a`` and ``b``."""
+def corridor_inputs(engine: Engine, *, a: str, b: str, presence: str = "all", role: str = "all",
+                    secondary_weight: float = 1.0) -> CorridorInputs:
+    """Collect actors, layers, domains, places, ties, profiles and relatedness for regions ``a`` and ``b``.
+
+    ``role`` and ``secondary_weight`` say which layers count (see :func:`~stackatlas.analysis.profile`): with
+    ``core`` an actor supports a layer only when it holds it in a core role; the weight applies to the
+    profiles behind the specialisation."""
+    check_role(role, secondary_weight)
     if a == b:
         raise AnalysisError("compare two different places")
     ta, tb = _place_type(engine, a), _place_type(engine, b)
@@ -177,7 +218,7 @@ def corridor_inputs(engine: Engine, *, a: str, b: str, presence: str = "all") ->
     layer_df = engine.execute(lay.order_by("position").select("id", "name_nl", "name_en"))
     layers = list(layer_df["id"])
     lidx = {x: i for i, x in enumerate(layers)}
-    acts = positions(activities(engine, by="layer"), "actor", "activity")
+    acts = positions(activities(engine, by="layer", role=role), "actor", "activity")
     x = np.zeros((len(actors), len(layers)), dtype=bool)
     x[acts["p"].to_numpy(dtype=np.int64), acts["activity"].map(lidx).to_numpy()] = True
     doms = positions(activities(engine, by="domain"), "actor", "activity")
@@ -220,6 +261,7 @@ def corridor_inputs(engine: Engine, *, a: str, b: str, presence: str = "all") ->
     # a deterministic order (the engine returns rows in any order): by the two ends, then id
     ties = pd.DataFrame({"id": ties["id"].to_numpy(), "type": ties["type"].to_numpy(), "u": u, "v": v,
                          "cross": cross}).sort_values(["u", "v", "id"], kind="stable", ignore_index=True)
+    ties["cross_m"] = _crosses_municipalities(ties, muni)
 
     theta, counts = {}, {}
     prior = (np.ones(len(layers)), np.ones(len(layers)))
@@ -227,7 +269,8 @@ def corridor_inputs(engine: Engine, *, a: str, b: str, presence: str = "all") ->
     profiles: dict[str, pd.DataFrame] = {}   # one profile per level (both regions are often regions)
     for tag, place, typ in (("a", a, ta), ("b", b, tb)):
         if typ not in profiles:
-            profiles[typ] = profile(engine, level=typ, presence=presence)
+            profiles[typ] = profile(engine, level=typ, presence=presence, role=role,
+                                    secondary_weight=secondary_weight)
         prof = profiles[typ]
         pr = prof[prof["place"] == place].set_index("layer").reindex(layers)
         theta[tag] = pr["lq_shrunk"].fillna(0.0).to_numpy(dtype=float)
@@ -240,7 +283,8 @@ def corridor_inputs(engine: Engine, *, a: str, b: str, presence: str = "all") ->
             base_share = np.array([bs.get(x, 0.0) for x in layers])
     mprof = profiles.get("municipality")
     if mprof is None:
-        mprof = profile(engine, level="municipality", presence=presence)
+        mprof = profile(engine, level="municipality", presence=presence, role=role,
+                        secondary_weight=secondary_weight)
     munis = sorted(set(muni["municipality"]))
     mp = mprof[mprof["place"].isin(munis)]
     c_m = (mp.pivot(index="place", columns="layer", values="count").reindex(index=munis, columns=layers)
@@ -262,7 +306,7 @@ def corridor_inputs(engine: Engine, *, a: str, b: str, presence: str = "all") ->
         pri[:, i, :] = level_prior(prof)
     m_prior = (pri[0], pri[1])
     theta_m = _p_special(c_m, e_m, m_prior)
-    rel = relatedness(engine, method="association", with_relations=True)
+    rel = relatedness(engine, method="association", with_relations=True, role=role)
     z = np.zeros((len(layers), len(layers)))
     if len(rel):
         z[rel["layer_a"].map(lidx).to_numpy(), rel["layer_b"].map(lidx).to_numpy()] = rel["z"].to_numpy()
@@ -276,6 +320,24 @@ def corridor_inputs(engine: Engine, *, a: str, b: str, presence: str = "all") ->
                           ties=ties, theta=theta, counts=counts, munis=munis, muni_region=muni_region,
                           theta_m=theta_m, m_prior=m_prior, prior=prior, base_share=base_share, z=z,
                           place_names=place_names)
+
+
+def _inputs_for(engine: Engine, *, a: str, b: str, cfg: SynergyConfig) -> CorridorInputs:
+    return corridor_inputs(engine, a=a, b=b, presence=cfg.presence, role=cfg.role,
+                           secondary_weight=cfg.secondary_weight)
+
+
+def _crosses_municipalities(ties: pd.DataFrame, muni: pd.DataFrame) -> np.ndarray:
+    """Per tie: True when its two ends share no municipality of A ∪ B (the tie crosses between the units of
+    the ``corridor`` scope; a place without municipalities is one unit)."""
+    ends = pd.DataFrame({"t": np.arange(len(ties)), "u": ties["u"].to_numpy(), "v": ties["v"].to_numpy()})
+    mu = muni[["actor", "municipality"]].drop_duplicates()
+    at_u = ends.merge(mu, left_on="u", right_on="actor")[["t", "municipality"]]
+    at_v = ends.merge(mu, left_on="v", right_on="actor")[["t", "municipality"]]
+    shared = at_u.merge(at_v, on=["t", "municipality"])["t"].to_numpy()
+    out = np.ones(len(ties), dtype=bool)
+    out[shared] = False
+    return out
 
 
 def _p_special(c: np.ndarray, e: np.ndarray, prior: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
@@ -315,8 +377,11 @@ def _components(inp: CorridorInputs, sets: list[tuple[int, ...]], cfg: SynergyCo
     n_dom = len(inp.domains)
     n_union = len(inp.actors)
     dom_share = inp.d.sum(axis=0) / max(n_union, 1)
-    u, v, cross = inp.ties["u"].to_numpy(), inp.ties["v"].to_numpy(), inp.ties["cross"].to_numpy()
-    # only the ties that cross the corridor count: keep their ends and the actors' layers at those ends
+    corridor = cfg.scope == "corridor"
+    u, v = inp.ties["u"].to_numpy(), inp.ties["v"].to_numpy()
+    cross = inp.ties["cross_m" if corridor else "cross"].to_numpy()
+    # only the ties that cross (between the regions, or between municipalities) count: keep their ends and
+    # the actors' layers at those ends
     u, v = u[cross], v[cross]
     xu, xv = inp.x[u], inp.x[v]
     mm = _muni_incidence(inp)
@@ -334,8 +399,9 @@ def _components(inp: CorridorInputs, sets: list[tuple[int, ...]], cfg: SynergyCo
         any_g = np.asarray(xg[:, cols].any(axis=1), dtype=bool)
         spec = float(np.mean(best))
         lead_r = inp.muni_region[lead_m]
-        comp = float(("a" in lead_r) and ("b" in lead_r))
-        spread = len(set(lead_m.tolist())) / len(cols)
+        leaders = np.unique(lead_m)
+        comp = float(len(leaders) >= 2) if corridor else float(("a" in lead_r) and ("b" in lead_r))
+        spread = len(leaders) / len(cols)
         pairs = list(itertools.combinations(cols, 2))
         rel = float(np.mean([np.tanh(inp.z[i, j] / 2) for i, j in pairs]))
         sa, sb = sizef * (any_g & in_a), sizef * (any_g & in_b)
@@ -346,7 +412,11 @@ def _components(inp: CorridorInputs, sets: list[tuple[int, ...]], cfg: SynergyCo
         supp_f = supp.astype(np.float64)
         common = {"layers": s, "spec": spec, "comp": comp, "spread": spread, "rel": rel,
                   "lead": ",".join(inp.munis[m] for m in lead_m)}
+        # the two sides whose smaller support ``cross`` rewards: the regions, or (corridor) the leading
+        # municipality with the most supporting actors (the anchor) and every other municipality
+        sides = _sides(mmt, sizef * supp_f, leaders) if corridor else (sa.sum(), sb.sum(), -1)
         rows.append({**common, "domain": "", "n_a": int(np.rint(sa.sum())), "n_b": int(np.rint(sb.sum())),
+                     "s1": int(np.rint(sides[0])), "s2": int(np.rint(sides[1])), "anchor": int(sides[2]),
                      "ties": int(tie_idx.size), "munis": int(np.count_nonzero(mmt @ supp_f)), "lift": 1.0})
         if not cfg.with_domains or n_dom == 0:
             continue
@@ -359,42 +429,89 @@ def _components(inp: CorridorInputs, sets: list[tuple[int, ...]], cfg: SynergyCo
         n_supp = max(float(sizef @ supp_f), 1.0)
         lift = (n_supp_d / n_supp) / np.where(dom_share > 0, dom_share, 1.0)
         ok = (na_d + nb_d >= cfg.min_support) & (np.maximum(na_d, nb_d) >= cfg.min_domain_support)
+        if corridor:
+            s1_d, s2_d, anchor_d = _sides(mmt, (sizef * supp_f)[:, None] * wd, leaders)
+        else:
+            s1_d, s2_d, anchor_d = na_d, nb_d, np.full(n_dom, -1)
         for k in np.flatnonzero(ok):
             rows.append({**common, "domain": inp.domains[k], "n_a": int(na_d[k]), "n_b": int(nb_d[k]),
+                         "s1": int(np.rint(s1_d[k])), "s2": int(np.rint(s2_d[k])), "anchor": int(anchor_d[k]),
                          "ties": int(td[k]), "munis": int(munis_d[k]), "lift": float(lift[k])})
     df = pd.DataFrame(rows)
     if df.empty:
         return df
     df = df[df["n_a"] + df["n_b"] >= cfg.min_support].copy()
-    f = _features(df, _scales(inp))
+    if cfg.within_domain:
+        _domain_scales(inp, df, cfg.scope, cfg.within_domain)
+    f = _features(df, _scales(inp, cfg.scope))
     df["sup"], df["cross"] = f["sup"], f["cross"]
-    df.attrs["scales"] = _scales(inp)
+    df.attrs["scales"] = _scales(inp, cfg.scope)
     df["score"] = _score(df, cfg.weights, df.attrs["scales"])
     return df.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _sides(mmt: sparse.csr_matrix, weights: np.ndarray, leaders: np.ndarray) -> Any:
+    """The two sides of a candidate in the ``corridor`` scope: the supporting actors in the *anchor* (of the
+    municipalities that lead a layer, the one with the most supporting actors) and those elsewhere.
+
+    ``weights`` is groups (× domains) of supporting weight; returns (anchor count, rest, anchor index), each a
+    scalar or one per domain."""
+    total = weights.sum(axis=0)
+    per_m = np.asarray(mmt[leaders] @ weights)                        # leaders (× domains)
+    best = per_m.argmax(axis=0)
+    s1 = np.take_along_axis(per_m, np.asarray(best)[None, ...], axis=0)[0] if per_m.ndim == 2 else per_m[best]
+    return s1, total - s1, leaders[best]
 
 
 COMPONENTS = ("spec", "comp", "spread", "rel", "sup", "cross", "ties", "places", "domain", "size")
 
 
-def _scales(inp: CorridorInputs) -> dict[str, float]:
+def _scales(inp: CorridorInputs, scope: str = "between") -> dict[str, float]:
     """Natural upper bounds that map the count components onto [0, 1]."""
+    corridor = scope == "corridor"
+    smaller = len(inp.actors) // 2 if corridor else min(int(inp.in_a.sum()), int(inp.in_b.sum()))
     return {
         "sup": float(np.log1p(len(inp.actors))),
-        "cross": float(np.log1p(max(min(int(inp.in_a.sum()), int(inp.in_b.sum())), 1))),
-        "ties": float(np.log1p(max(int(inp.ties["cross"].sum()), 1))),
+        "cross": float(np.log1p(max(smaller, 1))),
+        "ties": float(np.log1p(max(int(inp.ties["cross_m" if corridor else "cross"].sum()), 1))),
         "places": float(np.log1p(max(len(inp.munis), 1))),
         "domain": float(np.log(4.0)),
     }
 
 
+def _domain_scales(inp: CorridorInputs, df: pd.DataFrame, scope: str, within: float) -> None:
+    """With ``within_domain``: the natural maxima of a domain candidate's count components are those of its
+    domain (its actors in A ∪ B, half of them or the smaller region's share, the crossing ties with an end
+    in it, its municipalities) instead of the whole corridor's, so that a theme is measured by how much of
+    it the candidate gathers. Adds ``max_sup, max_cross, max_ties, max_places`` to ``df`` (in place)."""
+    glob = _scales(inp, scope)
+    n_d = inp.d.sum(axis=0).astype(float)
+    if scope == "corridor":
+        half = np.floor(n_d / 2)
+    else:
+        half = np.minimum((inp.d & inp.in_a[:, None]).sum(axis=0), (inp.d & inp.in_b[:, None]).sum(axis=0))
+    t = inp.ties[inp.ties["cross_m" if scope == "corridor" else "cross"]]
+    ties_d = (inp.d[t["u"].to_numpy()] | inp.d[t["v"].to_numpy()]).sum(axis=0)
+    mm = _muni_incidence(inp)
+    places_d = ((mm.T @ inp.d.astype(float)) > 0).sum(axis=0)
+    k = df["domain"].map({x: i for i, x in enumerate(inp.domains)})
+    has = k.notna().to_numpy()
+    ki = k.fillna(0).astype(int).to_numpy()
+    for name, per in (("sup", n_d), ("cross", half), ("ties", ties_d), ("places", places_d)):
+        own = np.log1p(np.maximum(np.asarray(per, dtype=float)[ki], 1.0))
+        df[f"max_{name}"] = np.where(has, within * own + (1 - within) * glob[name], glob[name])
+
+
 def _features(df: pd.DataFrame, scales: dict[str, float]) -> pd.DataFrame:
     """Every score component on a comparable scale ([0, 1], except ``rel`` in [-1, 1] and ``size``)."""
+    def sc(name: str) -> Any:   # per candidate with ``within_domain``, else one number
+        return df[f"max_{name}"] if f"max_{name}" in df else scales[name]
     return pd.DataFrame({
         "spec": df["spec"], "comp": df["comp"], "spread": df["spread"], "rel": df["rel"],
-        "sup": np.log1p(df["n_a"] + df["n_b"]) / scales["sup"],
-        "cross": np.log1p(np.minimum(df["n_a"], df["n_b"])) / scales["cross"],
-        "ties": np.log1p(df["ties"]) / scales["ties"],
-        "places": np.log1p(df["munis"]) / scales["places"],
+        "sup": np.log1p(df["n_a"] + df["n_b"]) / sc("sup"),
+        "cross": np.log1p(np.minimum(df["s1"], df["s2"])) / sc("cross"),
+        "ties": np.log1p(df["ties"]) / sc("ties"),
+        "places": np.log1p(df["munis"]) / sc("places"),
         "domain": np.minimum(np.log(np.maximum(df["lift"], 1.0)) / scales["domain"], 1.0),
         "size": -(df["layers"].map(len) - 2.0),
     })
@@ -446,26 +563,40 @@ def _bootstrap(inp: CorridorInputs, cands: pd.DataFrame, cfg: SynergyConfig) -> 
     theta = _p_special(c, e, inp.m_prior)
     # supporting actors of every candidate per region, resampled: one matrix product for all candidates
     x, d, in_a, in_b = inp.x[rep], inp.d[rep], inp.in_a[rep], inp.in_b[rep]
-    support = np.empty((g, 2 * len(cands)), dtype=float)
+    corridor = cfg.scope == "corridor"
+    in_m = mm[rep].tocsc()
+    support = np.empty((g, 4 * len(cands)), dtype=float)
     for i, row in enumerate(cands.itertuples()):
         any_s = x[:, list(row.layers)].any(axis=1)
         if row.domain:
             any_s = any_s & d[:, inp.domains.index(row.domain)]
-        support[:, 2 * i] = any_s & in_a
-        support[:, 2 * i + 1] = any_s & in_b
-    resampled = wts @ support                                           # B × 2 candidates
+        support[:, 4 * i] = any_s & in_a
+        support[:, 4 * i + 1] = any_s & in_b
+        if corridor:   # the sides: the anchor municipality and the rest of the corridor
+            at_anchor = np.asarray(in_m[:, int(row.anchor)].toarray()[:, 0] > 0)
+            support[:, 4 * i + 2] = any_s & at_anchor
+            support[:, 4 * i + 3] = any_s & (in_a | in_b) & ~at_anchor
+        else:
+            support[:, 4 * i + 2], support[:, 4 * i + 3] = support[:, 4 * i], support[:, 4 * i + 1]
+    resampled = wts @ support                                           # B × 4 candidates
     lows, highs = np.empty(len(cands)), np.empty(len(cands))
     for i, row in enumerate(cands.itertuples()):
         cols = list(row.layers)
         lead_m, best = _lead(theta, cols)                             # B × |S|
         spec = best.mean(axis=1)
         regions = inp.muni_region[lead_m]
-        comp = ((regions == "a").any(axis=1) & (regions == "b").any(axis=1)).astype(float)
+        if corridor:
+            comp = (lead_m != lead_m[:, :1]).any(axis=1).astype(float)
+        else:
+            comp = ((regions == "a").any(axis=1) & (regions == "b").any(axis=1)).astype(float)
         spread = np.array([len(set(r)) for r in lead_m.tolist()]) / len(cols)
-        na, nb = resampled[:, 2 * i].astype(float), resampled[:, 2 * i + 1].astype(float)
+        na, nb, s1, s2 = (resampled[:, 4 * i + k].astype(float) for k in range(4))
         boot = pd.DataFrame({"layers": [row.layers] * len(spec), "spec": spec, "comp": comp, "spread": spread,
-                             "rel": row.rel, "n_a": na, "n_b": nb, "ties": row.ties, "munis": row.munis,
-                             "lift": row.lift})
+                             "rel": row.rel, "n_a": na, "n_b": nb, "s1": s1, "s2": s2, "ties": row.ties,
+                             "munis": row.munis, "lift": row.lift})
+        for name in ("sup", "cross", "ties", "places"):
+            if f"max_{name}" in cands:
+                boot[f"max_{name}"] = getattr(row, f"max_{name}")
         scores = _score(boot, w, scales).to_numpy()
         lows[i], highs[i] = np.percentile(scores, [2.5, 97.5])
     return lows, highs
@@ -579,7 +710,7 @@ def discover(engine: Engine, *, a: str, b: str, config: SynergyConfig | None = N
     True
     """
     cfg = config or SynergyConfig()
-    inp = inputs or corridor_inputs(engine, a=a, b=b, presence=cfg.presence)
+    inp = inputs or _inputs_for(engine, a=a, b=b, cfg=cfg)
     cands = _candidates(inp, cfg)
     if cands.empty:
         return pd.DataFrame(columns=["rank", "id", "label", "layers", "domains", "places", "score", "score_low",
@@ -697,79 +828,171 @@ def best_curated(curated: Any, layers: Any, domains: Any, threshold: float = 0.6
 
 def evaluate(engine: Engine, *, a: str, b: str, curated: pd.DataFrame, config: SynergyConfig | None = None,
              pool: int = 200, match_threshold: float = 0.8, inputs: CorridorInputs | None = None,
-             sensitivity: int = 0, factor: float = 4.0, top: int = 15, seed: int = 0) -> pd.DataFrame:
-    """For every curated synergy: the best-ranked discovered candidate that matches it, and the overlaps.
+             sensitivity: int = 0, factor: float = 4.0, top: int = 15, seed: int = 0,
+             matching: str = "strict") -> pd.DataFrame:
+    """For every curated synergy: the discovered candidate that recovers it, its rank, and the overlaps.
 
-    A candidate matches when :func:`similarity` ≥ ``match_threshold`` (0.8: the same layers with a
-    compatible domain, or 3 of 4 layers and the same domain).
+    ``matching='strict'`` (the default) applies the rules of :mod:`~stackatlas.analysis._matching`: layer
+    Jaccard ≥ 0.5, the curated domain where it has one, a shared municipality, and an optimal one-to-one
+    assignment (each candidate recovers at most one curated synergy). ``'loose'`` is the earlier rule,
+    kept for comparison: the best-ranked candidate with :func:`similarity` ≥ ``match_threshold``, shared
+    freely (``shared_with`` lists the other curated synergies with the same match).
 
-    Columns: ``curated, name, match, rank, similarity, layer_jaccard, domain_match, municipality_overlap,
-    lead, leading_regions, shared_with``. ``municipality_overlap`` is the share of the curated synergy's
-    municipalities (regions expanded) found among the candidate's supporting municipalities.
-
-    The last three say whether the curated synergy fits the definition of a candidate on these data:
-    ``lead`` names, per layer of the curated synergy, the municipality with the highest P(LQ > 1) (as in
-    the ``comp`` component); ``leading_regions`` is the region(s) those municipalities belong to (both,
-    for a complementary synergy); ``shared_with`` lists the other curated synergies whose best match is
-    the same candidate (a layer set without a domain can stand for several).
+    Columns: ``curated, name, scope, match, label, rank, layer_jaccard, domain_match,
+    municipality_overlap, lead, leading_regions`` and, strict, ``eligible`` (how many of the ``pool``
+    ranked candidates may recover it) and ``reason`` (why it is not in the first ``top``).
+    ``municipality_overlap`` is the share of the curated synergy's municipalities (regions expanded) found
+    among the candidate's supporting municipalities. ``lead`` names, per layer of the curated synergy, the
+    municipality with the highest P(LQ > 1) (as in the ``comp`` component); ``leading_regions`` is the
+    region(s) those municipalities belong to.
 
     With ``sensitivity`` = *n* > 0 the ranking is repeated under *n* random weightings (as in
-    :func:`rank_stability`, each weight times a log-uniform factor in [1/``factor``, ``factor``]), and three
-    more columns say how robust the finding is: ``top_share``, the share of weightings under which some
-    matching candidate is in the first ``top``; ``median_rank`` and ``best_rank`` of the best matching
-    candidate over the weightings (missing when none matches).
+    :func:`rank_stability`, each weight times a log-uniform factor in [1/``factor``, ``factor``]), the
+    matching is redone under each, and three more columns say how robust the finding is: ``top_share``,
+    the share of weightings under which the curated synergy is recovered in the first ``top``;
+    ``median_rank`` and ``best_rank`` of its match over the weightings (missing when it has none).
     """
+    if matching not in ("strict", "loose"):
+        raise AnalysisError(f"matching must be strict or loose, not {matching!r}")
     cfg = config or SynergyConfig()
-    inp = inputs or corridor_inputs(engine, a=a, b=b, presence=cfg.presence)
+    inp = inputs or _inputs_for(engine, a=a, b=b, cfg=cfg)
     found = discover(engine, a=a, b=b, config=replace(cfg, bootstrap=0), top=pool, inputs=inp)
-    if sensitivity > 0:
-        cands, _, sampled = _sampled_ranks(inp, cfg, samples=sensitivity, factor=factor, seed=seed,
-                                           limit=max(cfg.bootstrap_top, pool))
-        cand_sets = [({inp.layers[i] for i in x}, {d} if d else set())
-                     for x, d in zip(cands["layers"], cands["domain"], strict=True)]
     pm = engine.table("place_municipalities")
-    rows = []
-    for r in curated.itertuples():
-        c_layers, c_domains = set(r.layers), set(r.domains)
-        cols = [inp.layers.index(x) for x in r.layers if x in inp.layers]
-        lead_m, _ = _lead(inp.theta_m, cols) if cols else (np.array([], dtype=int), None)
-        lead = "; ".join(f"{inp.layers[c]}: {inp.munis[m]}" for c, m in zip(cols, lead_m.tolist(), strict=True))
-        regions = [t for t, place in (("a", inp.a), ("b", inp.b)) if t in set(inp.muni_region[lead_m].tolist())]
-        leading = ", ".join(inp.a if t == "a" else inp.b for t in regions)
-        fit: dict[str, Any] = {"lead": lead, "leading_regions": leading}
-        if sensitivity > 0:
-            hits = np.array([similarity(c_layers, c_domains, cl, cd) >= match_threshold for cl, cd in cand_sets],
-                            dtype=bool)
-            first = sampled[hits].min(axis=0) if hits.any() else np.full(sensitivity, np.inf)
-            fin = first[np.isfinite(first)]
-            fit.update(top_share=round(float((first <= top).mean()), 3),
-                       median_rank=float(np.median(first)) if len(fin) == len(first) else None,
-                       best_rank=int(fin.min()) if len(fin) else None)
-        expand = engine.execute(pm.filter(pm.place.isin(list(r.places))).select("place", "municipality"))
-        c_munis = set(expand["municipality"])
-        best, best_s = None, -1.0
-        for f in found.itertuples():  # ranked best first: the first acceptable match wins
-            sim = similarity(c_layers, c_domains, set(f.layers), set(f.domains))
-            if sim >= match_threshold:
-                best, best_s = f, sim
-                break
-        if best is None:
-            rows.append({"curated": r.id, "name": r.name, "match": None, "rank": None, "similarity": 0.0, **fit})
-            continue
-        f_layers = set(best.layers)
-        rows.append({
-            "curated": r.id, "name": r.name, "match": best.id, "label": best.label, "rank": int(best.rank),
-            "similarity": round(best_s, 3),
+    places = sorted({p for r in curated.itertuples() for p in r.places})
+    expand = engine.execute(pm.filter(pm.place.isin(places)).select("place", "municipality"))
+    by_place = expand.groupby("place")["municipality"].agg(set).to_dict()
+    cur_sets = [(set(r.layers), set(r.domains), set().union(*[by_place.get(p, set()) for p in r.places]))
+                for r in curated.itertuples()]
+    fits = [_fit(inp, list(r.layers)) for r in curated.itertuples()]
+    if matching == "loose":
+        table = _evaluate_loose(curated, found, cur_sets, fits, match_threshold)
+    else:
+        table = _evaluate_strict(curated, found, cur_sets, fits, top=top, pool=pool)
+    table.insert(2, "scope", cfg.scope)
+    if sensitivity > 0:
+        table = table.join(_sensitivity(inp, cfg, cur_sets, matching=matching, match_threshold=match_threshold,
+                                        samples=sensitivity, factor=factor, seed=seed, top=top,
+                                        limit=max(cfg.bootstrap_top, pool)))
+    return table
+
+
+def _fit(inp: CorridorInputs, layers: list[str]) -> dict[str, Any]:
+    """Which municipality leads each layer of a curated synergy, and to which region(s) they belong."""
+    cols = [inp.layers.index(x) for x in layers if x in inp.layers]
+    lead_m, _ = _lead(inp.theta_m, cols) if cols else (np.array([], dtype=int), None)
+    lead = "; ".join(f"{inp.layers[c]}: {inp.munis[m]}" for c, m in zip(cols, lead_m.tolist(), strict=True))
+    regions = set(inp.muni_region[lead_m].tolist())
+    return {"lead": lead, "leading_regions": ", ".join(p for t, p in (("a", inp.a), ("b", inp.b)) if t in regions)}
+
+
+def _overlaps(c: tuple[set[str], set[str], set[str]], f: dict[str, Any]) -> dict[str, Any]:
+    c_layers, c_domains, c_munis = c
+    f_layers = set(f["layers"])
+    return {"match": f["id"], "label": f["label"], "rank": int(f["rank"]),
             "layer_jaccard": round(len(c_layers & f_layers) / len(c_layers | f_layers), 3),
-            "domain_match": bool(set(best.domains) & c_domains) if best.domains else None,
-            "municipality_overlap": round(len(c_munis & set(best.places)) / len(c_munis), 3) if c_munis else None,
-            **fit,
-        })
+            "domain_match": bool(set(f["domains"]) & c_domains) if len(f["domains"]) else None,
+            "municipality_overlap": (round(len(c_munis & set(f["places"])) / len(c_munis), 3) if c_munis
+                                     else None)}
+
+
+def _evaluate_strict(curated: pd.DataFrame, found: pd.DataFrame, cur_sets: list, fits: list, *, top: int,
+                     pool: int) -> pd.DataFrame:
+    from ._matching import assign, eligibility
+
+    cands = [(set(f.layers), set(f.domains), set(f.places)) for f in found.itertuples()]
+    ok = eligibility(cur_sets, cands)
+    ranks = found["rank"].to_numpy(dtype=float) if len(found) else np.zeros(0)
+    chosen = assign(ok, ranks, top=top)
+    rows = []
+    for i, r in enumerate(curated.itertuples()):
+        row: dict[str, Any] = {"curated": r.id, "name": r.name, "match": None, "rank": None,
+                               "eligible": int(ok[i].sum()) if len(found) else 0}
+        if chosen[i] >= 0:
+            row.update(_overlaps(cur_sets[i], found.iloc[int(chosen[i])].to_dict()))
+        row.update(fits[i])
+        row["reason"] = _miss_reason(row, cur_sets[i], ok[i] if len(found) else np.zeros(0, dtype=bool), ranks,
+                                     top=top, pool=pool)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _miss_reason(row: dict[str, Any], cur: tuple[set[str], set[str], set[str]], ok: np.ndarray,
+                 ranks: np.ndarray, *, top: int, pool: int) -> str:
+    """Why a curated synergy is not recovered in the first ``top`` ('' when it is)."""
+    if row["rank"] is not None and row["rank"] <= top:
+        return ""
+    if not ok.any():
+        need = f" in {'/'.join(sorted(cur[1]))}" if cur[1] else ""
+        return f"no candidate{need} with layer Jaccard ≥ 0.5 and one of its municipalities among the first {pool}"
+    best = int(ranks[ok].min())
+    if best <= top:
+        return f"its eligible candidates in the first {top} are assigned to other curated synergies"
+    return f"best eligible candidate at rank {best}"
+
+
+def _evaluate_loose(curated: pd.DataFrame, found: pd.DataFrame, cur_sets: list, fits: list,
+                    threshold: float) -> pd.DataFrame:
+    rows = []
+    for i, r in enumerate(curated.itertuples()):
+        c_layers, c_domains, _ = cur_sets[i]
+        best = next((f for f in found.to_dict("records")   # ranked best first: the first acceptable match wins
+                     if similarity(c_layers, c_domains, set(f["layers"]), set(f["domains"])) >= threshold), None)
+        row: dict[str, Any] = {"curated": r.id, "name": r.name, "match": None, "rank": None, "similarity": 0.0}
+        if best is not None:
+            row.update(_overlaps(cur_sets[i], best))
+            row["similarity"] = round(similarity(c_layers, c_domains, set(best["layers"]), set(best["domains"])), 3)
+        rows.append({**row, **fits[i]})
     table = pd.DataFrame(rows)
-    by_match = table.groupby("match", dropna=True)["curated"].agg(list) if "match" in table else pd.Series()
+    by_match = table.groupby("match", dropna=True)["curated"].agg(list)
     table["shared_with"] = [", ".join(c for c in by_match.get(m, []) if c != cid) if isinstance(m, str) else ""
                             for cid, m in zip(table["curated"], table["match"], strict=True)]
     return table
+
+
+def _candidate_places(inp: CorridorInputs, cands: pd.DataFrame) -> list[set[str]]:
+    """The municipalities of each candidate's supporting actors (as ``places`` of :func:`discover`), over
+    groups of identical actors: one sparse product for all candidates."""
+    mm = _muni_incidence(inp)
+    rep, _ = _actor_types(inp, mm)
+    x, d, inside = inp.x[rep], inp.d[rep], (inp.in_a | inp.in_b)[rep]
+    supp = np.zeros((len(rep), len(cands)), dtype=np.float64)
+    for j, (layers, domain) in enumerate(zip(cands["layers"], cands["domain"], strict=True)):
+        s = x[:, list(layers)].any(axis=1) & inside
+        supp[:, j] = s & d[:, inp.domains.index(domain)] if domain else s
+    hit = np.asarray((mm[rep].T @ supp) > 0)                           # municipalities × candidates
+    return [{inp.munis[m] for m in np.flatnonzero(hit[:, j])} for j in range(len(cands))]
+
+
+def _sensitivity(inp: CorridorInputs, cfg: SynergyConfig, cur_sets: list, *, matching: str,
+                 match_threshold: float, samples: int, factor: float, seed: int, top: int,
+                 limit: int) -> pd.DataFrame:
+    """``top_share, median_rank, best_rank`` per curated synergy under random weightings (see
+    :func:`evaluate`); rows in the order of ``cur_sets``."""
+    from ._matching import assign, eligibility
+
+    cands, _, sampled = _sampled_ranks(inp, cfg, samples=samples, factor=factor, seed=seed, limit=limit)
+    cand_sets = [({inp.layers[i] for i in x}, {d} if d else set(), p)
+                 for x, d, p in zip(cands["layers"], cands["domain"], _candidate_places(inp, cands), strict=True)]
+    first = np.full((len(cur_sets), samples), np.inf)
+    if matching == "loose":
+        for i, (c_layers, c_domains, _) in enumerate(cur_sets):
+            hits = np.array([similarity(c_layers, c_domains, cl, cd) >= match_threshold
+                             for cl, cd, _ in cand_sets], dtype=bool)
+            if hits.any():
+                first[i] = sampled[hits].min(axis=0)
+    else:
+        ok = eligibility(cur_sets, cand_sets)
+        for j in range(samples):
+            chosen = assign(ok, sampled[:, j], top=top)
+            has = chosen >= 0
+            first[has, j] = sampled[chosen[has], j]
+    rows = []
+    for f in first:
+        fin = f[np.isfinite(f)]
+        rows.append({"top_share": round(float((f <= top).mean()), 3),
+                     "median_rank": float(np.median(f)) if len(fin) == len(f) else None,
+                     "best_rank": int(fin.min()) if len(fin) else None})
+    return pd.DataFrame(rows)
 
 
 def _sampled_ranks(inp: CorridorInputs, cfg: SynergyConfig, *, samples: int, factor: float, seed: int,
@@ -835,7 +1058,7 @@ def rank_stability(engine: Engine, *, a: str, b: str, config: SynergyConfig | No
     (True, True)
     """
     cfg = config or SynergyConfig()
-    inp = inputs or corridor_inputs(engine, a=a, b=b, presence=cfg.presence)
+    inp = inputs or _inputs_for(engine, a=a, b=b, cfg=cfg)
     cands, base, ranks = _sampled_ranks(inp, cfg, samples=samples, factor=factor, seed=seed,
                                         limit=max(cfg.bootstrap_top, top))
     if cands.empty:

@@ -12,6 +12,17 @@ import typer
 
 from ._app import Fmt, FormatOpt, emit, records, state
 
+RoleOpt = Annotated[str, typer.Option(help="Which layers count: all (a secondary layer with --secondary-weight) "
+                                           "or core (only layers held in a core role).")]
+SecondaryOpt = Annotated[float, typer.Option(help="With --role all: the weight of a layer an organisation holds "
+                                                  "only in a secondary role, between 0 and 1.")]
+ScopeOpt = Annotated[str | None, typer.Option(help="between: each region leads a layer; corridor: different "
+                                                   "municipalities lead the layers, in either region (default: "
+                                                   "corridor for the dataset's own pair, else between; "
+                                                   "docs/analysis.md).")]
+WithinOpt = Annotated[float, typer.Option(help="0 to 1: how far a themed (domain) candidate's counts are measured "
+                                               "against its domain instead of the whole corridor.")]
+
 __all__ = ["evaluate_synergies", "guests", "match", "profile", "register", "relatedness", "scenario", "stability",
            "synergies"]
 
@@ -26,6 +37,8 @@ def profile(
     presence: Annotated[str, typer.Option(help="all (head office and sites) or hq.")] = "all",
     place: Annotated[list[str] | None, typer.Option(help="Only these places (repeatable).")] = None,
     summary: Annotated[bool, typer.Option(help="Per place: Krugman, Hoover, HHI, entropy.")] = False,
+    role: RoleOpt = "all",
+    secondary_weight: SecondaryOpt = 1.0,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """Where each place stands on the stack: counts, shares, location quotients with 95% intervals."""
@@ -34,7 +47,8 @@ def profile(
 
     atlas = state(ctx).atlas()
     table = _profile(atlas.engine(), level=level, by=by, baseline=baseline, weight=weight,
-                     fractional=fractional, presence=presence, places=place or None)
+                     fractional=fractional, presence=presence, places=place or None, role=role,
+                     secondary_weight=secondary_weight)
     if summary:
         emit(records(_specialisation(table.rename(columns={by: "layer"}))), fmt, title="specialisation")
         return
@@ -48,13 +62,14 @@ def relatedness(
     by: Annotated[str, typer.Option(help="layer, sublayer or domain.")] = "layer",
     method: Annotated[str, typer.Option(help="association, cosine, jaccard or prob.")] = "association",
     with_relations: Annotated[bool, typer.Option(help="Also count co-occurrence across ties.")] = False,
+    role: Annotated[str, typer.Option(help="all layers, or only core ones.")] = "all",
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """How layers go together within organisations (and across ties), with z, p and q-values."""
     from ..analysis import relatedness as _relatedness
 
     atlas = state(ctx).atlas()
-    table = _relatedness(atlas.engine(), by=by, method=method, with_relations=with_relations)
+    table = _relatedness(atlas.engine(), by=by, method=method, with_relations=with_relations, role=role)
     if fmt == Fmt.table:
         col = f"{by}_a"
         table = table[table[col] < table[f"{by}_b"]].sort_values("z", ascending=False)
@@ -74,10 +89,14 @@ def synergies(
     top: Annotated[int, typer.Option(help="How many discovered candidates.")] = 15,
     bootstrap: Annotated[int, typer.Option(help="Bootstrap resamples for the score interval.")] = 200,
     seed: Annotated[int, typer.Option(help="Random seed of the bootstrap.")] = 0,
+    scope: ScopeOpt = None,
+    role: RoleOpt = "all",
+    secondary_weight: SecondaryOpt = 1.0,
+    within_domain: WithinOpt = 0.0,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """Synergies between two regions: the curated ones and candidates discovered from the data."""
-    from ..analysis.synergy import SynergyConfig, discover
+    from ..analysis.synergy import SynergyConfig, default_scope, discover
 
     atlas = state(ctx).atlas()
     cur = atlas.synergies()
@@ -86,8 +105,10 @@ def synergies(
         out += [{"kind": "curated", **r} for r in records(cur)]
     if not curated:
         a, b = atlas.compare_pair(between, and_)
+        scope = default_scope(atlas.engine(), a=a, b=b, scope=scope)
         found = discover(atlas.engine(), a=a, b=b, top=top, curated=cur,
-                         config=SynergyConfig(bootstrap=bootstrap, seed=seed))
+                         config=SynergyConfig(bootstrap=bootstrap, seed=seed, scope=scope, role=role,
+                                              secondary_weight=secondary_weight, within_domain=within_domain))
         out += [{"kind": "discovered", **r} for r in records(found.round(3))]
     if fmt == Fmt.table:
         cols = ["kind", "id", "label", "name", "layers", "domains", "places", "score", "score_low", "score_high",
@@ -103,22 +124,43 @@ def evaluate_synergies(
     and_: AndOpt = None,
     sensitivity: Annotated[int, typer.Option(
         help="Also rank under this many random weightings (each weight times a factor in [1/4, 4]) and "
-             "report how often each curated synergy is found in the top 15.")] = 0,
+             "report how often each curated synergy is recovered in the top 15 (0: not).")] = 50,
     seed: Annotated[int, typer.Option(help="Random seed of the weightings.")] = 0,
+    scope: Annotated[list[str] | None, typer.Option(help="between and/or corridor (default: both, side by "
+                                                         "side).")] = None,
+    matching: Annotated[str, typer.Option(help="strict (Jaccard >= 0.5, the curated domain, a shared "
+                                               "municipality, one to one) or loose (the earlier rule).")] = "strict",
+    role: RoleOpt = "all",
+    secondary_weight: SecondaryOpt = 1.0,
+    within_domain: WithinOpt = 0.0,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
-    """For every curated synergy: the best-ranked discovered candidate that matches it, and the overlaps."""
-    from ..analysis.synergy import evaluate
+    """For every curated synergy: the discovered candidate that recovers it, per scope, and how stable."""
+    import pandas as pd
+
+    from ..analysis.synergy import SynergyConfig, corridor_inputs, evaluate
 
     atlas = state(ctx).atlas()
     a, b = atlas.compare_pair(between, and_)
-    table = evaluate(atlas.engine(), a=a, b=b, curated=atlas.synergies(), sensitivity=sensitivity,
-                     seed=seed)
-    top = table["rank"].fillna(10**9) <= 15
-    both = table["leading_regions"].str.contains(",", regex=False)
-    emit(records(table), fmt,
-         title=(f"{int(top.sum())} of {len(table)} curated synergies in the top 15; {int(both.sum())} have layers "
-                f"led by both regions, {int((top & both).sum())} of those in the top 15"))
+    scopes = scope or ["between", "corridor"]
+    inputs = corridor_inputs(atlas.engine(), a=a, b=b, role=role, secondary_weight=secondary_weight)
+    tables = [evaluate(atlas.engine(), a=a, b=b, curated=atlas.synergies(), sensitivity=sensitivity, seed=seed,
+                       matching=matching, inputs=inputs,
+                       config=SynergyConfig(scope=s, role=role, secondary_weight=secondary_weight,
+                                            within_domain=within_domain))
+              for s in scopes]
+    found = [int((t["rank"].fillna(10**9) <= 15).sum()) for t in tables]
+    title = "; ".join(f"{s}: {n} of {len(t)} curated synergies recovered in the top 15"
+                      for s, n, t in zip(scopes, found, tables, strict=True)) + f" ({matching} matching)"
+    if fmt != Fmt.table:
+        emit(records(pd.concat(tables, ignore_index=True)), fmt, title=title)
+        return
+    keep = ["match", "rank", "top_share", "best_rank", "reason"]
+    side = tables[0][["curated", "name", "lead", "leading_regions"]]
+    for s, t in zip(scopes, tables, strict=True):
+        cols = [c for c in keep if c in t]
+        side = side.join(t[cols].rename(columns={c: f"{c} ({s})" for c in cols}))
+    emit(records(side), fmt, title=title)
 
 
 def stability(
@@ -130,16 +172,19 @@ def stability(
                                                "[1/FACTOR, FACTOR].")] = 4.0,
     top: Annotated[int, typer.Option(help="The length of the list whose membership is counted.")] = 15,
     seed: Annotated[int, typer.Option(help="Random seed of the weightings.")] = 0,
+    scope: ScopeOpt = None,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """How robust the ranking of discovered synergies is to the weights of the score."""
-    from ..analysis.synergy import rank_stability
+    from ..analysis.synergy import SynergyConfig, default_scope, rank_stability
 
     atlas = state(ctx).atlas()
     a, b = atlas.compare_pair(between, and_)
+    scope = default_scope(atlas.engine(), a=a, b=b, scope=scope)
     if samples < 1 or factor < 1:
         raise typer.BadParameter("--samples must be at least 1 and --factor at least 1")
-    table = rank_stability(atlas.engine(), a=a, b=b, samples=samples, factor=factor, top=top, seed=seed)
+    table = rank_stability(atlas.engine(), a=a, b=b, samples=samples, factor=factor, top=top, seed=seed,
+                           config=SynergyConfig(scope=scope))
     emit(records(table), fmt, title=f"discovered synergies under {samples} weightings: share in the top {top}")
 
 
@@ -149,14 +194,18 @@ def match(
     between: BetweenOpt = None,
     and_: AndOpt = None,
     top: Annotated[int, typer.Option(help="How many introductions.")] = 10,
+    scope: ScopeOpt = None,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
-    """Introductions: who in region A should meet whom in region B for a synergy, and why."""
-    from ..analysis.introductions import introductions
+    """Introductions: who in region A should meet whom in region B for a synergy, and why (corridor scope: any
+    two organisations of the corridor in different municipalities)."""
+    from ..analysis.introductions import IntroConfig, introductions
+    from ..analysis.synergy import default_scope
 
     atlas = state(ctx).atlas()
     a, b = atlas.compare_pair(between, and_)
-    table = introductions(atlas.engine(), synergy=synergy, a=a, b=b, top=top)
+    config = IntroConfig(scope=default_scope(atlas.engine(), a=a, b=b, scope=scope))
+    table = introductions(atlas.engine(), synergy=synergy, a=a, b=b, top=top, config=config)
     cols = ["a", "a_place", "b", "b_place", "score", "reasons"] if fmt == Fmt.table else None
     emit(records(table), fmt, title=f"introductions for {synergy}", columns=cols)
 
@@ -167,14 +216,18 @@ def guests(
     size: Annotated[int, typer.Option(help="Number of guests.")] = 12,
     between: BetweenOpt = None,
     and_: AndOpt = None,
+    scope: ScopeOpt = None,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
-    """A balanced guest list (layers × regions × quadruple helix), picked greedily with its guarantee."""
+    """A balanced guest list (layers × regions, or municipalities in the corridor scope, × quadruple helix),
+    picked greedily with its guarantee."""
     from ..analysis.guests import guest_list
+    from ..analysis.synergy import default_scope
 
     atlas = state(ctx).atlas()
     a, b = atlas.compare_pair(between, and_)
-    table = guest_list(atlas.engine(), synergy=synergy, a=a, b=b, size=size)
+    table = guest_list(atlas.engine(), synergy=synergy, a=a, b=b, size=size,
+                       scope=default_scope(atlas.engine(), a=a, b=b, scope=scope))
     cov = table.attrs["coverage"]
     title = (f"{len(table)} guests cover {cov['cells_covered']} of {cov['cells_possible']} coverable cells "
              f"(greedy: at least {cov['guarantee']:.0%} of the best possible coverage value)")

@@ -68,6 +68,9 @@ WEB: dict[str, tuple[str, str]] = {
     "chart_data": ("Gegevens van deze grafiek", "Data behind this chart"),
     "curated_synergies": ("Synergieën uit het rapport", "Synergies from the report"),
     "discovered": ("Gevonden kandidaten", "Discovered candidates"),
+    "scope": ("Eenheid van aanvulling", "Unit of complementarity"),
+    "scope_between": ("tussen de twee regio's", "between the two regions"),
+    "scope_corridor": ("tussen gemeenten in de hele corridor", "between municipalities across the corridor"),
     "discovered_intro": ("Combinaties van 2–4 lagen (eventueel binnen één domein) waaraan beide plaatsen organisaties "
                          "bijdragen, afgeleid uit de data. De score telt specialisatie, complementariteit, "
                          "verwantschap van de lagen, steun aan beide kanten, bestaande verbanden en betrokken gemeenten "
@@ -454,10 +457,12 @@ REPORT: dict[str, tuple[str, str]] = {
                        "op score met bootstrap-95%-interval; laatste kolom: de overeenkomende synergie uit de dataset.",
                        "Candidates found in the data: sets of 2–4 layers to which both regions contribute, ranked "
                        "by score with a bootstrap 95% interval; last column: the matching curated synergy."),
-    "cap_match": ("Voor elke synergie uit de dataset de best gerangschikte gevonden kandidaat met dezelfde lagen "
-                  "(gelijkenis ≥ 0,8).",
-                  "For every curated synergy the best-ranked discovered candidate with the same layers "
-                  "(similarity ≥ 0.8)."),
+    "cap_match": ("Voor elke synergie uit de dataset de gevonden kandidaat die haar terugvindt: Jaccard-index van "
+                  "de lagen ≥ 0,5, het domein van de synergie waar die er een heeft, een van haar gemeenten, en elke "
+                  "kandidaat voor hoogstens één synergie (optimale toewijzing); laatste kolom: de Jaccard-index.",
+                  "For every curated synergy the discovered candidate that recovers it: layer Jaccard index ≥ 0.5, "
+                  "the synergy's domain where it has one, one of its municipalities, and each candidate for at "
+                  "most one synergy (optimal assignment); last column: the Jaccard index."),
     "cap_sovereignty": ("Aandeel van de organisaties per laag naar land van zeggenschap (blok).",
                         "Share of the organisations per layer by country of control (bloc)."),
     "cap_indicators": ("Cijfers zoals de bronnen ze geven, met datum of periode en basis.",

@@ -193,11 +193,13 @@ def side_of(lk: Lookups, actor: str, where: dict[str, list[str]], a: str, b: str
     return "both" if in_a and in_b else "a" if in_a else "b" if in_b else "other"
 
 
-def _introductions(engine: Any, synergy: str, a: str, b: str, top: int) -> list[dict[str, Any]]:
+def _introductions(engine: Any, synergy: str, a: str, b: str, top: int, scope: str = "between"
+                   ) -> list[dict[str, Any]]:
     from ..analysis import introductions
+    from ..analysis.introductions import IntroConfig
 
     try:
-        return records(introductions(engine, synergy=synergy, a=a, b=b, top=top))
+        return records(introductions(engine, synergy=synergy, a=a, b=b, top=top, config=IntroConfig(scope=scope)))
     except (AnalysisError, NotFound):
         return []
 
@@ -244,7 +246,7 @@ def collect_corridor(atlas: Atlas, a: str, b: str, *, top: int = 10, intros: int
     """Everything the briefing on regions ``a`` and ``b`` shows."""
     from ..analysis import bridges, discover, evaluate, foundries, layer_flow
     from ..analysis.integration import FOUNDRY_LAYERS
-    from ..analysis.synergy import SynergyConfig, corridor_inputs
+    from ..analysis.synergy import SynergyConfig, corridor_inputs, default_scope
 
     lk, fx = atlas.lookups(), facts(atlas)
     _check_place(lk, a, b)
@@ -275,14 +277,15 @@ def collect_corridor(atlas: Atlas, a: str, b: str, *, top: int = 10, intros: int
     _note(progress, "synergies")
     curated = curated_synergies(atlas)
     cur_df = atlas.synergies()
-    cfg = SynergyConfig(bootstrap=bootstrap, seed=seed)
+    # the scope: corridor for the dataset's own pair, between for any other (docs/analysis.md)
+    cfg = SynergyConfig(bootstrap=bootstrap, seed=seed, scope=default_scope(engine, a=a, b=b))
     inputs = corridor_inputs(engine, a=a, b=b, presence=cfg.presence)
     found = records(discover(engine, a=a, b=b, top=top, curated=cur_df, config=cfg, inputs=inputs))
     evaluation = records(evaluate(engine, a=a, b=b, curated=cur_df, config=cfg, inputs=inputs)) if len(cur_df) else []
     _note(progress, "introductions")
     intro: dict[str, list[dict[str, Any]]] = {}
     for s in [*(c["id"] for c in curated), *(f["id"] for f in found)]:
-        intro[s] = _introductions(engine, s, a, b, intros)
+        intro[s] = _introductions(engine, s, a, b, intros, cfg.scope)
     _note(progress, "sovereignty")
     sov = {p: sovereignty_rows(engine, p) for p in (a, b)}
     subjects = [a, b]
@@ -389,27 +392,28 @@ class SynergyData:
 def collect_synergy(atlas: Atlas, ident: str, a: str | None = None, b: str | None = None, *, intros: int = 10,
                     guests: int = 12, progress: Progress | None = None) -> SynergyData:
     from ..analysis import discover, guest_list
-    from ..analysis.synergy import SynergyConfig, synergy_spec
+    from ..analysis.synergy import SynergyConfig, default_scope, synergy_spec
 
     lk, fx = atlas.lookups(), facts(atlas)
     a, b = atlas.compare_pair(a, b)
     _check_place(lk, a, b)
     engine = atlas.engine()
+    scope = default_scope(engine, a=a, b=b)
     spec = synergy_spec(engine, ident)  # NotFound for an unknown id
     cur = next((c for c in curated_synergies(atlas) if c["id"] == ident), None)
     disc = None
     if cur is None:
         _note(progress, "discover")
         found = records(discover(engine, a=a, b=b, top=None, curated=atlas.synergies(),
-                                 config=SynergyConfig(bootstrap=200)))
+                                 config=SynergyConfig(bootstrap=200, scope=scope)))
         disc = next((f for f in found if f["id"] == ident), None)
     _note(progress, "evidence")
     where = profiles(engine, lk, [a, b])
     support = {k: v for k, v in where["cells"].items() if k[1] in spec.layers}
     _note(progress, "introductions")
-    intro = _introductions(engine, ident, a, b, intros)
+    intro = _introductions(engine, ident, a, b, intros, scope)
     _note(progress, "guests")
-    g = guest_list(engine, synergy=ident, a=a, b=b, size=guests)
+    g = guest_list(engine, synergy=ident, a=a, b=b, size=guests, scope=scope)
     return SynergyData(lk=lk, facts=fx, id=ident, a=a, b=b, curated=cur, discovered=disc, layers=list(spec.layers),
                        domains=list(spec.domains), where=where["actors"], support=support,
                        relations=relation_rows(atlas), introductions=intro, guests=records(g),

@@ -696,7 +696,7 @@ def _synergies(c: Composer, d: CorridorData) -> Section:
                          runs(w.name(next((s for s in d.curated if s["id"] == e["curated"]), {}), default=e["name"])),
                          runs(e.get("label") or "–") if c.lang == "en" else runs(_label_nl(d, e) or "–"),
                          [c.computed(str(int(e["rank"])) if e.get("rank") is not None else "–")],
-                         [c.computed(w.num(e.get("similarity")))]])
+                         [c.computed(w.num(e.get("layer_jaccard")))]])
         sec.children.append(Section("synergy-match", w("sec_match"), [Table(
             id="synergies-match", columns=["", w("col_synergy"), w("col_best_match"), w("col_rank"),
                                            w("col_similarity")],

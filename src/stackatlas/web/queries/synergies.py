@@ -121,6 +121,13 @@ def pair(lk: Lookups, a: str | None, b: str | None) -> tuple[str, str]:
     return pa, pb
 
 
+def scope_for(lk: Lookups, a: str, b: str, scope: str | None) -> str:
+    """The scope of discovery for a pair: as asked, else the default (corridor for the dataset's pair)."""
+    from ...analysis.synergy import scope_for_pair
+
+    return scope_for_pair(a=a, b=b, own=lk.compare, scope=scope or None)
+
+
 def bootstrap_for(lk: Lookups, a: str, b: str) -> int:
     """Bootstrap replicates of a pair: many for the precomputed default pair, fewer for the others."""
     return BOOTSTRAP_PRECOMPUTED if (a, b) == lk.compare else BOOTSTRAP_ON_DEMAND
@@ -134,16 +141,17 @@ def _corridor(gen: Generation, a: str, b: str) -> Any:
         return gen.inputs.get(("corridor", a, b), lambda: corridor_inputs(gen.engine(), a=a, b=b))
 
 
-def discovered(gen: Generation, a: str, b: str) -> dict[str, Any]:
+def discovered(gen: Generation, a: str, b: str, scope: str | None = None) -> dict[str, Any]:
     """Candidate synergies discovered from the data between ``a`` and ``b``, best first.
 
-    ``{"items": [...], "bootstrap": n, "error": None}``: the best :data:`DISCOVER_POOL` candidates of
+    ``{"items": [...], "bootstrap": n, "scope": s, "error": None}``: the best :data:`DISCOVER_POOL` candidates of
     :func:`stackatlas.analysis.synergy.discover` (columns and evidence as it gives them, NaN as None), or no
     items and ``error`` when the pair cannot be analysed (e.g. a place without organisations).
     """
     lk = lookups(gen)
     a, b = pair(lk, a, b)
     n_boot = bootstrap_for(lk, a, b)
+    scope = scope_for(lk, a, b, scope)
     import pandas as pd
 
     curated = pd.DataFrame([{"id": s["id"], "layers": s["layers"], "domains": s["domains"]}
@@ -153,15 +161,15 @@ def discovered(gen: Generation, a: str, b: str) -> dict[str, Any]:
         from ...analysis.synergy import SynergyConfig, discover
 
         def run() -> dict[str, Any]:
-            cfg = SynergyConfig(bootstrap=n_boot, bootstrap_top=DISCOVER_POOL)
+            cfg = SynergyConfig(bootstrap=n_boot, bootstrap_top=DISCOVER_POOL, scope=scope)
             df = discover(engine, a=a, b=b, top=DISCOVER_POOL, curated=curated, config=cfg,
                           inputs=_corridor(gen, a, b))
-            return {"items": records(df), "bootstrap": n_boot, "error": None}
+            return {"items": records(df), "bootstrap": n_boot, "scope": scope, "error": None}
 
         out = or_error(run)
-        return out if "items" in out else {"items": [], "bootstrap": n_boot, "error": out["error"]}
+        return out if "items" in out else {"items": [], "bootstrap": n_boot, "scope": scope, "error": out["error"]}
 
-    return gen.analysis(("discovered", a, b, n_boot), compute)
+    return gen.analysis(("discovered", a, b, n_boot, scope), compute)
 
 
 def synergy_ref(gen: Generation, ident: str) -> dict[str, Any]:
@@ -210,7 +218,8 @@ def _evidence(inp: Any, layers: list[str], domains: list[str]) -> dict[str, Any]
             "places": list(dict.fromkeys(places))}
 
 
-def discovered_detail(gen: Generation, ident: str, a: str | None = None, b: str | None = None) -> dict[str, Any]:
+def discovered_detail(gen: Generation, ident: str, a: str | None = None, b: str | None = None,
+                      scope: str | None = None) -> dict[str, Any]:
     """A discovered candidate between ``a`` and ``b``: its layers, domains, evidence (supporting actors per
     side, ties that already cross) and, when it is among the best candidates, its rank, label and score."""
     from ...analysis.synergy import best_curated
@@ -220,7 +229,7 @@ def discovered_detail(gen: Generation, ident: str, a: str | None = None, b: str 
     if ref["kind"] != "discovered":
         raise NotFound("discovered synergy", ident)
     a, b = pair(lk, a, b)
-    found = discovered(gen, a, b)
+    found = discovered(gen, a, b, scope)
     cand = next((c for c in found["items"] if c["id"] == ref["id"]), None)
 
     def compute(engine: Any) -> dict[str, Any]:
@@ -231,7 +240,7 @@ def discovered_detail(gen: Generation, ident: str, a: str | None = None, b: str 
         raise AnalysisError(ev["error"])
     keep = ("rank", "label", "label_nl", "score", "score_low", "score_high", "n_a", "n_b", "ties", "munis")
     return {"id": ref["id"], "kind": "discovered", "layers": ref["layers"], "domains": ref["domains"],
-            "a": a, "b": b, "bootstrap": found["bootstrap"], "candidates": len(found["items"]),
+            "a": a, "b": b, "scope": found["scope"], "bootstrap": found["bootstrap"], "candidates": len(found["items"]),
             "candidate": {k: cand.get(k) for k in keep} if cand else None,
             "curated_match": cand.get("curated_match") if cand else best_curated(curated_list(gen), ref["layers"],
                                                                                     ref["domains"]),
@@ -239,7 +248,7 @@ def discovered_detail(gen: Generation, ident: str, a: str | None = None, b: str 
 
 
 def introductions_for(gen: Generation, ident: str, a: str | None = None, b: str | None = None,
-                      top: int = INTRO_TOP) -> list[dict[str, Any]]:
+                      top: int = INTRO_TOP, scope: str | None = None) -> list[dict[str, Any]]:
     """Who in ``a`` should meet whom in ``b`` for a synergy (curated or discovered), best first.
 
     The best :data:`MAX_INTRO_TOP` are computed once per synergy and pair (the ranking is a prefix of it)."""
@@ -248,13 +257,15 @@ def introductions_for(gen: Generation, ident: str, a: str | None = None, b: str 
     a, b = pair(lk, a, b)
     top = max(1, min(int(top), MAX_INTRO_TOP))
     spec = _spec(ref)
+    scope = scope_for(lk, a, b, scope)
 
     def compute(engine: Any) -> Any:
-        from ...analysis.introductions import introductions
+        from ...analysis.introductions import IntroConfig, introductions
 
-        return or_error(lambda: records(introductions(engine, synergy=spec, a=a, b=b, top=MAX_INTRO_TOP)))
+        return or_error(lambda: records(introductions(engine, synergy=spec, a=a, b=b, top=MAX_INTRO_TOP,
+                                                      config=IntroConfig(scope=scope))))
 
-    rows = gen.analysis(("introductions", ref["id"], a, b), compute)
+    rows = gen.analysis(("introductions", ref["id"], a, b, scope), compute)
     if isinstance(rows, dict):
         raise AnalysisError(rows["error"])
     named = set(ref["actors"])
@@ -268,7 +279,7 @@ def _cell(label: str) -> dict[str, str]:
 
 
 def guests_for(gen: Generation, ident: str, a: str | None = None, b: str | None = None,
-               size: int = GUESTS_SIZE) -> dict[str, Any]:
+               size: int = GUESTS_SIZE, scope: str | None = None) -> dict[str, Any]:
     """A guest list of ``size`` for a synergy between ``a`` and ``b``: the picks (each with the cells it adds)
     and the coverage (``value``, ``cells_covered`` of ``cells_possible`` and ``cells_total``, ``guarantee``)."""
     lk = lookups(gen)
@@ -277,12 +288,13 @@ def guests_for(gen: Generation, ident: str, a: str | None = None, b: str | None 
     if not 1 <= int(size) <= MAX_GUESTS:
         raise AnalysisError(f"size must be 1 to {MAX_GUESTS}, not {size}")
     spec = _spec(ref)
+    scope = scope_for(lk, a, b, scope)
 
     def compute(engine: Any) -> dict[str, Any]:
         from ...analysis.guests import guest_list
 
         def run() -> dict[str, Any]:
-            df = guest_list(engine, synergy=spec, a=a, b=b, size=int(size))
+            df = guest_list(engine, synergy=spec, a=a, b=b, size=int(size), scope=scope)
             items = records(df)
             for r in items:
                 r["cells"] = [_cell(c) for c in r.get("covers") or []]
@@ -290,7 +302,7 @@ def guests_for(gen: Generation, ident: str, a: str | None = None, b: str | None 
 
         return or_error(run)
 
-    out = gen.analysis(("guests", ref["id"], a, b, int(size)), compute)
+    out = gen.analysis(("guests", ref["id"], a, b, int(size), scope), compute)
     if "error" in out:
         raise AnalysisError(out["error"])
-    return {"synergy": ref["id"], "between": a, "and": b, "size": int(size), **out}
+    return {"synergy": ref["id"], "between": a, "and": b, "scope": scope, "size": int(size), **out}

@@ -16,13 +16,15 @@ from .._templates import env, lang_of, query_of, route_path
 from ..present import View
 from ..state import Generation
 
-__all__ = ["Facet", "Gen", "Ident", "Limit", "Offset", "Place", "page"]
+__all__ = ["Facet", "Gen", "Ident", "Limit", "Offset", "Place", "Scope", "page"]
 
 Ident = Annotated[str, PathParam(min_length=1, max_length=120)]
 Facet = Annotated[str | None, Query(max_length=120)]
 Limit = Annotated[int, Query(ge=1, le=Q.MAX_LIMIT)]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 Place = Annotated[str | None, Query(max_length=120)]
+#: The unit of complementarity of discovered synergies (default: corridor for the dataset's pair).
+Scope = Annotated[str | None, Query(pattern="^(between|corridor)$")]
 
 
 def page(request: Request, gen: Generation, template: str, build: Callable[[View], dict[str, Any]]) -> HTMLResponse:

@@ -15,7 +15,7 @@ from .. import queries as Q
 from ..present import View
 from ..queries import actors, network, places, relations, synergies
 from ..state import Generation
-from ._common import Gen, Ident, Place, page
+from ._common import Gen, Ident, Place, Scope, page
 
 __all__ = ["router"]
 
@@ -23,7 +23,7 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/compare", response_class=HTMLResponse)
-def compare_page(request: Request, gen: Gen, a: Place = None, b: Place = None) -> HTMLResponse:
+def compare_page(request: Request, gen: Gen, a: Place = None, b: Place = None, scope: Scope = None) -> HTMLResponse:
     def build(v: View) -> dict[str, Any]:
         lk = v.lk
         pa, pb = a or lk.compare[0], b or lk.compare[1]
@@ -39,22 +39,30 @@ def compare_page(request: Request, gen: Gen, a: Place = None, b: Place = None) -
         br = network.bridges(gen, pa, pb) if pa != pb else None
         choices = [p for p, _ in places.actors_per_place(gen, "region")] + \
                   [p for p, _ in places.actors_per_place(gen, "municipality")]
-        syn_query = "" if (pa, pb) == lk.compare else urlencode({"a": pa, "b": pb})
+        syn_query = _query(pa, pb, lk.compare, scope)
         return {"a": pa, "b": pb, "prof": {pa: prof_a, pb: prof_b}, "spec": spec, "same_type": same_type,
                 "bridges": br, "bridges_too_large": network.graph_too_large(gen),
                 "synergies": synergies.synergies(gen, pa, pb) if pa != pb else [], "syn_a": pa, "syn_b": pb,
                 "syn_query": syn_query, "choices": choices,
                 "counts": {pa: places.layer_counts(gen, pa), pb: places.layer_counts(gen, pb)},
-                **_discovered_ctx(v, gen, pa, pb, syn_query)}
+                **_discovered_ctx(v, gen, pa, pb, syn_query, scope)}
 
     return page(request, gen, "compare.html", build)
 
 
-def _discovered_ctx(v: View, gen: Generation, a: str, b: str, syn_query: str) -> dict[str, Any]:
-    """The discovered candidates of a pair for the templates (table, interval chart, API links)."""
+def _query(a: str, b: str, own: tuple[str, str], scope: str | None) -> str:
+    """The query string that keeps a pair (when not the dataset's own) and an explicitly chosen scope."""
+    q = {} if (a, b) == own else {"a": a, "b": b}
+    return urlencode({**q, **({"scope": scope} if scope else {})})
+
+
+def _discovered_ctx(v: View, gen: Generation, a: str, b: str, syn_query: str,
+                    scope: str | None = None) -> dict[str, Any]:
+    """The discovered candidates of a pair for the templates (table, interval chart, API links) and the links
+    that switch the scope."""
     if a == b:
-        return {"disc": None, "disc_spec": None, "disc_api": ""}
-    found = synergies.discovered(gen, a, b)
+        return {"disc": None, "disc_spec": None, "disc_api": "", "scopes": []}
+    found = synergies.discovered(gen, a, b, scope)
     items = found["items"][:synergies.DISCOVER_TOP]
     href = {c["id"]: f"/synergies/{quote(c['id'], safe='')}" + (f"?{syn_query}" if syn_query else "")
             for c in items}
@@ -63,8 +71,11 @@ def _discovered_ctx(v: View, gen: Generation, a: str, b: str, syn_query: str) ->
         spec = charts.synergy_scores(items, {c["id"]: v.layer_set(c["layers"], c["domains"]) for c in items},
                                      names={c["id"]: v.label(c) for c in items}, href=href,
                                      title=f"{v.t('discovered')}: {v.t('score')} (95%)", axis_title=v.t("score"))
-    api = "/api/synergies?" + urlencode({"between": a, "and": b})
-    return {"disc": {**found, "items": items, "href": href}, "disc_spec": spec, "disc_api": api}
+    api = "/api/synergies?" + urlencode({"between": a, "and": b, **({"scope": scope} if scope else {})})
+    scopes = [{"id": s, "current": s == found["scope"],
+               "href": "/compare?" + urlencode({"a": a, "b": b, "scope": s}) + "#discovered"}
+              for s in ("between", "corridor")]
+    return {"disc": {**found, "items": items, "href": href}, "disc_spec": spec, "disc_api": api, "scopes": scopes}
 
 
 @router.get("/synergies", response_class=HTMLResponse)
@@ -82,7 +93,7 @@ Size = Annotated[int, Query(ge=1, le=synergies.MAX_GUESTS)]
 
 @router.get("/synergies/{ident}", response_class=HTMLResponse, response_model=None)
 def synergy_page(request: Request, gen: Gen, ident: Ident, a: Place = None, b: Place = None,
-                 size: Size = synergies.GUESTS_SIZE) -> HTMLResponse | RedirectResponse:
+                 size: Size = synergies.GUESTS_SIZE, scope: Scope = None) -> HTMLResponse | RedirectResponse:
     ref = synergies.synergy_ref(gen, ident)
     if ref["id"] != ident:  # a discovered id with its layers in another order: the canonical address
         query = urlencode(list(request.query_params.multi_items()))
@@ -92,14 +103,14 @@ def synergy_page(request: Request, gen: Gen, ident: Ident, a: Place = None, b: P
     def build(v: View) -> dict[str, Any]:
         lk = v.lk
         pa, pb = synergies.pair(lk, a, b)
-        syn_query = "" if (pa, pb) == lk.compare else urlencode({"a": pa, "b": pb})
+        syn_query = _query(pa, pb, lk.compare, scope)
         if ref["kind"] == "curated":
             s = synergies.synergy_detail(gen, ident, pa, pb)
-            found = synergies.discovered(gen, pa, pb)["items"]
+            found = synergies.discovered(gen, pa, pb, scope)["items"]
             s = {**s, "kind": "curated",
                  "matches": [c for c in found[:synergies.DISCOVER_TOP] if c.get("curated_match") == ident]}
         else:
-            s = synergies.discovered_detail(gen, ident, pa, pb)
+            s = synergies.discovered_detail(gen, ident, pa, pb, scope)
             s["ties_total"] = len(s["evidence"]["ties"])
             s["ties"] = relations.relations_by_ids(gen, [t["id"] for t in s["evidence"]["ties"][:synergies.TIES_SHOWN]])
             degree = actors.ties_of(gen, [x["id"] for side in (pa, pb) for x in s["evidence"][side]])
@@ -117,16 +128,16 @@ def synergy_page(request: Request, gen: Gen, ident: Ident, a: Place = None, b: P
                                "max_size": synergies.MAX_GUESTS, "intro_error": None, "guest_error": None,
                                "intros": [], "guests": None}
         try:
-            ctx["intros"] = synergies.introductions_for(gen, ident, pa, pb, synergies.INTRO_TOP)
+            ctx["intros"] = synergies.introductions_for(gen, ident, pa, pb, synergies.INTRO_TOP, scope)
         except AnalysisError as exc:
             ctx["intro_error"] = str(exc)
         try:
-            ctx["guests"] = synergies.guests_for(gen, ident, pa, pb, size)
+            ctx["guests"] = synergies.guests_for(gen, ident, pa, pb, size, scope)
             cov = ctx["guests"]["coverage"]
-            ctx["helix_groups"] = cov.get("cells_total", 0) // max(1, 2 * len(s["layers"]))
+            ctx["helix_groups"] = cov.get("cells_total", 0) // max(1, cov.get("places", 2) * len(s["layers"]))
         except AnalysisError as exc:
             ctx["guest_error"] = str(exc)
-        api_q = {"between": pa, "and": pb}
+        api_q = {"between": pa, "and": pb, **({"scope": scope} if scope else {})}
         base = f"/api/synergies/{quote(ident, safe='')}"
         ctx["api"] = {"detail": f"{base}?{urlencode(api_q)}",
                       "intros": f"{base}/introductions?{urlencode({**api_q, 'top': synergies.INTRO_TOP})}",
