@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import stackatlas
+from _examples import examples
 from stackatlas.analysis import duckdb_engine
 from stackatlas.analysis.synergy import SynergyConfig, discover, evaluate, similarity
 from stackatlas.dataset import model as m
@@ -217,7 +218,7 @@ def _reference_merge(cands: pd.DataFrame, threshold: float, diversity: float, li
 layer_sets = st.lists(st.integers(0, 6), min_size=2, max_size=4, unique=True).map(lambda x: tuple(sorted(x)))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.lists(st.tuples(layer_sets, st.sampled_from(["", "d1", "d2"]),
                           st.integers(0, 20).map(lambda x: x / 4)), min_size=1, max_size=40),
        st.sampled_from([0.5, 0.6, 0.75, 1.0]), st.sampled_from([0.0, 0.5, 2.0]), st.integers(1, 8))
