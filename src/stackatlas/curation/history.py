@@ -75,13 +75,13 @@ def _parse(sha: str, c: object, diff: str) -> Change:
 def history(root: Path, *, kind: str | None = None, ident: str | None = None, limit: int = 100,
             max_diff: int = 20_000) -> list[Change]:
     """The commits of the dataset folder ``root``, newest first (those of record ``kind/ident`` only, when
-    given); each diff is cut at ``max_diff`` characters. Empty when the folder is not a git repository."""
+    given; ``kind`` None: a record of any kind with id ``ident``); each diff is cut at ``max_diff`` characters. Empty when the folder is not a git repository."""
     if not is_git(root):
         return []
     from dulwich.patch import write_tree_diff
     from dulwich.repo import Repo
 
-    wanted = f"{kind}/{ident}" if kind and ident else None
+    wanted = None if ident is None else (f"{kind}/{ident}" if kind else None)
     id_line = re.compile(rf"^[-+]-? *id: {re.escape(ident)}\s*$", re.M) if ident else None
     out: list[Change] = []
     with Repo(str(root)) as repo:
@@ -92,8 +92,10 @@ def history(root: Path, *, kind: str | None = None, ident: str | None = None, li
             write_tree_diff(buf, repo.object_store, parent_tree, c.tree)
             diff = buf.getvalue().decode("utf-8", "replace")
             ch = _parse(c.id.decode(), c, diff[:max_diff])
-            if wanted is not None and ch.record != wanted and not (id_line and id_line.search(diff)):
-                continue
+            if ident is not None:
+                named = ch.record == wanted if wanted else (ch.record or "").split("/", 1)[-1] == ident
+                if not named and not (id_line is not None and id_line.search(diff)):
+                    continue
             out.append(ch)
             if len(out) >= limit:
                 break
