@@ -24,7 +24,7 @@ from ..dataset import model as m
 from ..dataset.yamlio import Located, load_yaml
 from ..errors import StackAtlasError
 
-__all__ = ["FIELDS", "GROUPS", "Located", "choose_file", "delete_text", "digest", "find", "insert_text",
+__all__ = ["FIELDS", "GROUPS", "Located", "as_yaml", "choose_file", "delete_text", "digest", "find", "insert_text",
            "plain", "update_text"]
 
 #: The folder/file name of each kind of record.
@@ -267,3 +267,13 @@ def delete_text(*, text: str, file: Path, index: int) -> str:
         end += 1
     new_text = "\n".join([*lines[:start], *lines[end:]])
     return _checked(text, new_text, file, index, None)
+
+
+def as_yaml(record: dict[str, Any] | None, kind: str) -> str:
+    """``record`` as it would be written (a list item in the dataset's style; ``""`` for None): for diffs."""
+    if record is None:
+        return ""
+    order = FIELDS[kind]
+    want = plain(record)
+    ordered = {k: want[k] for k in sorted(want, key=lambda k: order.index(k) if k in order else len(order))}
+    return _dump(_styled(ordered, top=True))
