@@ -215,5 +215,6 @@ def test_private_mode(tmp_path: Path) -> None:
 def test_a_read_only_atlas_has_no_accounts(fixture_client: TestClient) -> None:
     assert fixture_client.get("/login").status_code == 403
     r = fixture_client.post("/api/proposals", json={"kind": "actor", "op": "create", "record": {}, "sources": []})
-    assert r.status_code in (401, 403)
+    assert r.status_code == 404  # no proposals API at all
+    assert "/api/proposals" not in fixture_client.get("/openapi.json").json()["paths"]
     assert "/login" not in fixture_client.get("/actors/asml").text

@@ -94,5 +94,7 @@ def create_app(data: Path | str | None = None, db: Path | str | None = None, *, 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.health)
     app.include_router(api.router)
+    if app.state.auth is not None:
+        app.include_router(api.curation)
     app.include_router(views.router)
     return app
