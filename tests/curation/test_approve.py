@@ -211,3 +211,25 @@ def test_kill_during_approval_leaves_old_or_new_state(team: Team) -> None:
         outcomes.append("recovered" if interrupted else status)
     assert "open" in outcomes and "recovered" in outcomes, outcomes
     assert not list((team.root / ".stackatlas" / "journal").iterdir())
+
+
+def test_indicator_and_relation_proposals(team: Team) -> None:
+    props = Proposals(team.root)
+    ind = {"id": "asml-employees-2025", "subject": "asml", "metric": "employees", "value": 44000, "unit": "persons",
+           "date": "2025"}
+    p = props.submit(author=team.editor, kind="indicator", op="create", record=ind, sources=[NEW_SOURCE])
+    approve(root=team.root, proposal_id=p.id, maintainer=team.maintainer, db=team.db)
+    assert "id: asml-employees-2025" in (team.root / "indicators.yaml").read_text()
+    with pytest.raises(InvalidData, match="only be added"):
+        props.submit(author=team.editor, kind="indicator", op="update", record=ind, sources=[NEW_SOURCE])
+    rel = {"id": "philips-spin-off-nxp", "type": "spin-off", "from": "philips", "to": "nxp", "date": "2006",
+           "status": "completed", "sources": [{"source": "tech-corridor-2026", "locator": "H.3 Brainport"}]}
+    q = props.submit(author=team.editor, kind="relation", op="update", record=rel,
+                     sources=[{"source": "tech-corridor-2026", "locator": "H.3"}])
+    before = (team.root / "relations.yaml").read_text().split("\n")
+    approve(root=team.root, proposal_id=q.id, maintainer=team.maintainer, db=team.db)
+    after = (team.root / "relations.yaml").read_text().split("\n")
+    i = before.index("  sources: [{source: tech-corridor-2026, locator: H.3 Brainport}]")
+    assert after == [*before[:i], "  status: completed", "  sources:",
+                     "    - {source: tech-corridor-2026, locator: H.3 Brainport}",
+                     "    - {source: tech-corridor-2026, locator: H.3}", *before[i + 1:]]

@@ -218,3 +218,19 @@ def test_a_read_only_atlas_has_no_accounts(fixture_client: TestClient) -> None:
     assert r.status_code == 404  # no proposals API at all
     assert "/api/proposals" not in fixture_client.get("/openapi.json").json()["paths"]
     assert "/login" not in fixture_client.get("/actors/asml").text
+
+
+def test_suggest_a_change_on_a_tie(site: Site) -> None:
+    csrf = login(site.client, "eve")
+    page = site.client.get("/relations/asml-arcnl-partnership")
+    assert "/relations/asml-arcnl-partnership/edit" in page.text
+    form = site.client.get("/relations/asml-arcnl-partnership/edit").text
+    assert 'name="current" value="asml-arcnl-partnership"' in form and 'value="joint-lab" selected' in form
+    data = {"csrftoken": csrf, "current": "asml-arcnl-partnership", "id": "asml-arcnl-partnership",
+            "type": "joint-lab", "from": "asml", "to": "arcnl", "date": "2014", "status": "active",
+            "role": "founding partner", "description_nl": "ASML is partner van ARCNL.",
+            "description_en": "ASML is a partner of ARCNL.", "source_id": "tech-corridor-2026", "locator": "H.5 C"}
+    r = site.client.post("/propose/relation", data=data, follow_redirects=False)
+    assert r.status_code == 303
+    shown = site.client.get(r.headers["location"]).text
+    assert "+  status: active" in shown and "+  role: founding partner" in shown and "-  date" not in shown
