@@ -133,11 +133,24 @@ def recover(*, root: Path, db: Path | None = None) -> None:
 
 
 def _recover(root: Path, db: Path | None) -> None:
+    _remove_stale_git_locks(root)
     for d in sorted(_journal_dir(root).iterdir()):
         if (d / "journal.json").is_file():
             _roll_forward(root, d, db)
         else:
             shutil.rmtree(d, ignore_errors=True)
+
+
+def _remove_stale_git_locks(root: Path) -> None:
+    """Remove the ``.lock`` files a killed git write leaves (``index.lock``, ``HEAD.lock``, a branch's lock).
+    Every git write of stackatlas happens under the approval lock, which the caller holds, so a lock file
+    found now belongs to a process that died (a person running git in the folder at this very moment would
+    see their command fail, as after any crash)."""
+    git = root / ".git"
+    if not git.is_dir():
+        return
+    for lock in [git / "index.lock", git / "HEAD.lock", *(git / "refs").rglob("*.lock")]:
+        lock.unlink(missing_ok=True)
 
 
 def _fsync_write(path: Path, data: bytes) -> None:
@@ -198,12 +211,12 @@ def _commit(root: Path, paths: list[str], entry: dict[str, Any]) -> str:
     from dulwich.repo import Repo
 
     with Repo(str(root)) as repo:
+        porcelain.add(repo, paths=[str(root / x) for x in paths])  # also refreshes an index a crash left old
         head = repo.head()
         msg = repo[head].message.decode("utf-8", "replace")  # type: ignore[attr-defined]
         if f"\nProposal: #{entry['proposal']}\n" in msg:
             return head.decode()
         p = Proposals(root).get(entry["proposal"])
-        porcelain.add(repo, paths=[str(root / x) for x in paths])
         sha = porcelain.commit(repo, message=entry["message"].encode("utf-8"), author=git_identity(p.author),
                                committer=git_identity(entry["maintainer"]))
     return sha.decode()

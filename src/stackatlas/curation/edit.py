@@ -12,11 +12,13 @@ the other records must be equal and the changed one must be the desired record, 
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import io
 import json
 import tempfile
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -61,10 +63,26 @@ def group_files(root: Path, kind: str) -> list[Path]:
     return files
 
 
+_DOCS: OrderedDict[tuple[str, int, int, int], Located] = OrderedDict()
+_DOCS_LOCK = threading.Lock()
+
+
 def _doc(file: Path) -> Located:
+    """``file`` parsed with positions, remembered per (path, inode, mtime, size): a file is parsed again
+    only when it changed (an approval replaces it, a hand edit changes its mtime). Callers do not mutate it."""
+    st = file.stat()
+    key = (str(file), st.st_ino, st.st_mtime_ns, st.st_size)
+    with _DOCS_LOCK:
+        if key in _DOCS:
+            _DOCS.move_to_end(key)
+            return _DOCS[key]
     doc, problems = load_yaml(file)
     if doc is None or problems:
         raise StackAtlasError(f"{file.name} cannot be read: " + "; ".join(str(p) for p in problems))
+    with _DOCS_LOCK:
+        _DOCS[key] = doc
+        while len(_DOCS) > 256:
+            _DOCS.popitem(last=False)
     return doc
 
 
@@ -75,7 +93,7 @@ def find(root: Path, kind: str, ident: str) -> tuple[Path, int, dict[str, Any]] 
         if isinstance(doc.data, list):
             for i, rec in enumerate(doc.data):
                 if isinstance(rec, dict) and rec.get("id") == ident:
-                    return f, i, rec
+                    return f, i, copy.deepcopy(rec)
     return None
 
 
@@ -239,7 +257,9 @@ def _doc_of(text: str, file: Path) -> Located:
     with tempfile.TemporaryDirectory(prefix="stackatlas-edit-") as d:
         tmp = Path(d) / file.name
         tmp.write_text(text, encoding="utf-8")
-        doc = _doc(tmp)
+        doc, problems = load_yaml(tmp)  # not through _doc's memory: a temporary file is read once
+    if doc is None or problems:
+        raise StackAtlasError(f"{file.name} cannot be read: " + "; ".join(str(p) for p in problems))
     doc.path = str(file)
     return doc
 
