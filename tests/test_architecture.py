@@ -22,7 +22,7 @@ FLOORS: list[set[str]] = [
     {"dataset", "data"},
     {"store"},
     {"engine", "atlas", "lookups"},
-    {"analysis", "metrics"},
+    {"analysis", "metrics", "curation"},
     {"present"},
     {"web", "report"},
     {"importers", "scale"},

@@ -23,11 +23,14 @@ def serve(
                                           min=0)] = 64,
     check_every: Annotated[float, typer.Option(help="Seconds between checks for a rebuilt database "
                                                "(0: every request).", min=0.0)] = 0.0,
+    private: Annotated[bool, typer.Option("--private", help="Every page needs a login (an editable dataset "
+                                          "folder with accounts: stackatlas init).")] = False,
 ) -> None:
     """Serve the web atlas (pages, JSON API at /api, OpenAPI docs at /docs); Ctrl-C stops it.
 
     The database is built first when missing or out of date. While serving, a rebuild of it (stackatlas
-    build, from another shell) is picked up without a restart.
+    build, from another shell) is picked up without a restart. On an editable dataset folder (stackatlas
+    init) the team logs in to propose, review and approve changes (docs/curation.md).
     """
     import uvicorn
 
@@ -38,7 +41,7 @@ def serve(
     target = (db.resolve() if db is not None else
               (st.db if data is None else None))
     application = create_app(root, target, check_every=check_every, response_cache_bytes=cache_mb * 2**20,
-                             server_headers=True)
+                             server_headers=True, private=private)
     err.print(f"stackatlas: serving {root.name} on http://{host}:{port}/ (API docs: /docs)")
     # the security headers are sent by the server itself, so that its own 400s carry them too (httptools)
     uvicorn.run(application, host=host, port=port, log_level="info", access_log=access_log,

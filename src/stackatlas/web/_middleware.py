@@ -100,6 +100,14 @@ class SecurityHeaders:
         await self.app(scope, receive, send_wrapper)
 
 
+def _personal(scope: Scope) -> bool:
+    """True for a request with a session cookie or an Authorization header (see web._auth)."""
+    for k, v in scope.get("headers", []):
+        if k == b"authorization" or (k == b"cookie" and b"sa_session=" in v):
+            return True
+    return False
+
+
 class ResponseCache:
     """Pure ASGI middleware: a GET that was answered 200 before, on the same database generation and in
     the same language, is answered from memory without touching the app (no thread, no query).
@@ -135,6 +143,9 @@ class ResponseCache:
                 or path == "/healthz"):
             await self.app(scope, receive, send)
             return
+        if _personal(scope):  # a logged-in user's pages (their name, forms) are never shared
+            await self.app(scope, receive, send)
+            return
         qs: bytes = scope.get("query_string", b"")
         lang = lang_of_scope(scope)  # the page renders in the same language (web._templates.lang_of)
         gen = self.store.current()
@@ -163,7 +174,7 @@ class ResponseCache:
                     chunks.clear()
                 if not message.get("more_body", False) and cacheable and start:
                     served_by = scope.get("state", {}).get("generation")
-                    if served_by == gen.number:
+                    if served_by == gen.number and not scope.get("sa_no_store"):
                         hdrs = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"set-cookie"]
                         gen.responses.put(key, (start["status"], hdrs, b"".join(chunks)))
             await send(message)

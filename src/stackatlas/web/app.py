@@ -18,9 +18,12 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from .._version import __version__
+from ..curation import is_curated, recover
 from ..dataset.loader import bundled_path
+from ..errors import StackAtlasError
 from ..store import default_db_path, ensure_db
 from . import _warmup, api, errors, views
+from ._auth import Auth, FormCSRF, PrivateGate
 from ._middleware import MAX_URL_BYTES, ResponseCache, SecurityHeaders
 from .state import Store
 
@@ -34,7 +37,8 @@ RESPONSE_CACHE_BYTES = 64 << 20
 
 def create_app(data: Path | str | None = None, db: Path | str | None = None, *, warm_caches: bool = True,
                check_every: float = 0.0, response_cache_bytes: int = RESPONSE_CACHE_BYTES,
-               max_url_bytes: int = MAX_URL_BYTES, server_headers: bool = False) -> FastAPI:
+               max_url_bytes: int = MAX_URL_BYTES, server_headers: bool = False,
+               private: bool = False) -> FastAPI:
     """The web atlas on the dataset in ``data`` (default: the bundled one), compiled into ``db``.
 
     ``check_every`` (seconds) throttles the check for a rebuilt database file (0: on every request).
@@ -42,9 +46,18 @@ def create_app(data: Path | str | None = None, db: Path | str | None = None, *, 
     generation); ``max_url_bytes`` the path + query string answered (longer: 414). ``server_headers``: the
     server adds :func:`stackatlas.web.server_headers` itself (``uvicorn.run(..., headers=server_headers())``).
     See docs/security.md.
+
+    On an editable dataset folder (``stackatlas init``; :func:`stackatlas.curation.is_curated`) the atlas has
+    accounts, proposals, review and history (:mod:`stackatlas.web._auth`); ``private``: every page and API
+    call needs a login. An interrupted approval is finished first (:func:`stackatlas.curation.recover`).
     """
     root = Path(data).resolve() if data is not None else bundled_path().resolve()
     target = Path(db).resolve() if db is not None else default_db_path(root)
+    curated = is_curated(root)
+    if curated:
+        recover(root=root, db=target)
+    elif private:
+        raise StackAtlasError("--private needs an editable dataset folder with accounts (stackatlas init)")
     ensure_db(root, target)
 
     @asynccontextmanager
@@ -68,10 +81,20 @@ def create_app(data: Path | str | None = None, db: Path | str | None = None, *, 
         app.state.warm()
 
     errors.install(app)
+    app.state.auth = Auth(root, target, private=private) if curated else None
     app.add_middleware(ResponseCache, store=store)
+    if app.state.auth is not None:
+        from itsdangerous.url_safe import URLSafeSerializer
+
+        app.state.csrf_serializer = URLSafeSerializer(app.state.auth.secret, "csrftoken")
+        app.add_middleware(FormCSRF, secret=app.state.auth.secret, cookie_samesite="lax")
+        if private:
+            app.add_middleware(PrivateGate, auth=app.state.auth)
     app.add_middleware(SecurityHeaders, max_url=max_url_bytes, server_sets=server_headers)  # outermost: also on cached responses
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.health)
     app.include_router(api.router)
+    if app.state.auth is not None:
+        app.include_router(api.curation)
     app.include_router(views.router)
     return app

@@ -75,7 +75,7 @@ def render_error(request: Request, status: int, code: str, message: str, details
             details = [f"{d.get('msg')} ({'.'.join(str(x) for x in d.get('loc', []))})"
                        if isinstance(d, dict) else str(d) for d in details]
         html = env.get_template("error.html").render(
-            v=v, lang=lang, meta=lk.meta, q=None, status=status, code=code, message=message,
+            v=v, lang=lang, meta=lk.meta, q=None, me=None, curating=False, status=status, code=code, message=message,
             details=details if isinstance(details, list) else None,
             heading=t("not_found") if status == 404 else t("bad_request") if status < 500 else t("error"))
     finally:
@@ -108,7 +108,14 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StackAtlasError)
     async def bad_request(request: Request, exc: StackAtlasError) -> Response:
-        return error_response(request, 400, "bad_request", str(exc))
+        # 401, 403, 409, 429 of curation keep their status and code; other library errors are 400
+        status = exc.status if 400 <= exc.status < 500 else 400
+        response = error_response(request, status, exc.code if status != 400 else "bad_request", str(exc))
+        if status == 401:
+            response.headers["www-authenticate"] = "Bearer"
+        if getattr(exc, "retry_after", None):
+            response.headers["retry-after"] = str(exc.retry_after)  # type: ignore[attr-defined]
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def validation(request: Request, exc: RequestValidationError) -> Response:

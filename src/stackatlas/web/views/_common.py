@@ -11,6 +11,7 @@ from fastapi import Query, Request
 from fastapi.responses import HTMLResponse
 
 from .. import queries as Q
+from .._auth import auth_of, csrf_token, user_of
 from .._deps import Gen
 from .._templates import env, lang_of, query_of, route_path
 from ..present import View
@@ -34,4 +35,7 @@ def page(request: Request, gen: Generation, template: str, build: Callable[[View
     v = View(lk, lang, route_path(request), query_of(request))
     ctx = build(v)
     ctx.setdefault("q", None)
+    ctx.setdefault("me", user_of(request))
+    ctx.setdefault("curating", auth_of(request) is not None)
+    ctx.setdefault("csrf_token", lambda: csrf_token(request))
     return HTMLResponse(env.get_template(template).render(v=v, lang=lang, meta=lk.meta, **ctx))
