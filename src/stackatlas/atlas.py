@@ -50,6 +50,7 @@ class Atlas:
         self.db = db
         self._con: duckdb.DuckDBPyConnection | None = None
         self._engine: Engine | None = None
+        self._dated: dict[str, Engine] = {}
         self._lookups: Lookups | None = None
 
     # -- plumbing --------------------------------------------------------------------------------------
@@ -60,8 +61,12 @@ class Atlas:
             self._con = connect(self.db, read_only=True)
         return self._con
 
-    def engine(self) -> Engine:
+    def engine(self, *, as_of: str | None = None) -> Engine:
         """The Ibis engine (DuckDB) over this atlas's connection, made once: what the analyses take.
+
+        With ``as_of`` (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``) the engine's tables are the dataset as it
+        stood at the end of that date (:mod:`stackatlas.timeframe`; undated facts count throughout), one
+        engine per date.
 
         >>> import stackatlas
         >>> stackatlas.open(data=stackatlas.fixture_path()).engine().name
@@ -71,7 +76,12 @@ class Atlas:
             from .engine import duckdb_engine  # Ibis loads only when an analysis runs
 
             self._engine = duckdb_engine(self.con)
-        return self._engine
+        if as_of is None:
+            return self._engine
+        key = str(as_of)
+        if key not in self._dated:
+            self._dated[key] = self._engine.at(as_of)
+        return self._dated[key]
 
     def compare_pair(self, a: str | None = None, b: str | None = None) -> tuple[str, str]:
         """The two places to compare: ``a`` and ``b`` where given, else the dataset's own pair (``compare``
@@ -105,6 +115,7 @@ class Atlas:
 
     def close(self) -> None:
         self._engine = None
+        self._dated.clear()
         if self._con is not None:
             self._con.close()
             self._con = None
