@@ -45,9 +45,12 @@ _IN_PLACE = "(SELECT DISTINCT actor FROM actor_places WHERE place = $place)"
 class Atlas:
     """Queries over one compiled dataset. Create it with :func:`stackatlas.open`."""
 
-    def __init__(self, data: Path, db: Path) -> None:
+    def __init__(self, data: Path, db: Path, *, as_of: str | None = None) -> None:
         self.data = data
         self.db = db
+        #: The date the analyses of this atlas see the dataset at (``engine()``'s default), or None for as
+        #: stored; queries in SQL (lists, ``show``, ``stats``) always read the dataset as stored.
+        self.as_of = as_of
         self._con: duckdb.DuckDBPyConnection | None = None
         self._engine: Engine | None = None
         self._dated: dict[str, Engine] = {}
@@ -76,12 +79,33 @@ class Atlas:
             from .engine import duckdb_engine  # Ibis loads only when an analysis runs
 
             self._engine = duckdb_engine(self.con)
+        as_of = as_of if as_of is not None else self.as_of
         if as_of is None:
             return self._engine
         key = str(as_of)
         if key not in self._dated:
             self._dated[key] = self._engine.at(as_of)
         return self._dated[key]
+
+    def at(self, as_of: str | None) -> Atlas:
+        """The same dataset whose analyses (``engine()``) see it as of ``as_of`` (docs/dataset-format.md,
+        "Time"); the date is checked here (:class:`AnalysisError` for a bad one)."""
+        if as_of is not None:
+            from .timeframe import as_of_date
+
+            as_of_date(as_of)
+        return Atlas(self.data, self.db, as_of=as_of)
+
+    def undated_note(self, *, lang: str = "en") -> str | None:
+        """With an ``as_of``: the sentence that says how many undated facts were counted as present
+        throughout (every as-of output carries it); else None."""
+        if self.as_of is None:
+            return None
+        from .timeframe import undated_note
+
+        eng = self.engine()
+        assert eng.as_of is not None
+        return undated_note(eng.as_of, eng.undated(), lang=lang)
 
     def compare_pair(self, a: str | None = None, b: str | None = None) -> tuple[str, str]:
         """The two places to compare: ``a`` and ``b`` where given, else the dataset's own pair (``compare``

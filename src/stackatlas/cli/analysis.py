@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from ._app import Fmt, FormatOpt, emit, records, state
+from ._app import AsOfOpt, Fmt, FormatOpt, emit, records, state
 
 __all__ = ["evaluate_synergies", "guests", "match", "profile", "register", "relatedness", "scenario", "stability",
            "synergies"]
@@ -26,13 +26,14 @@ def profile(
     presence: Annotated[str, typer.Option(help="all (head office and sites) or hq.")] = "all",
     place: Annotated[list[str] | None, typer.Option(help="Only these places (repeatable).")] = None,
     summary: Annotated[bool, typer.Option(help="Per place: Krugman, Hoover, HHI, entropy.")] = False,
+    as_of: AsOfOpt = None,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """Where each place stands on the stack: counts, shares, location quotients with 95% intervals."""
     from ..analysis import profile as _profile
     from ..analysis import specialisation as _specialisation
 
-    atlas = state(ctx).atlas()
+    atlas = state(ctx).atlas(as_of)
     table = _profile(atlas.engine(), level=level, by=by, baseline=baseline, weight=weight,
                      fractional=fractional, presence=presence, places=place or None)
     if summary:
@@ -48,12 +49,13 @@ def relatedness(
     by: Annotated[str, typer.Option(help="layer, sublayer or domain.")] = "layer",
     method: Annotated[str, typer.Option(help="association, cosine, jaccard or prob.")] = "association",
     with_relations: Annotated[bool, typer.Option(help="Also count co-occurrence across ties.")] = False,
+    as_of: AsOfOpt = None,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """How layers go together within organisations (and across ties), with z, p and q-values."""
     from ..analysis import relatedness as _relatedness
 
-    atlas = state(ctx).atlas()
+    atlas = state(ctx).atlas(as_of)
     table = _relatedness(atlas.engine(), by=by, method=method, with_relations=with_relations)
     if fmt == Fmt.table:
         col = f"{by}_a"
@@ -74,12 +76,13 @@ def synergies(
     top: Annotated[int, typer.Option(help="How many discovered candidates.")] = 15,
     bootstrap: Annotated[int, typer.Option(help="Bootstrap resamples for the score interval.")] = 200,
     seed: Annotated[int, typer.Option(help="Random seed of the bootstrap.")] = 0,
+    as_of: AsOfOpt = None,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """Synergies between two regions: the curated ones and candidates discovered from the data."""
     from ..analysis.synergy import SynergyConfig, discover
 
-    atlas = state(ctx).atlas()
+    atlas = state(ctx).atlas(as_of)
     cur = atlas.synergies()
     out: list[dict] = []
     if not no_curated:
@@ -105,12 +108,13 @@ def evaluate_synergies(
         help="Also rank under this many random weightings (each weight times a factor in [1/4, 4]) and "
              "report how often each curated synergy is found in the top 15.")] = 0,
     seed: Annotated[int, typer.Option(help="Random seed of the weightings.")] = 0,
+    as_of: AsOfOpt = None,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """For every curated synergy: the best-ranked discovered candidate that matches it, and the overlaps."""
     from ..analysis.synergy import evaluate
 
-    atlas = state(ctx).atlas()
+    atlas = state(ctx).atlas(as_of)
     a, b = atlas.compare_pair(between, and_)
     table = evaluate(atlas.engine(), a=a, b=b, curated=atlas.synergies(), sensitivity=sensitivity,
                      seed=seed)
@@ -130,12 +134,13 @@ def stability(
                                                "[1/FACTOR, FACTOR].")] = 4.0,
     top: Annotated[int, typer.Option(help="The length of the list whose membership is counted.")] = 15,
     seed: Annotated[int, typer.Option(help="Random seed of the weightings.")] = 0,
+    as_of: AsOfOpt = None,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """How robust the ranking of discovered synergies is to the weights of the score."""
     from ..analysis.synergy import rank_stability
 
-    atlas = state(ctx).atlas()
+    atlas = state(ctx).atlas(as_of)
     a, b = atlas.compare_pair(between, and_)
     if samples < 1 or factor < 1:
         raise typer.BadParameter("--samples must be at least 1 and --factor at least 1")
@@ -149,12 +154,13 @@ def match(
     between: BetweenOpt = None,
     and_: AndOpt = None,
     top: Annotated[int, typer.Option(help="How many introductions.")] = 10,
+    as_of: AsOfOpt = None,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """Introductions: who in region A should meet whom in region B for a synergy, and why."""
     from ..analysis.introductions import introductions
 
-    atlas = state(ctx).atlas()
+    atlas = state(ctx).atlas(as_of)
     a, b = atlas.compare_pair(between, and_)
     table = introductions(atlas.engine(), synergy=synergy, a=a, b=b, top=top)
     cols = ["a", "a_place", "b", "b_place", "score", "reasons"] if fmt == Fmt.table else None
@@ -167,12 +173,13 @@ def guests(
     size: Annotated[int, typer.Option(help="Number of guests.")] = 12,
     between: BetweenOpt = None,
     and_: AndOpt = None,
+    as_of: AsOfOpt = None,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """A balanced guest list (layers × regions × quadruple helix), picked greedily with its guarantee."""
     from ..analysis.guests import guest_list
 
-    atlas = state(ctx).atlas()
+    atlas = state(ctx).atlas(as_of)
     a, b = atlas.compare_pair(between, and_)
     table = guest_list(atlas.engine(), synergy=synergy, a=a, b=b, size=size)
     cov = table.attrs["coverage"]

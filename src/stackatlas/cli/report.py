@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from ..errors import StackAtlasError
-from ._app import err, out, state
+from ._app import AsOfOpt, err, out, state
 
 __all__ = ["register", "report"]
 
@@ -36,6 +36,7 @@ def report(
     guests: Annotated[int, typer.Option(help="Size of the guest list (synergy briefing).")] = 12,
     bootstrap: Annotated[int, typer.Option(help="Bootstrap resamples for the synergy score intervals.")] = 200,
     seed: Annotated[int, typer.Option(help="Random seed of the bootstrap.")] = 0,
+    as_of: AsOfOpt = None,
 ) -> None:
     """Write a briefing that reads like the report, generated from the dataset, with every number sourced.
 
@@ -55,7 +56,7 @@ def report(
     if (between is None) != (and_ is None):
         raise StackAtlasError("give both --between and --and (or neither, for the dataset's pair)")
     rp.format_of(output)  # fail on a bad file name before any work
-    atlas = state(ctx).atlas()
+    atlas = state(ctx).atlas(as_of)
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("collecting", total=None)
 

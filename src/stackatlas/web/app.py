@@ -21,6 +21,7 @@ from .._version import __version__
 from ..dataset.loader import bundled_path
 from ..store import default_db_path, ensure_db
 from . import _warmup, api, errors, views
+from ._asof import AsOf
 from ._middleware import MAX_URL_BYTES, ResponseCache, SecurityHeaders
 from .state import Store
 
@@ -68,6 +69,7 @@ def create_app(data: Path | str | None = None, db: Path | str | None = None, *, 
         app.state.warm()
 
     errors.install(app)
+    app.add_middleware(AsOf)  # inside the cache: a cached response keeps its X-Undated header
     app.add_middleware(ResponseCache, store=store)
     app.add_middleware(SecurityHeaders, max_url=max_url_bytes, server_sets=server_headers)  # outermost: also on cached responses
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
