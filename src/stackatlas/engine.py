@@ -25,7 +25,7 @@ __all__ = ["ANALYSIS_TABLES", "Engine", "duckdb_engine", "spark_engine"]
 #: The tables (and columns) the analyses read.
 ANALYSIS_TABLES: dict[str, list[str]] = {
     "actors": ["id", "name", "kind", "helix", "hq", "hq_municipality", "hq_country", "control_country",
-               "control_bloc", "parent", "founded_date", "dissolved_date"],
+               "control_bloc", "parent", "founded", "dissolved", "founded_date", "dissolved_date"],
     "actor_layers": ["actor", "position", "layer", "sublayer", "offering", "role"],
     "actor_domains": ["actor", "position", "domain"],
     "actor_sites": ["actor", "position", "place", "municipality", "function", "status", "since_date",
@@ -34,7 +34,7 @@ ANALYSIS_TABLES: dict[str, list[str]] = {
     "place_municipalities": ["place", "municipality"],
     "actor_places": ["actor", "place", "via"],
     "relations": ["id", "type", "family", "directed", "from_actor", "to_actor", "date", "status",
-                  "amount_value", "amount_currency", "stake_pct", "date_start", "ended_date"],
+                  "amount_value", "amount_currency", "stake_pct", "date_start", "ended", "ended_date"],
     "relation_types": ["id", "directed", "family"],
     "layers": ["id", "position", "name_nl", "name_en"],
     "indicators": ["id", "subject", "metric", "value", "unit", "date", "period_start"],
