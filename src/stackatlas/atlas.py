@@ -30,7 +30,8 @@ __all__ = ["ACTOR_COLUMNS", "RELATION_COLUMNS", "Atlas", "open"]
 
 #: The record fields that lists of actors and relations show (and their CSV downloads), in the model's order;
 #: the others are on an actor's own page.
-ACTOR_COLUMNS = [f for f in ACTOR_FIELDS if f not in ("founded", "website", "wikidata", "description", "tags")]
+ACTOR_COLUMNS = [f for f in ACTOR_FIELDS
+                 if f not in ("founded", "dissolved", "website", "wikidata", "description", "tags")]
 RELATION_COLUMNS = [f for f in RELATION_FIELDS if f not in ("stake_min", "stake_max", "role", "description")]
 
 _CITES = """(SELECT list(struct_pack(source := c.source, locator := c.locator, confidence := c.confidence)
@@ -250,7 +251,7 @@ class Atlas:
 
     def relations(self, *, type: str | None = None, actor: str | None = None,  # noqa: A002
                   limit: int | None = None, offset: int = 0) -> pd.DataFrame:
-        """Ties between actors. Columns: ``id, type, from, to, date, status, amount {value, currency},
+        """Ties between actors. Columns: ``id, type, from, to, date, ended, status, amount {value, currency},
         stake_pct, stake_min, stake_max, role, sources``."""
         self._check("relation_types", type, "relation type")
         self._check("actors", actor, "actor")
@@ -263,7 +264,7 @@ class Atlas:
             params["actor"] = actor
         page = f"LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
         sql = f"""
-        SELECT r.id, r.type, r.from_actor AS "from", r.to_actor AS "to", r.date, r.status,
+        SELECT r.id, r.type, r.from_actor AS "from", r.to_actor AS "to", r.date, r.ended, r.status,
           CASE WHEN r.amount_value IS NULL THEN NULL
                ELSE struct_pack(value := r.amount_value, currency := r.amount_currency) END AS amount,
           r.stake_pct, r.stake_min, r.stake_max, r.role,

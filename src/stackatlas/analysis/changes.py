@@ -34,7 +34,7 @@ from ..engine import Engine
 from ..errors import AnalysisError
 from ..store import build, ensure_db
 
-__all__ = ["GRAPH_MAX_ACTORS", "KINDS", "corridor_ties", "diff_databases", "diff_versions", "figures",
+__all__ = ["GRAPH_MAX_ACTORS", "KINDS", "changes_since", "corridor_ties", "diff_databases", "diff_versions", "figures",
            "to_markdown", "to_rows"]
 
 #: Above this many actors the figures that need the whole tie graph (brokers, synergy evidence) are skipped.
@@ -152,32 +152,60 @@ def corridor_ties(engine: Engine, *, a: str, b: str) -> dict[str, Any]:
     return {"external": external, "internal": internal, "ei_index": ei_index(external, internal)}
 
 
-def figures(atlas: Atlas, *, a: str, b: str) -> dict[str, Any]:
-    """The headline figures of one version (see the module docstring)."""
+def figures(engine: Engine, *, a: str, b: str, level: str | None, synergies: list[str]) -> dict[str, Any]:
+    """The headline figures of one version (see the module docstring): ``level`` is the place type of
+    both ``a`` and ``b`` (None when they differ: no profile), ``synergies`` the curated ids."""
     from .profile import profile
 
-    eng = atlas.engine()
-    lk = atlas.lookups()
-    level = lk.place_type(a)
-    prof = profile(eng, level=level, places=[a, b]) if level == lk.place_type(b) else None
-    n_actors = int(atlas.first("SELECT count(*) FROM actors")[0])
-    out: dict[str, Any] = {"actors": n_actors, "level": level, "ties": corridor_ties(eng, a=a, b=b)}
+    prof = profile(engine, level=level, places=[a, b]) if level is not None else None
+    n_actors = int(engine.table("actors").count().to_pyarrow().as_py())
+    out: dict[str, Any] = {"actors": n_actors, "level": level, "ties": corridor_ties(engine, a=a, b=b)}
     out["profile"] = [] if prof is None else records(prof[["place", "layer", "count", "lq", "lq_low", "lq_high"]])
     out["graph"] = n_actors <= GRAPH_MAX_ACTORS
     if out["graph"]:
         from .bridges import bridges
         from .synergy import candidate_evidence, corridor_inputs, synergy_spec
 
-        br = bridges(eng, a=a, b=b)
+        br = bridges(engine, a=a, b=b)
         out["brokers"] = [str(x) for x in br["brokers"]["actor"].head(10)]
-        inp = corridor_inputs(eng, a=a, b=b)
+        inp = corridor_inputs(engine, a=a, b=b)
         evid: dict[str, dict[str, int]] = {}
-        for sid in atlas.synergies()["id"]:
-            spec = synergy_spec(eng, str(sid))
+        for sid in synergies:
+            spec = synergy_spec(engine, sid)
             ev, _ = candidate_evidence(inp, list(spec.layers), spec.domains[0] if spec.domains else "")
-            evid[str(sid)] = {"a": len(ev.get(a, [])), "b": len(ev.get(b, [])), "ties": len(ev.get("ties", []))}
+            evid[sid] = {"a": len(ev.get(a, [])), "b": len(ev.get(b, [])), "ties": len(ev.get("ties", []))}
         out["synergies"] = evid
     return out
+
+
+def _figures(atlas: Atlas, a: str, b: str, *, as_of: str | None = None) -> dict[str, Any]:
+    lk = atlas.lookups()
+    level = lk.place_type(a) if lk.place_type(a) == lk.place_type(b) else None
+    return figures(atlas.engine(as_of=as_of), a=a, b=b, level=level,
+                   synergies=[str(x) for x in atlas.synergies()["id"]])
+
+
+def changes_since(atlas: Atlas, *, since: str, a: str | None = None, b: str | None = None) -> dict[str, Any]:
+    """What changed in the dataset's own dates since ``since``: the headline figures as of ``since``
+    against the dataset as it is (``figures``), and the dated facts since then (new ties within and across,
+    new organisations, ended ties: the :func:`~stackatlas.analysis.timeline.timeline` from the day after
+    ``since``, summed). Undated facts count on both sides (they cannot have changed by date); ``undated``
+    says how many."""
+    import datetime as dt
+
+    from ..timeframe import as_of_date
+    from .timeline import timeline
+
+    pa, pb = atlas.compare_pair(a, b)
+    day = as_of_date(since)
+    old = _figures(atlas, pa, pb, as_of=since)
+    new = _figures(atlas, pa, pb)
+    t = timeline(atlas.engine(), a=pa, b=pb, since=(day + dt.timedelta(days=1)).isoformat())
+    totals = (t.fillna({"layer": "", "type": ""}).groupby(["measure", "region", "layer", "type"], as_index=False)
+              ["count"].sum())
+    return {"since": day.isoformat(), "pair": [pa, pb], "figures": _compare(old, new),
+            "facts": records(totals.sort_values(["measure", "region", "count"], ascending=[True, True, False])),
+            "undated": atlas.engine(as_of=since).undated()}
 
 
 def _compare(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
@@ -254,9 +282,9 @@ def diff_versions(old: str, new: str | None = None, *, data: Path, a: str | None
                             not at.first("SELECT 1 FROM places WHERE id = ?", [pb]):
                         raise AnalysisError(f"{pa} or {pb} is not a place of {at.data}")
                 note("headline figures (old)")
-                fig_o = figures(ao, a=pa, b=pb)
+                fig_o = _figures(ao, pa, pb)
                 note("headline figures (new)")
-                fig_n = figures(an, a=pa, b=pb)
+                fig_n = _figures(an, pa, pb)
                 result["old"]["stats"], result["new"]["stats"] = ao.stats(), an.stats()
             result["pair"] = [pa, pb]
             result["figures"] = _compare(fig_o, fig_n)

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import actors, layers, network, places, relations, search, sources, synergies
+from . import actors, layers, network, places, relations, search, sources, synergies, timeline
 from .health import router as health
 
 __all__ = ["health", "router"]
 
 router = APIRouter()
-for _module in (actors, relations, places, synergies, search, sources, layers, network):
+for _module in (actors, relations, places, synergies, search, sources, layers, network, timeline):
     router.include_router(_module.router)

@@ -181,7 +181,7 @@ def actor_detail(gen: Generation, ident: str) -> dict[str, Any]:
         rec = actor_records(gen, [ident])[0]
         del rec["ties"]
         row_id = scalar(gen, "SELECT row_id FROM web.actors WHERE id = $id", {"id": ident})
-        extra = rows(gen, """SELECT a.id, a.helix, a.hq_municipality, a.hq_country, a.control_bloc, a.founded,
+        extra = rows(gen, """SELECT a.id, a.helix, a.hq_municipality, a.hq_country, a.control_bloc, a.founded, a.dissolved,
                                     a.website, a.wikidata, a.description_nl, a.description_en, a.defined_at
                              FROM actors a WHERE a.rowid = $r""", {"r": row_id})[0]
         rec.update(extra)

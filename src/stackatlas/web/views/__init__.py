@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import actors, docs, home, layers, network, places, relations, search, sources, synergies
+from . import actors, docs, home, layers, network, places, relations, search, sources, synergies, timeline
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
-for _module in (home, search, actors, relations, places, layers, synergies, network, sources, docs):
+for _module in (home, search, actors, relations, places, layers, synergies, network, timeline, sources, docs):
     router.include_router(_module.router)
