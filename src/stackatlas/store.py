@@ -129,7 +129,7 @@ TABLE_NOTES: dict[str, str] = {
     'synergy_members': 'Layers, domains, actors, places and relations of each synergy (`what`).',
     'synergy_examples': 'Examples of a synergy that are not organisations.',
     'recommendations': 'Recommendations.',
-    'recommendation_members': 'Synergies, places and actors of each recommendation (`what`).',
+    'recommendation_members': 'Synergies, places and actors of each recommendation (`what`), and what tracks it in the yearly monitor (`track_metrics`: indicator metrics, `track_tags`: actor tags, `track_relation_types`: types of ties across the corridor).',
     'citations': 'Every source reference of every record: `subject_type` (actor, relation, indicator, country, municipality, ...) and `subject` id, with locator and confidence.',
 }
 
@@ -374,6 +374,10 @@ def _curated_rows(r: _Rows, ds: Dataset) -> None:
         for what in ("synergies", "places", "actors"):
             for i, ref in enumerate(getattr(rec, what)):
                 r.add("recommendation_members", rec.id, what, i + 1, ref)
+        if rec.track is not None:
+            for what in m.Tracking.model_fields:
+                for i, ref in enumerate(getattr(rec.track, what)):
+                    r.add("recommendation_members", rec.id, f"track_{what}", i + 1, ref)
 
 
 def _citation_rows(r: _Rows, ds: Dataset) -> None:

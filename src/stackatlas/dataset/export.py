@@ -149,6 +149,7 @@ def read_records(con: duckdb.DuckDBPyConnection) -> dict[str, list[Any]]:
             "id": r["id"], "number": r["number"], "title": _text(r["title_nl"], r["title_en"]),
             "description": _text(r["description_nl"], r["description_en"]),
             **{w: rmem.get((r["id"], w), []) for w in ("synergies", "places", "actors")},
+            "track": _clean({w: rmem.get((r["id"], f"track_{w}")) for w in m.Tracking.model_fields}) or None,
             "sources": cites[("recommendation", r["id"])]})))
     return out
 

@@ -54,6 +54,7 @@ __all__ = [
     "Synergy",
     "Taxonomy",
     "Text",
+    "Tracking",
     "flat_columns",
     "parse_date",
     "record_field",
@@ -535,6 +536,16 @@ class Synergy(_Sourced):
     description: Text | None = None
 
 
+class Tracking(_Model):
+    """How a recommendation is followed up (the yearly monitor): the indicator ``metrics`` that measure it,
+    the actor ``tags`` of the organisations that realise it (e.g. ``frontier-lab``) and the
+    ``relation_types`` of the ties across the corridor that do (e.g. partnerships, memberships)."""
+
+    metrics: list[Slug] = Field(default_factory=list)
+    tags: list[Slug] = Field(default_factory=list)
+    relation_types: list[Slug] = Field(default_factory=list)
+
+
 class Recommendation(_Sourced):
     id: Annotated[str, Field(pattern=r"^r\d+$")]
     number: int = Field(ge=1)
@@ -543,6 +554,7 @@ class Recommendation(_Sourced):
     synergies: list[str] = Field(default_factory=list)
     places: list[Slug] = Field(default_factory=list)
     actors: list[Slug] = Field(default_factory=list)
+    track: Tracking | None = None
 
 
 # --- record fields: listed once, here; the CSV tables, the database, the atlas and the importers read them ----
