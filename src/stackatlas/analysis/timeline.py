@@ -64,21 +64,22 @@ def _window(day: Any, since: dt.date | None, until: dt.date | None) -> Any:
     return cond
 
 
-def _ties(engine: Engine, loc: Table, *, day: str, text: str, by: str, a: str, b: str,
+def _ties(engine: Engine, mem: Table, *, day: str, text: str, by: str, a: str, b: str,
           since: dt.date | None, until: dt.date | None) -> Table:
     """(period, region, type, family, id): each dated tie of the window once per region it lies within, and
-    once as across (``region`` = ``A+B``) when it crosses."""
+    once as across (``region`` = ``A+B``) when it crosses. ``mem``: one row per actor of the corridor with
+    flags ``in_a`` and ``in_b``, so each tie joins at most one row per end."""
     r = engine.table("relations")
     r = r.filter(_window(r[day], since, until))
     r = r.select("id", "type", "family", "from_actor", "to_actor", period=_period(r[day], r[text], by))
-    f = loc.select(actor_f=loc.actor, place_f=loc.place)
-    t = loc.select(actor_t=loc.actor, place_t=loc.place)
-    pairs = r.join(f, r.from_actor == f.actor_f).join(t, r.to_actor == t.actor_t)
-    within = pairs.filter(pairs.place_f == pairs.place_t).select(
-        "period", "type", "family", "id", region=pairs.place_f)
-    across = pairs.filter(pairs.place_f != pairs.place_t).select(
-        "period", "type", "family", "id", region=ibis.literal(across_label(a, b)))
-    return within.union(across, distinct=True)
+    f = mem.select(from_actor=mem.actor, fa=mem.in_a, fb=mem.in_b)
+    t = mem.select(to_actor=mem.actor, ta=mem.in_a, tb=mem.in_b)
+    j = r.join(f, "from_actor").join(t, "to_actor")
+    keys = ("period", "type", "family", "id")
+    parts = [j.filter(j.fa & j.ta).select(*keys, region=ibis.literal(a)),
+             j.filter(j.fb & j.tb).select(*keys, region=ibis.literal(b)),
+             j.filter((j.fa & j.tb) | (j.fb & j.ta)).select(*keys, region=ibis.literal(across_label(a, b)))]
+    return parts[0].union(parts[1]).union(parts[2])
 
 
 def _count(t: Table, measure: str, *, layer: Any = None, type_col: str | None = "type") -> Table:
@@ -109,13 +110,14 @@ def timeline(engine: Engine, *, a: str, b: str, by: str = "year", since: str | N
         raise AnalysisError(f"the window ends ({until}) before it begins ({since})")
     ap = engine.table("actor_places")
     loc = ap.filter(ap.place.isin([a, b])).select("actor", "place").distinct()
+    mem = loc.group_by("actor").aggregate(in_a=(loc.place == a).any(), in_b=(loc.place == b).any())
     parts: list[Table] = []
-    new = _ties(engine, loc, day="date_start", text="date", by=by, a=a, b=b, since=lo, until=hi)
+    new = _ties(engine, mem, day="date_start", text="date", by=by, a=a, b=b, since=lo, until=hi)
     within = new.filter(new.region != across_label(a, b))
     across = new.filter(new.region == across_label(a, b))
     parts += [_count(within, "ties_within"), _count(across, "ties_across"),
               _count(across, "ties_across_family", type_col="family")]
-    ended = _ties(engine, loc, day="ended_date", text="ended", by=by, a=a, b=b, since=lo, until=hi)
+    ended = _ties(engine, mem, day="ended_date", text="ended", by=by, a=a, b=b, since=lo, until=hi)
     parts.append(_count(ended, "ties_ended"))
     acts = engine.table("actors")
     acts = acts.filter(_window(acts.founded_date, lo, hi))
