@@ -292,3 +292,35 @@ def test_diff_against_a_git_revision(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert [(r["id"], r["field"], r["old"], r["new"]) for r in out["records"]["rows"]] == [
         ("adyen", "name", "Adyen", "Adyen N.V.")]
     assert main(["--data", str(data), "diff", "--since", "no-such-rev"]) == 1
+
+
+# --- the monitor and the web ------------------------------------------------------------------------------
+
+
+def test_monitor_shows_what_changed_since(atlas: stackatlas.Atlas) -> None:
+    from stackatlas.report import to_markdown
+    from stackatlas.report.monitor import collect_monitor, monitor_report
+
+    data = collect_monitor(atlas, since="2022")
+    counts = {(r["place"], r["layer"]): r["change"] for r in data["changes"]["figures"]["counts"]}
+    assert counts[("brainport", "ai")] == 1  # newco, founded 2023
+    md = to_markdown(monitor_report(atlas, since="2022", lang="en"))
+    assert "# Monitor of the corridor since 2022-12-31" in md and "## 4 Recommendations (H.6)" in md
+    assert "undated and so counted as present throughout" in md and "[^1]" in md
+
+
+def test_web_timeline_changes_and_as_of(dated: Path, atlas: stackatlas.Atlas) -> None:
+    from fastapi.testclient import TestClient
+
+    from stackatlas.web import create_app
+
+    client = TestClient(create_app(data=dated, db=atlas.db, warm_caches=False))
+    body = client.get("/api/timeline").json()
+    assert {"period": "2023", "measure": "organisations_new", "region": "brainport", "layer": "ai", "type": None,
+            "count": 1} in body["rows"]
+    assert client.get("/timeline").status_code == 200
+    ch = client.get("/api/changes", params={"since": "2022"}).json()
+    assert ch["since"] == "2022-12-31" and ch["figures"]["counts"]
+    r = client.get("/integration", params={"as_of": "2018"})
+    assert r.status_code == 200 and "2018-12-31" in r.headers["x-undated"] and "as-of" in r.text
+    assert client.get("/integration", params={"as_of": "2018-99"}).status_code == 422
