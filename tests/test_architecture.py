@@ -20,7 +20,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "stackatlas"
 FLOORS: list[set[str]] = [
     {"_version", "errors", "_sql"},
     {"dataset", "data"},
-    {"store"},
+    {"store", "timeframe"},
     {"engine", "atlas", "lookups"},
     {"analysis", "metrics", "curation"},
     {"present"},

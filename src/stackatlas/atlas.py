@@ -30,7 +30,8 @@ __all__ = ["ACTOR_COLUMNS", "RELATION_COLUMNS", "Atlas", "open"]
 
 #: The record fields that lists of actors and relations show (and their CSV downloads), in the model's order;
 #: the others are on an actor's own page.
-ACTOR_COLUMNS = [f for f in ACTOR_FIELDS if f not in ("founded", "website", "wikidata", "description", "tags")]
+ACTOR_COLUMNS = [f for f in ACTOR_FIELDS
+                 if f not in ("founded", "dissolved", "website", "wikidata", "description", "tags")]
 RELATION_COLUMNS = [f for f in RELATION_FIELDS if f not in ("stake_min", "stake_max", "role", "description")]
 
 _CITES = """(SELECT list(struct_pack(source := c.source, locator := c.locator, confidence := c.confidence)
@@ -45,11 +46,15 @@ _IN_PLACE = "(SELECT DISTINCT actor FROM actor_places WHERE place = $place)"
 class Atlas:
     """Queries over one compiled dataset. Create it with :func:`stackatlas.open`."""
 
-    def __init__(self, data: Path, db: Path) -> None:
+    def __init__(self, data: Path, db: Path, *, as_of: str | None = None) -> None:
         self.data = data
         self.db = db
+        #: The date the analyses of this atlas see the dataset at (``engine()``'s default), or None for as
+        #: stored; queries in SQL (lists, ``show``, ``stats``) always read the dataset as stored.
+        self.as_of = as_of
         self._con: duckdb.DuckDBPyConnection | None = None
         self._engine: Engine | None = None
+        self._dated: dict[str, Engine] = {}
         self._lookups: Lookups | None = None
 
     # -- plumbing --------------------------------------------------------------------------------------
@@ -60,8 +65,12 @@ class Atlas:
             self._con = connect(self.db, read_only=True)
         return self._con
 
-    def engine(self) -> Engine:
+    def engine(self, *, as_of: str | None = None) -> Engine:
         """The Ibis engine (DuckDB) over this atlas's connection, made once: what the analyses take.
+
+        With ``as_of`` (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``) the engine's tables are the dataset as it
+        stood at the end of that date (:mod:`stackatlas.timeframe`; undated facts count throughout), one
+        engine per date.
 
         >>> import stackatlas
         >>> stackatlas.open(data=stackatlas.fixture_path()).engine().name
@@ -71,7 +80,33 @@ class Atlas:
             from .engine import duckdb_engine  # Ibis loads only when an analysis runs
 
             self._engine = duckdb_engine(self.con)
-        return self._engine
+        as_of = as_of if as_of is not None else self.as_of
+        if as_of is None:
+            return self._engine
+        key = str(as_of)
+        if key not in self._dated:
+            self._dated[key] = self._engine.at(as_of)
+        return self._dated[key]
+
+    def at(self, as_of: str | None) -> Atlas:
+        """The same dataset whose analyses (``engine()``) see it as of ``as_of`` (docs/dataset-format.md,
+        "Time"); the date is checked here (:class:`AnalysisError` for a bad one)."""
+        if as_of is not None:
+            from .timeframe import as_of_date
+
+            as_of_date(as_of)
+        return Atlas(self.data, self.db, as_of=as_of)
+
+    def undated_note(self, *, lang: str = "en") -> str | None:
+        """With an ``as_of``: the sentence that says how many undated facts were counted as present
+        throughout (every as-of output carries it); else None."""
+        if self.as_of is None:
+            return None
+        from .timeframe import undated_note
+
+        eng = self.engine()
+        assert eng.as_of is not None
+        return undated_note(eng.as_of, eng.undated(), lang=lang)
 
     def compare_pair(self, a: str | None = None, b: str | None = None) -> tuple[str, str]:
         """The two places to compare: ``a`` and ``b`` where given, else the dataset's own pair (``compare``
@@ -105,6 +140,7 @@ class Atlas:
 
     def close(self) -> None:
         self._engine = None
+        self._dated.clear()
         if self._con is not None:
             self._con.close()
             self._con = None
@@ -215,7 +251,7 @@ class Atlas:
 
     def relations(self, *, type: str | None = None, actor: str | None = None,  # noqa: A002
                   limit: int | None = None, offset: int = 0) -> pd.DataFrame:
-        """Ties between actors. Columns: ``id, type, from, to, date, status, amount {value, currency},
+        """Ties between actors. Columns: ``id, type, from, to, date, ended, status, amount {value, currency},
         stake_pct, stake_min, stake_max, role, sources``."""
         self._check("relation_types", type, "relation type")
         self._check("actors", actor, "actor")
@@ -228,7 +264,7 @@ class Atlas:
             params["actor"] = actor
         page = f"LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
         sql = f"""
-        SELECT r.id, r.type, r.from_actor AS "from", r.to_actor AS "to", r.date, r.status,
+        SELECT r.id, r.type, r.from_actor AS "from", r.to_actor AS "to", r.date, r.ended, r.status,
           CASE WHEN r.amount_value IS NULL THEN NULL
                ELSE struct_pack(value := r.amount_value, currency := r.amount_currency) END AS amount,
           r.stake_pct, r.stake_min, r.stake_max, r.role,

@@ -7,6 +7,7 @@ the very same Ibis expressions run there.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ import ibis
 import pandas as pd
 from ibis.expr.types import Table
 
+from . import timeframe
 from .errors import AnalysisError
 
 __all__ = ["ANALYSIS_TABLES", "Engine", "duckdb_engine", "spark_engine"]
@@ -23,18 +25,19 @@ __all__ = ["ANALYSIS_TABLES", "Engine", "duckdb_engine", "spark_engine"]
 #: The tables (and columns) the analyses read.
 ANALYSIS_TABLES: dict[str, list[str]] = {
     "actors": ["id", "name", "kind", "helix", "hq", "hq_municipality", "hq_country", "control_country",
-               "control_bloc", "parent"],
+               "control_bloc", "parent", "founded", "dissolved", "founded_date", "dissolved_date"],
     "actor_layers": ["actor", "position", "layer", "sublayer", "offering", "role"],
     "actor_domains": ["actor", "position", "domain"],
-    "actor_sites": ["actor", "position", "place", "municipality", "function", "status"],
+    "actor_sites": ["actor", "position", "place", "municipality", "function", "status", "since_date",
+                    "until_date"],
     "places": ["id", "type", "name_nl", "name_en", "parent", "country", "lat", "lon"],
     "place_municipalities": ["place", "municipality"],
     "actor_places": ["actor", "place", "via"],
     "relations": ["id", "type", "family", "directed", "from_actor", "to_actor", "date", "status",
-                  "amount_value", "amount_currency", "stake_pct"],
+                  "amount_value", "amount_currency", "stake_pct", "date_start", "ended", "ended_date"],
     "relation_types": ["id", "directed", "family"],
     "layers": ["id", "position", "name_nl", "name_en"],
-    "indicators": ["id", "subject", "metric", "value", "unit", "date"],
+    "indicators": ["id", "subject", "metric", "value", "unit", "date", "period_start"],
     "meta": ["key", "value"],
     "blocs": ["id", "position"],
     "domains": ["id", "name_nl", "name_en"],
@@ -44,12 +47,34 @@ ANALYSIS_TABLES: dict[str, list[str]] = {
 
 
 class Engine:
-    """An Ibis backend holding the analysis tables. ``name`` is ``"duckdb"`` or ``"pyspark"``."""
+    """An Ibis backend holding the analysis tables. ``name`` is ``"duckdb"`` or ``"pyspark"``.
 
-    def __init__(self, backend: Any, name: str) -> None:
+    ``as_of`` (a date) makes :meth:`table` hand out the tables as they stood on that day
+    (:mod:`stackatlas.timeframe`); :meth:`at` makes such an engine on the same backend.
+    """
+
+    def __init__(self, backend: Any, name: str, *, as_of: dt.date | None = None) -> None:
         self.backend = backend
         self.name = name
+        self.as_of = as_of
         self._memo: dict[Any, Any] = {}
+        self._views: dict[str, Table] = {}
+
+    def at(self, as_of: str | dt.date | None) -> Engine:
+        """This engine's backend as of ``as_of`` (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``: the end of it), or
+        as stored when None."""
+        if as_of is None:
+            return self if self.as_of is None else Engine(self.backend, self.name)
+        return Engine(self.backend, self.name, as_of=timeframe.as_of_date(as_of))
+
+    def undated(self) -> dict[str, int]:
+        """How many facts without a date this engine counts as present throughout (``actors``,
+        ``relations``, ``sites``): what an as-of output says about itself."""
+        day = self.as_of or dt.date.max
+        return self.cached(("undated", day), lambda: timeframe.undated(self._raw, day, lambda e: int(e.to_pyarrow().as_py())))
+
+    def _raw(self, name: str) -> Table:
+        return self.backend.table(name)
 
     def cached(self, key: Any, compute: Any) -> Any:
         """``compute()`` once per engine for ``key``: for small results that several analyses of one
@@ -62,6 +87,8 @@ class Engine:
     def table(self, name: str) -> Table:
         if name not in ANALYSIS_TABLES:
             raise AnalysisError(f"unknown analysis table {name!r}")
+        if self.as_of is not None:
+            return timeframe.view(name, self.as_of, self._raw, self._views)
         return self.backend.table(name)
 
     def execute(self, expr: Table) -> pd.DataFrame:

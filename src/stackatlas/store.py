@@ -55,10 +55,12 @@ SCHEMA: dict[str, list[tuple[str, str]]] = {
                ("hq", "VARCHAR"), ("hq_municipality", "VARCHAR"), ("hq_country", "VARCHAR"),
                ("control_country", "VARCHAR"), ("control_bloc", "VARCHAR"), ("parent", "VARCHAR"),
                ("founded", "VARCHAR"), ("website", "VARCHAR"), ("wikidata", "VARCHAR"),
-               ("description_nl", "VARCHAR"), ("description_en", "VARCHAR"), ("defined_at", "VARCHAR")],
+               ("description_nl", "VARCHAR"), ("description_en", "VARCHAR"), ("defined_at", "VARCHAR"),
+               ("dissolved", "VARCHAR"), ("founded_date", "DATE"), ("dissolved_date", "DATE")],
     "actor_aliases": [("actor", "VARCHAR"), ("position", "INTEGER"), ("alias", "VARCHAR")],
     "actor_sites": [("actor", "VARCHAR"), ("position", "INTEGER"), ("place", "VARCHAR"),
-                    ("municipality", "VARCHAR"), ("function", "VARCHAR"), ("status", "VARCHAR")],
+                    ("municipality", "VARCHAR"), ("function", "VARCHAR"), ("status", "VARCHAR"),
+                    ("since", "VARCHAR"), ("until", "VARCHAR"), ("since_date", "DATE"), ("until_date", "DATE")],
     "actor_layers": [("actor", "VARCHAR"), ("position", "INTEGER"), ("layer", "VARCHAR"),
                      ("sublayer", "VARCHAR"), ("offering", "VARCHAR"), ("role", "VARCHAR")],
     "actor_domains": [("actor", "VARCHAR"), ("position", "INTEGER"), ("domain", "VARCHAR")],
@@ -68,7 +70,7 @@ SCHEMA: dict[str, list[tuple[str, str]]] = {
                   ("date_start", "DATE"), ("status", "VARCHAR"), ("amount_value", "DOUBLE"),
                   ("amount_currency", "VARCHAR"), ("stake_pct", "DOUBLE"), ("stake_min", "DOUBLE"),
                   ("stake_max", "DOUBLE"), ("role", "VARCHAR"), ("description_nl", "VARCHAR"),
-                  ("description_en", "VARCHAR")],
+                  ("description_en", "VARCHAR"), ("ended", "VARCHAR"), ("ended_date", "DATE")],
     "indicators": [("id", "VARCHAR"), ("subject", "VARCHAR"), ("subject_type", "VARCHAR"),
                    ("metric", "VARCHAR"), ("label_nl", "VARCHAR"), ("label_en", "VARCHAR"),
                    ("value", "DOUBLE"), ("value_min", "DOUBLE"), ("value_max", "DOUBLE"),
@@ -112,14 +114,14 @@ TABLE_NOTES: dict[str, str] = {
     'region_members': 'Municipalities (and countries) of each region, in the order given.',
     'place_municipalities': 'Closure: for each place, every municipality it contains (a municipality contains itself).',
     'sources': 'Publications and other sources.',
-    'actors': 'Organisations; `hq_municipality`/`hq_country` resolve the head office; `control_bloc` follows from `control_country`; `defined_at` is file:line of the record. Actors from a CSV table (docs/dataset-format.md) are rows like any other; their `defined_at` is the CSV file and the line of the row.',
+    'actors': 'Organisations; `hq_municipality`/`hq_country` resolve the head office; `control_bloc` follows from `control_country`; `defined_at` is file:line of the record. Actors from a CSV table (docs/dataset-format.md) are rows like any other; their `defined_at` is the CSV file and the line of the row. `founded`/`dissolved` are the dates as written (YYYY, YYYY-MM or YYYY-MM-DD), `founded_date`/`dissolved_date` their first days (what `--as-of` compares; docs/dataset-format.md, "Time").',
     'actor_aliases': 'Other names.',
-    'actor_sites': 'Other locations, with the municipality they resolve to.',
+    'actor_sites': 'Other locations, with the municipality they resolve to; `since`/`until` date a site (`since_date`/`until_date` their first days).',
     'actor_layers': 'The layers (and sublayer, offering, role) of each actor.',
     'actor_domains': 'Domains of each actor.',
     'actor_tags': 'Free tags.',
     'actor_places': 'Every place each actor is in, computed when the database is built (the one definition of "an actor in a place", read by `Atlas.actors(place=...)`, the analyses and the web). `via` is `hq` for the places of the head office: the `hq` place itself, its municipality and country (`hq_municipality`, `hq_country`) and every region, province or country containing that municipality; and `site` for those of each site that is not closed: the site\'s place, its municipality and every region, province or country containing that. A site given as a whole region, province or country places the actor there only, not in the places containing it (a site "noord-brabant" does not add the Netherlands); a head office given as a province still adds its country (`hq_country`). One row per (actor, place, via); sorted by place, then actor, so the actors of one place are one narrow range of the table.',
-    'relations': 'Ties between actors; `date_start` is the first day of the (partial) date.',
+    'relations': 'Ties between actors; `date_start` is the first day of the (partial) date, `ended_date` that of `ended` (a tie with an end date has status `ended`).',
     'indicators': 'Figures with unit, date or period, and baseline.',
     'positions': 'Global position of a bloc on a layer (id = layer-bloc).',
     'position_actors': 'Actors named for a position.',
@@ -127,7 +129,7 @@ TABLE_NOTES: dict[str, str] = {
     'synergy_members': 'Layers, domains, actors, places and relations of each synergy (`what`).',
     'synergy_examples': 'Examples of a synergy that are not organisations.',
     'recommendations': 'Recommendations.',
-    'recommendation_members': 'Synergies, places and actors of each recommendation (`what`).',
+    'recommendation_members': 'Synergies, places and actors of each recommendation (`what`), and what tracks it in the yearly monitor (`track_metrics`: indicator metrics, `track_tags`: actor tags, `track_relation_types`: types of ties across the corridor).',
     'citations': 'Every source reference of every record: `subject_type` (actor, relation, indicator, country, municipality, ...) and `subject` id, with locator and confidence.',
 }
 
@@ -303,11 +305,13 @@ def _actor_rows(r: _Rows, ds: Dataset, where: _Where) -> None:
         bloc = bloc_of.get(a.control_country or "", fallback_bloc) if a.control_country else None
         r.add("actors", a.id, a.name, a.kind, helix_of.get(a.kind), a.hq, where.municipality_of(a.hq),
               where.country_of(a.hq), a.control_country, bloc, a.parent, a.founded, a.website, a.wikidata,
-              _t(a.description, "nl"), _t(a.description, "en"), ds.files.get(a.id))
+              _t(a.description, "nl"), _t(a.description, "en"), ds.files.get(a.id), a.dissolved, _date(a.founded),
+              _date(a.dissolved))
         for i, al in enumerate(a.aliases):
             r.add("actor_aliases", a.id, i + 1, al)
         for i, st in enumerate(a.sites):
-            r.add("actor_sites", a.id, i + 1, st.place, where.municipality_of(st.place), st.function, st.status)
+            r.add("actor_sites", a.id, i + 1, st.place, where.municipality_of(st.place), st.function, st.status,
+                  st.since, st.until, _date(st.since), _date(st.until))
         for i, lay in enumerate(a.layers):
             r.add("actor_layers", a.id, i + 1, lay.layer, lay.sublayer, lay.offering, lay.role)
         for i, d in enumerate(a.domains):
@@ -324,7 +328,7 @@ def _relation_rows(r: _Rows, ds: Dataset) -> None:
         r.add("relations", rel.id, rel.type, t.family, t.directed, rel.from_, rel.to, rel.date, _date(rel.date),
               rel.status, rel.amount.value if rel.amount else None, rel.amount.currency if rel.amount else None,
               rel.stake_pct, rel.stake_min, rel.stake_max, rel.role, _t(rel.description, "nl"),
-              _t(rel.description, "en"))
+              _t(rel.description, "en"), rel.ended, _date(rel.ended))
 
 
 def _indicator_rows(r: _Rows, ds: Dataset) -> None:
@@ -370,6 +374,10 @@ def _curated_rows(r: _Rows, ds: Dataset) -> None:
         for what in ("synergies", "places", "actors"):
             for i, ref in enumerate(getattr(rec, what)):
                 r.add("recommendation_members", rec.id, what, i + 1, ref)
+        if rec.track is not None:
+            for what in m.Tracking.model_fields:
+                for i, ref in enumerate(getattr(rec.track, what)):
+                    r.add("recommendation_members", rec.id, f"track_{what}", i + 1, ref)
 
 
 def _citation_rows(r: _Rows, ds: Dataset) -> None:

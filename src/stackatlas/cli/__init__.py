@@ -15,16 +15,17 @@ from types import ModuleType
 import typer
 
 from ..errors import InvalidData, StackAtlasError
-from . import analysis, curation, importing, metrics, network, read, report, scale, web
+from . import analysis, curation, importing, metrics, network, read, report, scale, time, web
 from ._app import State, app, err, state
 
 __all__ = ["COMMAND_GROUPS", "State", "app", "main", "run", "state"]
 
-COMMAND_GROUPS: tuple[ModuleType, ...] = (read, analysis, network, web, scale, metrics, importing, report,
+COMMAND_GROUPS: tuple[ModuleType, ...] = (read, analysis, network, time, web, scale, metrics, importing, report,
                                           curation)
 """The command modules, each with ``register(app)``: read (info ... show), analysis (profile ... scenario,
-evaluate), network (integration, bridges, sovereignty), web (serve), scale (synth, bench), metrics,
-importing (import, dedupe, merge, export), report and curation (init, users, proposals, history)."""
+evaluate), network (integration, bridges, sovereignty), time (timeline, diff), web (serve), scale (synth,
+bench), metrics, importing (import, dedupe, merge, export), report and curation (init, users, proposals,
+history)."""
 
 for _group in COMMAND_GROUPS:
     _group.register(app)

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     from ..atlas import Atlas
 
-__all__ = ["Fmt", "FormatOpt", "State", "app", "emit", "err", "out", "records", "state"]
+__all__ = ["AsOfOpt", "Fmt", "FormatOpt", "State", "app", "emit", "err", "out", "records", "state"]
 
 app = typer.Typer(
     name="stackatlas",
@@ -50,6 +50,8 @@ class Fmt(str, Enum):
 
 
 FormatOpt = Annotated[Fmt, typer.Option("--format", "-f", help="Output format.")]
+AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="The corridor as it stood at the end of this date "
+                                             "(YYYY, YYYY-MM or YYYY-MM-DD); undated facts count throughout.")]
 
 
 class State:
@@ -80,15 +82,21 @@ class State:
 
         return (self._db_option or default_db_path(self.data)).resolve()
 
-    def atlas(self) -> Atlas:
-        """The :class:`~stackatlas.atlas.Atlas` of ``data`` on ``db`` (built first when needed)."""
+    def atlas(self, as_of: str | None = None) -> Atlas:
+        """The :class:`~stackatlas.atlas.Atlas` of ``data`` on ``db`` (built first when needed); with
+        ``as_of`` one whose analyses see the dataset as of that date, after a note on standard error of
+        how many undated facts were counted as present throughout."""
         if self._atlas is None:
             from ..atlas import Atlas
             from ..store import ensure_db
 
             ensure_db(self.data, self.db)
             self._atlas = Atlas(self.data, self.db)
-        return self._atlas
+        if as_of is None:
+            return self._atlas
+        dated = self._atlas.at(as_of)
+        err.print(dated.undated_note(), highlight=False)
+        return dated
 
 
 @app.callback()

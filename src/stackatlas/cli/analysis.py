@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from ._app import Fmt, FormatOpt, emit, records, state
+from ._app import AsOfOpt, Fmt, FormatOpt, emit, records, state
 
 RoleOpt = Annotated[str, typer.Option(help="Which layers count: all (a secondary layer with --secondary-weight) "
                                            "or core (only layers held in a core role).")]
@@ -39,13 +39,14 @@ def profile(
     summary: Annotated[bool, typer.Option(help="Per place: Krugman, Hoover, HHI, entropy.")] = False,
     role: RoleOpt = "all",
     secondary_weight: SecondaryOpt = 1.0,
+    as_of: AsOfOpt = None,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """Where each place stands on the stack: counts, shares, location quotients with 95% intervals."""
     from ..analysis import profile as _profile
     from ..analysis import specialisation as _specialisation
 
-    atlas = state(ctx).atlas()
+    atlas = state(ctx).atlas(as_of)
     table = _profile(atlas.engine(), level=level, by=by, baseline=baseline, weight=weight,
                      fractional=fractional, presence=presence, places=place or None, role=role,
                      secondary_weight=secondary_weight)
@@ -63,12 +64,13 @@ def relatedness(
     method: Annotated[str, typer.Option(help="association, cosine, jaccard or prob.")] = "association",
     with_relations: Annotated[bool, typer.Option(help="Also count co-occurrence across ties.")] = False,
     role: Annotated[str, typer.Option(help="all layers, or only core ones.")] = "all",
+    as_of: AsOfOpt = None,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """How layers go together within organisations (and across ties), with z, p and q-values."""
     from ..analysis import relatedness as _relatedness
 
-    atlas = state(ctx).atlas()
+    atlas = state(ctx).atlas(as_of)
     table = _relatedness(atlas.engine(), by=by, method=method, with_relations=with_relations, role=role)
     if fmt == Fmt.table:
         col = f"{by}_a"
@@ -93,12 +95,13 @@ def synergies(
     role: RoleOpt = "all",
     secondary_weight: SecondaryOpt = 1.0,
     within_domain: WithinOpt = 0.0,
+    as_of: AsOfOpt = None,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """Synergies between two regions: the curated ones and candidates discovered from the data."""
     from ..analysis.synergy import SynergyConfig, default_scope, discover
 
-    atlas = state(ctx).atlas()
+    atlas = state(ctx).atlas(as_of)
     cur = atlas.synergies()
     out: list[dict] = []
     if not no_curated:
@@ -133,6 +136,7 @@ def evaluate_synergies(
     role: RoleOpt = "all",
     secondary_weight: SecondaryOpt = 1.0,
     within_domain: WithinOpt = 0.0,
+    as_of: AsOfOpt = None,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """For every curated synergy: the discovered candidate that recovers it, per scope, and how stable."""
@@ -140,7 +144,7 @@ def evaluate_synergies(
 
     from ..analysis.synergy import SynergyConfig, corridor_inputs, evaluate
 
-    atlas = state(ctx).atlas()
+    atlas = state(ctx).atlas(as_of)
     a, b = atlas.compare_pair(between, and_)
     scopes = scope or ["between", "corridor"]
     inputs = corridor_inputs(atlas.engine(), a=a, b=b, role=role, secondary_weight=secondary_weight)
@@ -173,12 +177,13 @@ def stability(
     top: Annotated[int, typer.Option(help="The length of the list whose membership is counted.")] = 15,
     seed: Annotated[int, typer.Option(help="Random seed of the weightings.")] = 0,
     scope: ScopeOpt = None,
+    as_of: AsOfOpt = None,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """How robust the ranking of discovered synergies is to the weights of the score."""
     from ..analysis.synergy import SynergyConfig, default_scope, rank_stability
 
-    atlas = state(ctx).atlas()
+    atlas = state(ctx).atlas(as_of)
     a, b = atlas.compare_pair(between, and_)
     scope = default_scope(atlas.engine(), a=a, b=b, scope=scope)
     if samples < 1 or factor < 1:
@@ -195,6 +200,7 @@ def match(
     and_: AndOpt = None,
     top: Annotated[int, typer.Option(help="How many introductions.")] = 10,
     scope: ScopeOpt = None,
+    as_of: AsOfOpt = None,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """Introductions: who in region A should meet whom in region B for a synergy, and why (corridor scope: any
@@ -202,7 +208,7 @@ def match(
     from ..analysis.introductions import IntroConfig, introductions
     from ..analysis.synergy import default_scope
 
-    atlas = state(ctx).atlas()
+    atlas = state(ctx).atlas(as_of)
     a, b = atlas.compare_pair(between, and_)
     config = IntroConfig(scope=default_scope(atlas.engine(), a=a, b=b, scope=scope))
     table = introductions(atlas.engine(), synergy=synergy, a=a, b=b, top=top, config=config)
@@ -217,6 +223,7 @@ def guests(
     between: BetweenOpt = None,
     and_: AndOpt = None,
     scope: ScopeOpt = None,
+    as_of: AsOfOpt = None,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """A balanced guest list (layers × regions, or municipalities in the corridor scope, × quadruple helix),
@@ -224,7 +231,7 @@ def guests(
     from ..analysis.guests import guest_list
     from ..analysis.synergy import default_scope
 
-    atlas = state(ctx).atlas()
+    atlas = state(ctx).atlas(as_of)
     a, b = atlas.compare_pair(between, and_)
     table = guest_list(atlas.engine(), synergy=synergy, a=a, b=b, size=size,
                        scope=default_scope(atlas.engine(), a=a, b=b, scope=scope))

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from ..errors import AnalysisError
-from ._app import Fmt, FormatOpt, emit, records, state
+from ._app import AsOfOpt, Fmt, FormatOpt, emit, records, state
 
 __all__ = ["PATTERN_NAMES", "bridges", "integration", "register", "sovereignty"]
 
@@ -32,6 +32,7 @@ def integration(
                                               "of the four columns.")] = 3,
     family: Annotated[list[str] | None, typer.Option(help="--flow: relation families (repeatable; default "
                                                      "capital, collaboration, trade).")] = None,
+    as_of: AsOfOpt = None,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """How organisations integrate across layers: own, via subsidiaries, via ties, and patterns."""
@@ -42,7 +43,7 @@ def integration(
 
     if foundries and flow:
         raise AnalysisError("choose one of --foundries and --flow")
-    engine = state(ctx).atlas().engine()
+    engine = state(ctx).atlas(as_of).engine()
     if foundries:
         table = _foundries(engine, min_coverage=min_coverage)
         emit(records(table), fmt, title=f"{len(table)} integrated AI foundries ({', '.join(FOUNDRY_LAYERS)})")
@@ -76,6 +77,7 @@ def bridges(
     family: Annotated[list[str] | None, typer.Option(help="Relation families that make a tie (repeatable; "
                                                      "default all).")] = None,
     top: Annotated[int, typer.Option(help="Brokers to show in the table.")] = 10,
+    as_of: AsOfOpt = None,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """Ties within and across two places: E-I index, density ratio, brokers and communities.
@@ -86,7 +88,7 @@ def bridges(
     from ..analysis.bridges import SUMMARY_KEYS
     from ..analysis.bridges import bridges as _bridges
 
-    engine = state(ctx).atlas().engine()
+    engine = state(ctx).atlas(as_of).engine()
     res = _bridges(engine, a=between, b=and_, presence=presence, families=family or None)
     if fmt == Fmt.json:
         emit(_jsonable(res), fmt)
@@ -108,12 +110,13 @@ def sovereignty(
     place: Annotated[str | None, typer.Option(help="Only actors located in this place.")] = None,
     weight: Annotated[str | None, typer.Option(help="Indicator metric to weight actors by.")] = None,
     presence: Annotated[str, typer.Option(help="all (head office and sites) or hq.")] = "all",
+    as_of: AsOfOpt = None,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """Who controls each layer: shares by control bloc (NL, EU, US, CN, other), HHI, weakest layer."""
     from ..analysis.sovereignty import sovereignty as _sovereignty
 
-    engine = state(ctx).atlas().engine()
+    engine = state(ctx).atlas(as_of).engine()
     table = _sovereignty(engine, place=place, weight=weight, presence=presence)
     emit(records(table.round(4)), fmt, title=f"control by bloc per layer{f' ({place})' if place else ''}")
 

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from ..errors import StackAtlasError
-from ._app import err, out, state
+from ._app import AsOfOpt, err, out, state
 
 __all__ = ["register", "report"]
 
@@ -36,6 +36,11 @@ def report(
     guests: Annotated[int, typer.Option(help="Size of the guest list (synergy briefing).")] = 12,
     bootstrap: Annotated[int, typer.Option(help="Bootstrap resamples for the synergy score intervals.")] = 200,
     seed: Annotated[int, typer.Option(help="Random seed of the bootstrap.")] = 0,
+    as_of: AsOfOpt = None,
+    monitor: Annotated[bool, typer.Option("--monitor", help="The yearly monitor: what changed since --since, per "
+                                          "chapter (positions, integration, synergies, recommendations).")] = False,
+    since: Annotated[str | None, typer.Option("--since", help="--monitor: the date to compare with (YYYY, YYYY-MM "
+                                              "or YYYY-MM-DD: its last day).")] = None,
 ) -> None:
     """Write a briefing that reads like the report, generated from the dataset, with every number sourced.
 
@@ -43,11 +48,16 @@ def report(
     stackatlas report --between mra --and brainport -o corridor.pdf
     stackatlas report --place eindhoven -o eindhoven.html --lang en
     stackatlas report --synergy C -o synergy-c.md
+    stackatlas report --monitor --since 2025 -o monitor.pdf
     """
     from rich.progress import Progress
 
     from .. import report as rp
 
+    if monitor != (since is not None):
+        raise StackAtlasError("--monitor and --since go together")
+    if monitor and (place is not None or synergy is not None or as_of is not None):
+        raise StackAtlasError("--monitor compares --since with now: leave out --place, --synergy and --as-of")
     if place is not None and synergy is not None:
         raise StackAtlasError("choose one of --place and --synergy")
     if place is not None and (between is not None or and_ is not None):
@@ -55,14 +65,18 @@ def report(
     if (between is None) != (and_ is None):
         raise StackAtlasError("give both --between and --and (or neither, for the dataset's pair)")
     rp.format_of(output)  # fail on a bad file name before any work
-    atlas = state(ctx).atlas()
+    atlas = state(ctx).atlas(as_of)
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("collecting", total=None)
 
         def note(what: str) -> None:
             progress.update(task, description=what)
 
-        if place is not None:
+        if since is not None:
+            from ..report.monitor import monitor_report
+
+            doc = monitor_report(atlas, since=since, a=between, b=and_, lang=lang.value, progress=note)
+        elif place is not None:
             doc = rp.place_report(atlas, place, lang=lang.value, progress=note)
         elif synergy is not None:
             doc = rp.synergy_report(atlas, synergy, between, and_, lang=lang.value, intros=intros or 10,

@@ -37,9 +37,9 @@ KINDS = ("actors", "relations", "indicators")
 #: ``confidence`` (one confidence for every source of the row), checked below.
 COLUMNS: dict[str, tuple[str, ...]] = {
     "actors": ("id", "name", "kind", "hq", "layers", "domains", "control_country", "parent", "founded",
-               "website", "sources", "confidence", "aliases", "sites", "tags", "wikidata", "description_nl",
+               "dissolved", "website", "sources", "confidence", "aliases", "sites", "tags", "wikidata", "description_nl",
                "description_en"),
-    "relations": ("id", "type", "from", "to", "date", "status", "amount_value", "amount_currency",
+    "relations": ("id", "type", "from", "to", "date", "ended", "status", "amount_value", "amount_currency",
                   "stake_pct", "stake_min", "stake_max", "role", "description_nl", "description_en",
                   "sources", "confidence"),
     "indicators": ("id", "subject", "metric", "label_nl", "label_en", "value", "value_min", "value_max",
@@ -108,6 +108,13 @@ def date_start(col: str) -> str:
     """SQL: the first day of a (partial) date."""
     return (f"CAST(CASE length({col}) WHEN 4 THEN {col} || '-01-01' WHEN 7 THEN {col} || '-01' "
             f"ELSE {col} END AS DATE)")
+
+
+def _before(end: str, start: str) -> str:
+    """SQL: both are valid (partial) dates and the first day of ``end`` lies before that of ``start``."""
+    def first(col: str) -> str:
+        return date_start(col).replace("CAST(", "try_cast(", 1)
+    return f"({_date_ok(start)} AND {_date_ok(end)} AND {first(end)} < {first(start)})"
 
 
 @dataclass
@@ -516,6 +523,9 @@ class Bulk:
                    "'country ''' || control_country || ''' is not in places.yaml'")
         self._ref(k, "parent", "all_actors", "actor")
         self._date(k, "founded")
+        self._date(k, "dissolved")
+        self._rows(k, "dissolved", _before("dissolved", "founded"),
+                   "'dissolved (' || dissolved || ') lies before founded (' || founded || ')'")
         self._rows(k, "website", "NOT regexp_full_match(website, 'https?://\\S+')",
                    "'''' || website || ''' is not an http(s) URL'")
         self._rows(k, "wikidata", "NOT regexp_full_match(wikidata, 'Q\\d+')",
@@ -528,6 +538,11 @@ class Bulk:
         self._ref(k, "to", "all_actors", "actor")
         self._rows(k, "to", '"from" = "to"', "'a relation needs two different actors'")
         self._date(k, "date")
+        self._date(k, "ended")
+        self._rows(k, "ended", _before("ended", "date"),
+                   "'ended (' || ended || ') lies before date (' || date || ')'")
+        self._rows(k, "status", f"ended IS NOT NULL AND status <> '{m.RELATION_ENDED}'",
+                   "'a tie with an end date (ended) cannot have status ' || status")
         self._rows(k, "status", f"status NOT IN {m.RELATION_STATUSES}",
                    f"'status must be one of {', '.join(m.RELATION_STATUSES)}, not ''' || status || ''''")
         self._number(k, "amount_value", low=0)
@@ -638,7 +653,9 @@ class Bulk:
                    nullif(p.country, ''), s.control_country,
                    CASE WHEN s.control_country IS NULL THEN NULL
                         ELSE coalesce(bc.bloc, (SELECT id FROM blocs WHERE id = 'other')) END,
-                   s.parent, s.founded, s.website, s.wikidata, s.description_nl, s.description_en, {defined}
+                   s.parent, s.founded, s.website, s.wikidata, s.description_nl, s.description_en, {defined},
+                   s.dissolved, CASE WHEN s.founded IS NOT NULL THEN {date_start('s.founded')} END,
+                   CASE WHEN s.dissolved IS NOT NULL THEN {date_start('s.dissolved')} END
             FROM {b}.b_actors s
             LEFT JOIN actor_kinds k ON k.id = s.kind
             LEFT JOIN places p ON p.id = s.hq
@@ -652,15 +669,17 @@ class Bulk:
         con.execute(f"""
             INSERT INTO actor_sites
             SELECT s.id, s.pos, s.item, CASE p.type WHEN 'municipality' THEN p.id WHEN 'site' THEN p.parent END,
-                   NULL, 'active'
+                   NULL, 'active', NULL, NULL, NULL, NULL
             FROM {b}.l_actors_sites s LEFT JOIN places p ON p.id = s.item""")
         con.execute(f"""
             INSERT INTO relations
             SELECT s.id, s.type, t.family, t.directed, s."from", s."to", s.date,
                    CASE WHEN s.date IS NOT NULL THEN {date_start('s.date')} END,
-                   coalesce(s.status, 'completed'), CAST(s.amount_value AS DOUBLE), s.amount_currency,
+                   CASE WHEN s.ended IS NOT NULL THEN '{m.RELATION_ENDED}' ELSE coalesce(s.status, 'completed') END,
+                   CAST(s.amount_value AS DOUBLE), s.amount_currency,
                    CAST(s.stake_pct AS DOUBLE), CAST(s.stake_min AS DOUBLE), CAST(s.stake_max AS DOUBLE), s.role,
-                   s.description_nl, s.description_en
+                   s.description_nl, s.description_en, s.ended,
+                   CASE WHEN s.ended IS NOT NULL THEN {date_start('s.ended')} END
             FROM {b}.b_relations s LEFT JOIN relation_types t ON t.id = s.type""")
         con.execute(f"""
             INSERT INTO indicators

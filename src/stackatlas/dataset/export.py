@@ -92,12 +92,13 @@ def read_records(con: duckdb.DuckDBPyConnection) -> dict[str, list[Any]]:
         ident = a["id"]
         out["actors"].append(m.Actor.model_validate(_clean({
             "id": ident, "name": a["name"], "aliases": aliases.get(ident, []), "kind": a["kind"], "hq": a["hq"],
-            "sites": [_clean({"place": s["place"], "function": s["function"], "status": s["status"]})
+            "sites": [_clean({"place": s["place"], "function": s["function"], "status": s["status"],
+                              "since": s["since"], "until": s["until"]})
                       for s in sites.get(ident, [])],
             "layers": [_clean({"layer": x["layer"], "sublayer": x["sublayer"], "offering": x["offering"],
                                "role": x["role"]}) for x in layers.get(ident, [])],
             "domains": domains.get(ident, []), "control_country": a["control_country"], "parent": a["parent"],
-            "founded": a["founded"], "website": a["website"], "wikidata": a["wikidata"],
+            "founded": a["founded"], "dissolved": a["dissolved"], "website": a["website"], "wikidata": a["wikidata"],
             "description": _text(a["description_nl"], a["description_en"]), "tags": tags.get(ident, []),
             "sources": cites[("actor", ident)],
         })))
@@ -106,7 +107,7 @@ def read_records(con: duckdb.DuckDBPyConnection) -> dict[str, list[Any]]:
                                                          "currency": r["amount_currency"]}
         out["relations"].append(m.Relation.model_validate(_clean({
             "id": r["id"], "type": r["type"], "from": r["from_actor"], "to": r["to_actor"], "date": r["date"],
-            "status": r["status"], "amount": amount, "stake_pct": r["stake_pct"], "stake_min": r["stake_min"],
+            "ended": r["ended"], "status": r["status"], "amount": amount, "stake_pct": r["stake_pct"], "stake_min": r["stake_min"],
             "stake_max": r["stake_max"], "role": r["role"],
             "description": _text(r["description_nl"], r["description_en"]),
             "sources": cites[("relation", r["id"])]})))
@@ -148,6 +149,7 @@ def read_records(con: duckdb.DuckDBPyConnection) -> dict[str, list[Any]]:
             "id": r["id"], "number": r["number"], "title": _text(r["title_nl"], r["title_en"]),
             "description": _text(r["description_nl"], r["description_en"]),
             **{w: rmem.get((r["id"], w), []) for w in ("synergies", "places", "actors")},
+            "track": _clean({w: rmem.get((r["id"], f"track_{w}")) for w in m.Tracking.model_fields}) or None,
             "sources": cites[("recommendation", r["id"])]})))
     return out
 

@@ -600,6 +600,8 @@ class _PassTwo:
             self.r.refs(x, v.synergies, synergies, "synergy", "synergies")
             self.r.refs(x, v.places, self.places, "place", "places")
             self.r.refs(x, v.actors, self.actors, "actor", "actors")
+            if v.track is not None:
+                self.r.refs(x, v.track.relation_types, self.rtypes, "relation type", "track")
 
     def check_bulk(self, bulk: Bulk) -> None:
         """The CSV rows' pass two, set-wise in DuckDB, told what the YAML records and the taxonomy define;

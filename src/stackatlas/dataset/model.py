@@ -54,6 +54,7 @@ __all__ = [
     "Synergy",
     "Taxonomy",
     "Text",
+    "Tracking",
     "flat_columns",
     "parse_date",
     "record_field",
@@ -169,6 +170,12 @@ def _dates_ok(v: str | None) -> str | None:
     if v is not None:
         parse_date(v)
     return v
+
+
+def _check_order(start: str | None, end: str | None, first: str, second: str) -> None:
+    """``end`` may not lie before ``start`` (partial dates compare by their first day)."""
+    if start is not None and end is not None and parse_date(end) < parse_date(start):
+        raise ValueError(f"{second} ({end}) lies before {first} ({start})")
 
 
 # --- dataset.yaml -------------------------------------------------------------------------------------
@@ -331,9 +338,25 @@ class ActorLayer(_Model):
 
 
 class ActorSite(_Model):
+    """A location of an actor; ``since``/``until`` date it (an undated site counts as there throughout)."""
+
     place: Slug
     function: str | None = None
     status: SiteStatus = "active"
+    since: DateStr | None = None
+    until: DateStr | None = None
+
+    _d = field_validator("since", "until")(classmethod(lambda cls, v: _dates_ok(v)))
+
+    @field_validator("since", "until", mode="before")
+    @classmethod
+    def _year(cls, v: Any) -> Any:
+        return str(v) if isinstance(v, int) else v
+
+    @model_validator(mode="after")
+    def _order(self) -> ActorSite:
+        _check_order(self.since, self.until, "since", "until")
+        return self
 
 
 class Actor(_Ided, _Sourced):
@@ -347,17 +370,23 @@ class Actor(_Ided, _Sourced):
     control_country: str | None = None
     parent: Slug | None = None
     founded: DateStr | None = None
+    dissolved: DateStr | None = None
     website: str | None = None
     wikidata: Annotated[str, Field(pattern=r"^Q\d+$")] | None = None
     description: Text | None = None
     tags: list[Slug] = Field(default_factory=list)
 
-    _d = field_validator("founded")(classmethod(lambda cls, v: _dates_ok(v)))
+    _d = field_validator("founded", "dissolved")(classmethod(lambda cls, v: _dates_ok(v)))
 
-    @field_validator("founded", mode="before")
+    @field_validator("founded", "dissolved", mode="before")
     @classmethod
     def _year(cls, v: Any) -> Any:
         return str(v) if isinstance(v, int) else v
+
+    @model_validator(mode="after")
+    def _order(self) -> Actor:
+        _check_order(self.founded, self.dissolved, "founded", "dissolved")
+        return self
 
     @field_validator("sites", mode="before")
     @classmethod
@@ -396,6 +425,7 @@ class Relation(_Ided, _Sourced):
     from_: Slug = Field(alias="from")
     to: Slug
     date: DateStr | None = None
+    ended: DateStr | None = None
     status: RelationStatus | None = None
     amount: Amount | None = None
     stake_pct: float | None = Field(default=None, ge=0, le=100)
@@ -404,15 +434,21 @@ class Relation(_Ided, _Sourced):
     role: str | None = None
     description: Text | None = None
 
-    _d = field_validator("date")(classmethod(lambda cls, v: _dates_ok(v)))
+    _d = field_validator("date", "ended")(classmethod(lambda cls, v: _dates_ok(v)))
 
-    @field_validator("date", mode="before")
+    @field_validator("date", "ended", mode="before")
     @classmethod
     def _year(cls, v: Any) -> Any:
         return str(v) if isinstance(v, int) else v
 
     @model_validator(mode="after")
     def _stakes(self) -> Relation:
+        _check_order(self.date, self.ended, "date", "ended")
+        if self.ended is not None and self.status not in (None, RELATION_ENDED):
+            raise ValueError(f"a tie with an end date (ended) cannot have status {self.status!r}; "
+                             f"leave the status out or write {RELATION_ENDED!r}")
+        if self.ended is not None:
+            self.status = RELATION_ENDED  # an end date implies the status
         if self.stake_min is not None and self.stake_max is not None and self.stake_min > self.stake_max:
             raise ValueError("stake_min is larger than stake_max")
         if self.from_ == self.to:
@@ -500,6 +536,16 @@ class Synergy(_Sourced):
     description: Text | None = None
 
 
+class Tracking(_Model):
+    """How a recommendation is followed up (the yearly monitor): the indicator ``metrics`` that measure it,
+    the actor ``tags`` of the organisations that realise it (e.g. ``frontier-lab``) and the
+    ``relation_types`` of the ties across the corridor that do (e.g. partnerships, memberships)."""
+
+    metrics: list[Slug] = Field(default_factory=list)
+    tags: list[Slug] = Field(default_factory=list)
+    relation_types: list[Slug] = Field(default_factory=list)
+
+
 class Recommendation(_Sourced):
     id: Annotated[str, Field(pattern=r"^r\d+$")]
     number: int = Field(ge=1)
@@ -508,6 +554,7 @@ class Recommendation(_Sourced):
     synergies: list[str] = Field(default_factory=list)
     places: list[Slug] = Field(default_factory=list)
     actors: list[Slug] = Field(default_factory=list)
+    track: Tracking | None = None
 
 
 # --- record fields: listed once, here; the CSV tables, the database, the atlas and the importers read them ----
@@ -526,7 +573,7 @@ def record_fields(model: type[BaseModel]) -> tuple[str, ...]:
     with ``sources`` last: the key order of the records the importers write.
 
     >>> record_fields(Relation)  # doctest: +NORMALIZE_WHITESPACE
-    ('id', 'type', 'from', 'to', 'date', 'status', 'amount', 'stake_pct', 'stake_min', 'stake_max', 'role',
+    ('id', 'type', 'from', 'to', 'date', 'ended', 'status', 'amount', 'stake_pct', 'stake_min', 'stake_max', 'role',
      'description', 'sources')
     """
     names = [info.alias or name for name, info in model.model_fields.items()]

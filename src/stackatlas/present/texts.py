@@ -321,6 +321,45 @@ WEB: dict[str, tuple[str, str]] = {
     "comma_hint": ("gescheiden door komma's", "separated by commas"),
     "logged_in_as": ("Ingelogd als", "Logged in as"),
     "aliases": ("Andere namen", "Other names"),
+    # the corridor over time (web/views/timeline.py)
+    "timeline": ("Tijdlijn", "Timeline"),
+    "dissolved": ("Opgeheven", "Dissolved"),
+    "tl_intro": ("Per periode: nieuwe verbanden binnen elke regio en over de corridor heen, nieuwe organisaties "
+                 "per laag en regio, beëindigde verbanden. Alleen feiten met een datum tellen mee.",
+                 "Per period: new ties within each region and across the corridor, new organisations per layer "
+                 "and region, ties that ended. Only dated facts are counted."),
+    "tl_undated": ("Zonder datum (in geen periode geteld): {relations} verbanden en {actors} organisaties.",
+                   "Without a date (counted in no period): {relations} ties and {actors} organisations."),
+    "tl_across": ("Nieuwe verbanden over de corridor, naar soort", "New ties across the corridor, by type"),
+    "tl_new_orgs": ("Nieuwe organisaties per laag", "New organisations per layer"),
+    "tl_series": ("Indicatoren door de tijd", "Indicators over time"),
+    "tl_no_series": ("Geen indicator heeft twee of meer gedateerde waarden.",
+                     "No indicator has two or more dated values."),
+    "tl_count": ("Aantal", "Count"),
+    "tl_measure": ("Maat", "Measure"),
+    "tl_by": ("Per", "By"),
+    "tl_year": ("jaar", "year"),
+    "tl_quarter": ("kwartaal", "quarter"),
+    "changes": ("Wat veranderde", "What changed"),
+    "ch_title": ("Wat veranderde sinds {since}", "What changed since {since}"),
+    "ch_intro": ("De kerncijfers zoals ze op {since} stonden, naast die van nu, en de gedateerde feiten sindsdien. "
+                 "Feiten zonder datum tellen aan beide kanten mee.",
+                 "The headline figures as they stood on {since} next to those of now, and the dated facts since. "
+                 "Facts without a date count on both sides."),
+    "ch_since": ("Sinds", "Since"),
+    "ch_figures": ("Kerncijfers", "Headline figures"),
+    "ch_counts": ("Organisaties per laag en regio", "Organisations per layer and region"),
+    "ch_lq": ("Locatiequotiënten die 1 passeerden (95%-interval)", "Location quotients that crossed 1 (95% interval)"),
+    "ch_ties": ("Verbanden binnen en over de corridor", "Ties within and across the corridor"),
+    "ch_brokers": ("Makelaars in of uit de top 10", "Brokers into or out of the top 10"),
+    "ch_synergies": ("Synergieën waarvan het bewijs groeide of kromp", "Synergies whose evidence grew or shrank"),
+    "ch_facts": ("Gedateerde feiten sindsdien", "Dated facts since"),
+    "ch_old": ("Toen", "Then"),
+    "ch_new": ("Nu", "Now"),
+    "ch_change": ("Verschil", "Change"),
+    "ch_none": ("Geen verandering.", "No change."),
+    "ch_no_graph": ("Makelaars en synergiebewijs worden boven {n} organisaties niet berekend.",
+                    "Brokers and synergy evidence are not computed above {n} organisations."),
 }
 
 REPORT: dict[str, tuple[str, str]] = {

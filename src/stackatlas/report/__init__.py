@@ -74,19 +74,32 @@ def corridor_report(atlas: Atlas, a: str | None = None, b: str | None = None, *,
     """The briefing on two regions (default: the dataset's pair)."""
     a, b = atlas.compare_pair(a, b)
     data = collect_corridor(atlas, a, b, top=top, intros=intros, bootstrap=bootstrap, seed=seed, progress=progress)
-    return compose_corridor(data, lang)
+    return _dated(compose_corridor(data, lang), atlas)
 
 
 def place_report(atlas: Atlas, place: str, *, lang: str = "nl", progress: Progress | None = None) -> Document:
     """The briefing on one place (a region, municipality, province, country or site)."""
-    return compose_place(collect_place(atlas, place, progress=progress), lang)
+    return _dated(compose_place(collect_place(atlas, place, progress=progress), lang), atlas)
 
 
 def synergy_report(atlas: Atlas, synergy: str, a: str | None = None, b: str | None = None, *, lang: str = "nl",
                    intros: int = 10, guests: int = 12, progress: Progress | None = None) -> Document:
     """The briefing on one synergy (curated id such as ``C`` or discovered id such as ``chips.ai``)."""
-    return compose_synergy(collect_synergy(atlas, synergy, a, b, intros=intros, guests=guests, progress=progress),
-                           lang)
+    return _dated(compose_synergy(collect_synergy(atlas, synergy, a, b, intros=intros, guests=guests,
+                                                  progress=progress), lang), atlas)
+
+
+def _dated(doc: Document, atlas: Atlas) -> Document:
+    """A briefing made with ``atlas.as_of``: the date in the subtitle and, first in the colophon, how many
+    undated facts were counted as present throughout (docs/dataset-format.md, "Time")."""
+    note = atlas.undated_note(lang=doc.lang)
+    if note is None:
+        return doc
+    from .model import Run
+
+    doc.subtitle = f"{doc.subtitle} ({'stand per' if doc.lang == 'nl' else 'as of'} {atlas.as_of})"
+    doc.colophon.insert(0, [Run(note)])
+    return doc
 
 
 def format_of(path: Path | str) -> str:

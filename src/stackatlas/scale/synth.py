@@ -18,7 +18,9 @@ What makes it look like a real regional economy:
   earlier, preferably large actor), and the control ties (ownership, acquisition) are exactly these parent
   links, so that control forms a forest as in a company register;
 * ties have power-law degrees: every actor has a Pareto "fitness", tie ends are drawn in proportion to
-  it (half of them within the same region), with relation types, dates, statuses and amounts;
+  it (half of them within the same region), with relation types, dates, statuses and amounts; a tie with
+  status ``ended`` ends 1 to 4 years after the year it began (``ended``; at the latest 2026), so that
+  ``--as-of``, ``timeline`` and ``diff`` have dated facts to work on;
 * every record cites the synthetic source (type ``dataset``, locator ``synthetic row N``).
 
 All randomness comes from ``numpy.random.default_rng(seed)``: the same seed gives the same files, byte for
@@ -39,7 +41,7 @@ import pyarrow as pa
 import yaml
 
 from ..dataset.loader import builtin_taxonomy_path, bundled_path
-from ..dataset.model import RELATION_STATUSES
+from ..dataset.model import RELATION_ENDED, RELATION_STATUSES
 
 __all__ = ["SOURCE_ID", "synthesise"]
 
@@ -491,6 +493,8 @@ def _write_relations(con: duckdb.DuckDBPyConnection, path: Path, codes: _Codes, 
                   || CASE WHEN r.month > 0 THEN '-' || lpad(CAST(r.month AS VARCHAR), 2, '0') ELSE '' END
                   || CASE WHEN r.day > 0 THEN '-' || lpad(CAST(r.day AS VARCHAR), 2, '0') ELSE '' END AS date,
                 {_sql_list(list(_STATUS_MIX))}[r.status + 1] AS status,
+                CASE WHEN {_sql_list(list(_STATUS_MIX))}[r.status + 1] = '{RELATION_ENDED}'
+                     THEN CAST(least(r.year + 1 + r.i % 4, 2026) AS VARCHAR) END AS ended,
                 CASE WHEN isnan(r.amount) THEN NULL ELSE CAST(CAST(r.amount AS BIGINT) AS VARCHAR) END
                   AS amount_value,
                 CASE WHEN isnan(r.amount) THEN NULL WHEN r.usd THEN 'USD' ELSE 'EUR' END AS amount_currency,

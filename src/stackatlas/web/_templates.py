@@ -10,6 +10,7 @@ from fastapi import Request
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from starlette.routing import NoMatchFound
 
+from . import _asof
 from ._lang import lang_of_scope
 
 __all__ = ["env", "lang_of", "query_of", "route_path"]
@@ -22,6 +23,7 @@ env = Environment(
     lstrip_blocks=True,
 )
 env.policies["json.dumps_kwargs"] = {"sort_keys": False, "ensure_ascii": False}
+env.globals["as_of_note"] = _asof.note
 
 
 def lang_of(request: Request) -> str:
@@ -35,7 +37,8 @@ def query_of(request: Request) -> dict[str, str]:
     its filters, never parameters the route ignores (a 60 kB ``?pad=`` would be copied into every link)."""
     dependant = getattr(request.scope.get("route"), "dependant", None)
     known = None if dependant is None else _query_names(dependant)
-    return {k: v for k, v in request.query_params.items() if k != "lang" and (known is None or k in known)}
+    return {k: v for k, v in request.query_params.items()
+            if k != "lang" and (known is None or k in known or (k == "as_of" and len(v) <= 10))}
 
 
 def _query_names(dependant: Any) -> set[str]:

@@ -23,6 +23,7 @@ from ..dataset.loader import bundled_path
 from ..errors import StackAtlasError
 from ..store import default_db_path, ensure_db
 from . import _warmup, api, errors, views
+from ._asof import AsOf
 from ._auth import Auth, FormCSRF, PrivateGate
 from ._middleware import MAX_URL_BYTES, ResponseCache, SecurityHeaders
 from .state import Store
@@ -82,6 +83,7 @@ def create_app(data: Path | str | None = None, db: Path | str | None = None, *, 
 
     errors.install(app)
     app.state.auth = Auth(root, target, private=private) if curated else None
+    app.add_middleware(AsOf)  # inside the cache: a cached response keeps its X-Undated header
     app.add_middleware(ResponseCache, store=store)
     if app.state.auth is not None:
         from itsdangerous.url_safe import URLSafeSerializer

@@ -86,7 +86,7 @@ ch AS (SELECT parent AS actor, list(id ORDER BY name, id)[1:{MAX_CHILDREN}] AS v
        FROM actors WHERE parent IS NOT NULL GROUP BY parent)
 SELECT w.rid, a.id, a.name, coalesce(al.v, []) AS aliases, a.kind, a.hq, coalesce(si.v, []) AS sites,
   la.v AS layers, w.domains, a.control_country, a.parent, coalesce(ci.v, []) AS sources, w.ties,
-  a.helix, a.hq_municipality, a.hq_country, a.control_bloc, a.founded, a.website, a.wikidata,
+  a.helix, a.hq_municipality, a.hq_country, a.control_bloc, a.founded, a.dissolved, a.website, a.wikidata,
   a.description_nl, a.description_en, a.defined_at, coalesce(si.details, []) AS site_details,
   coalesce(ch.v, []) AS children, coalesce(tg.v, []) AS tags, la.main AS main_layer
 FROM web.actors w JOIN actors a ON a.rowid = w.row_id

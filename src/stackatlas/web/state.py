@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 import duckdb
 
 from ..atlas import Atlas
+from . import _asof
 
 __all__ = ["Generation", "Memo", "Store"]
 
@@ -204,13 +205,22 @@ class Generation:
             self._index_ready = True
 
     def engine(self) -> Any:
-        """The Ibis engine of this generation (one per generation; use under ``analysis_lock``)."""
+        """The Ibis engine of this generation (one per generation; use under ``analysis_lock``); for a request
+        with ``?as_of=`` (:mod:`._asof`) the engine as of that date (one per date, kept in the memo), after
+        recording the request's sentence on undated facts."""
         with self.analysis_lock:
             if self._engine is None:
                 from ..analysis import duckdb_engine
 
                 self._engine = duckdb_engine(self.con.cursor())
-            return self._engine
+            as_of = _asof.current()
+            if as_of is None:
+                return self._engine
+            dated = self.memo.get(("engine_at", as_of), lambda: self._engine.at(as_of))
+            from ..timeframe import undated_note
+
+            _asof.set_note(undated_note(dated.as_of, dated.undated()))
+            return dated
 
     def cached(self, key: Any, compute: Callable[[], T]) -> T:
         return self.memo.get(key, compute)
@@ -220,6 +230,10 @@ class Generation:
         def run() -> T:
             with self.analysis_lock:
                 return compute(self.engine())
+        as_of = _asof.current()
+        if as_of is not None:
+            self.engine()  # checks the date and records the request's note even when the result is cached
+            return self.memo.get(("analysis", ("as_of", as_of), key), run)
         return self.memo.get(("analysis", key), run)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import actors, layers, network, places, proposals, relations, search, sources, synergies
+from . import actors, layers, network, places, proposals, relations, search, sources, synergies, timeline
 from .health import router as health
 
 __all__ = ["curation", "health", "router"]
@@ -20,5 +20,5 @@ __all__ = ["curation", "health", "router"]
 curation = proposals.router
 
 router = APIRouter()
-for _module in (actors, relations, places, synergies, search, sources, layers, network):
+for _module in (actors, relations, places, synergies, search, sources, layers, network, timeline):
     router.include_router(_module.router)

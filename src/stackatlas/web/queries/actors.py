@@ -172,7 +172,7 @@ def actor_facets(gen: Generation, filters: dict[str, str | None]) -> dict[str, l
 
 
 _CARD_COLUMNS = ("id, name, aliases, kind, hq, sites, layers, domains, control_country, parent, sources, helix, "
-                 "hq_municipality, hq_country, control_bloc, founded, website, wikidata, description_nl, "
+                 "hq_municipality, hq_country, control_bloc, founded, dissolved, website, wikidata, description_nl, "
                  "description_en, defined_at, site_details, children, tags")
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from ...atlas import Atlas, records
 from ...errors import AnalysisError, NotFound
+from .. import _asof
 from ..state import Generation
 from ._common import clean, in_list, or_error, records_plain, rows, run
 from ._lookups import Lookups, check, lookups
@@ -138,7 +139,7 @@ def _corridor(gen: Generation, a: str, b: str) -> Any:
     from ...analysis.synergy import corridor_inputs
 
     with gen.analysis_lock:
-        return gen.inputs.get(("corridor", a, b), lambda: corridor_inputs(gen.engine(), a=a, b=b))
+        return gen.inputs.get(("corridor", a, b, _asof.current()), lambda: corridor_inputs(gen.engine(), a=a, b=b))
 
 
 def discovered(gen: Generation, a: str, b: str, scope: str | None = None) -> dict[str, Any]:

@@ -9,11 +9,27 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import actors, auth, docs, home, layers, network, places, propose, relations, review, search, sources, synergies
+from . import (
+    actors,
+    auth,
+    docs,
+    home,
+    layers,
+    network,
+    places,
+    propose,
+    relations,
+    review,
+    search,
+    sources,
+    synergies,
+    timeline,
+)
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
 # auth, propose and review first: /actors/new and /actors/{id}/edit before /actors/{id}
-for _module in (auth, propose, review, home, search, actors, relations, places, layers, synergies, network, sources, docs):
+for _module in (auth, propose, review, home, search, actors, relations, places, layers, synergies, network, timeline,
+                sources, docs):
     router.include_router(_module.router)
