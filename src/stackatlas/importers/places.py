@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..dataset.yamlio import load_plain
-from ._countries import TABLE
+from ._countries import english_name
 from .normalise import country_code, fold
 
 __all__ = ["TOWNS", "PlaceIndex", "read_places"]
@@ -176,7 +176,6 @@ class PlaceIndex:
 
     def added_countries(self) -> list[dict[str, Any]]:
         """Country records for the countries the import needed and the base lacked."""
-        names = {a2: name for a2, _, name in (line.split(" ", 2) for line in TABLE.splitlines())}
-        return [{"id": pid, "code": iso, "name": {"en": names.get(iso, iso)},
+        return [{"id": pid, "code": iso, "name": {"en": english_name(iso)},
                  "sources": [{"source": "iso-3166-1", "locator": iso, "confidence": "high"}]}
                 for iso, pid in sorted(self.added.items(), key=lambda x: x[1])]
