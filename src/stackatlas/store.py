@@ -301,8 +301,9 @@ def _actor_rows(r: _Rows, ds: Dataset, where: _Where) -> None:
     fallback_bloc = "other" if any(x.id == "other" for x in tax.blocs) else None
     for a in ds.actors:
         bloc = bloc_of.get(a.control_country or "", fallback_bloc) if a.control_country else None
-        r.add("actors", a.id, a.name, a.kind, helix_of.get(a.kind), a.hq, where.municipality_of(a.hq),
-              where.country_of(a.hq), a.control_country, bloc, a.parent, a.founded, a.website, a.wikidata,
+        hq = a.hq or ""  # no head office: no municipality or country either
+        r.add("actors", a.id, a.name, a.kind, helix_of.get(a.kind), a.hq, where.municipality_of(hq),
+              where.country_of(hq), a.control_country, bloc, a.parent, a.founded, a.website, a.wikidata,
               _t(a.description, "nl"), _t(a.description, "en"), ds.files.get(a.id))
         for i, al in enumerate(a.aliases):
             r.add("actor_aliases", a.id, i + 1, al)

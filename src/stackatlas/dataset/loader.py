@@ -516,7 +516,7 @@ class _PassTwo:
             r.sources(a, self.sources)
             r.ref(a, v.kind, self.kinds, "actor kind", "kind")
             r.ref(a, v.hq, self.places, "place", "hq")
-            if v.hq in self.places and v.hq not in self.municipalities | self.countries | self.sites:
+            if v.hq is not None and v.hq in self.places and v.hq not in self.municipalities | self.countries | self.sites:
                 self.problems.append(a.problem("hq", f"the head office must be a municipality, site or country, "
                                                      f"not {v.hq!r}", "hq"))
             for i, s in enumerate(v.sites):

@@ -340,7 +340,9 @@ class Actor(_Ided, _Sourced):
     name: Annotated[str, Field(min_length=1)]
     aliases: list[str] = Field(default_factory=list)
     kind: Slug
-    hq: Slug
+    #: the head office (a municipality, site or country); absent when the source gives no location at all
+    #: (an import with ``location_fallback: unknown``): place-based analyses leave such an actor out
+    hq: Slug | None = None
     sites: list[ActorSite] = Field(default_factory=list)
     layers: Annotated[list[ActorLayer], Field(min_length=1)]
     domains: list[Slug] = Field(default_factory=list)
