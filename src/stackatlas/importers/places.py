@@ -3,11 +3,12 @@
 Names are compared folded (case, accents and punctuation do not matter) against the Dutch and English
 names and the id of every municipality and site, a built-in list of Dutch towns that are not
 municipalities themselves (Hoofddorp is in Haarlemmermeer), and the ``place_aliases`` of the mapping.
-A city none of those knows is looked up in the world gazetteer (:mod:`.gazetteer`): in a country whose
-municipalities the base holds with official codes (the Netherlands, CBS) it becomes the nearest of those
-municipalities (within :data:`NEAREST_KM`); elsewhere it becomes a new city place (a municipality-level
-place with its coordinates, its state or province where the gazetteer names it, and its country),
-written to ``places/imported-cities.yaml``.
+A city none of those knows is looked up in the world gazetteer (:mod:`.gazetteer`) and becomes a new city
+place (a municipality-level place with its coordinates, its state or province where the gazetteer names
+it, and its country), written to ``places/imported-cities.yaml``; except in a country whose municipalities
+the base holds with official codes (the Netherlands, CBS): a town there that is no municipality (a
+district, a village) is not guessed into the nearest municipality (Hoogvliet is in Rotterdam, whose
+centre is further away than Albrandswaard's) but reported, to be settled with ``place_aliases``.
 """
 
 from __future__ import annotations
@@ -16,18 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from .._geo import haversine_km
 from ..dataset.yamlio import load_plain
 from ._countries import english_name
 from .gazetteer import GAZETTEER_SOURCE, Ambiguous, City, gazetteer
 from .normalise import country_code, fold, slugify
 
-__all__ = ["NEAREST_KM", "TOWNS", "PlaceIndex", "read_places"]
-
-#: A gazetteer town in a country the base covers joins the nearest municipality of the base within this.
-NEAREST_KM = 10.0
+__all__ = ["TOWNS", "PlaceIndex", "read_places"]
 
 
 #: Towns, districts and other spellings -> municipality id (used only when that id is a place of the base).
@@ -94,8 +89,7 @@ class PlaceIndex:
     added: dict[str, str] = field(default_factory=dict)           # countries not in the base: code -> id
     #: look cities the base lacks up in the world gazetteer (loaded on first need)
     use_world: bool = False
-    covered: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = field(default_factory=dict)
-    #: ISO code -> municipalities with an official code (ids, lat, lon): the countries the base covers
+    covered: set[str] = field(default_factory=set)   # ISO codes whose municipalities have official codes
     cities: dict[int, str] = field(default_factory=dict)          # GeoNames id -> city place id
     new_cities: dict[str, dict[str, Any]] = field(default_factory=dict)     # city records this import adds
     new_provinces: dict[str, dict[str, Any]] = field(default_factory=dict)  # their provinces or states
@@ -119,21 +113,18 @@ class PlaceIndex:
                 idx.provinces[k] = p["id"]
                 idx.province_ids[(province_country[p["id"]] or "", k)] = p["id"]
         muni_where: dict[str, tuple[str | None, str | None]] = {}
-        official: dict[str, list[tuple[str, float, float]]] = {}
         for mu in places["municipalities"]:
             prov = mu.get("province")
             iso = province_country.get(prov) if prov else country_of.get(mu.get("country", ""))
             muni_where[mu["id"]] = (iso, prov)
             for k in _names(mu):
                 idx.by_name.setdefault(k, []).append((mu["id"], iso, prov))
-            if mu.get("cbs") and iso and mu.get("lat") is not None:
-                official.setdefault(iso, []).append((mu["id"], float(mu["lat"]), float(mu["lon"])))
+            if mu.get("cbs") and iso:
+                idx.covered.add(iso)
             for cit in mu.get("sources") or []:
                 loc = str(cit.get("locator") or "") if isinstance(cit, dict) else ""
                 if isinstance(cit, dict) and cit.get("source") == GAZETTEER_SOURCE["id"] and loc.startswith("geonameid "):
                     idx.cities[int(loc.split()[1])] = mu["id"]
-        for iso, rows in official.items():
-            idx.covered[iso] = ([r[0] for r in rows], np.array([r[1] for r in rows]), np.array([r[2] for r in rows]))
         for s in places["sites"]:
             iso, prov = muni_where.get(s.get("municipality", ""), (None, None))
             muni_where[s["id"]] = (iso, prov)
@@ -220,21 +211,15 @@ class PlaceIndex:
                 hit = gazetteer().find(city.split(",")[0] if "," in city else city, country=iso, region=region)
             except Ambiguous as exc:
                 return None, f"ambiguous: {exc}"
+            if hit is not None and hit.country in self.covered:
+                return None, (f"not found: city {city!r} is not a municipality of {hit.country} (gazetteer: "
+                              f"{hit.label}); map it with place_aliases")
             if hit is not None:
-                pid = self._world_place(hit)
-                if pid is not None:
-                    return pid, ""
-                return None, f"not found: city {city!r} (gazetteer: {hit.label}) is not near a municipality of {iso}"
+                return self._world_place(hit), ""
         return None, f"not found: city {city!r} not found" + (f" in {iso}" if iso else "")
 
-    def _world_place(self, c: City) -> str | None:
-        """The place of a gazetteer city: the nearest official municipality in a covered country (None when
-        none is within :data:`NEAREST_KM`), else its city place (added on first use)."""
-        if c.country in self.covered:
-            ids, lat, lon = self.covered[c.country]
-            d = haversine_km(lat, lon, c.lat, c.lon)
-            i = int(np.argmin(d))
-            return ids[i] if d[i] <= NEAREST_KM else None
+    def _world_place(self, c: City) -> str:
+        """The city place of a gazetteer city (added on first use)."""
         if c.geonameid in self.cities:
             return self.cities[c.geonameid]
         base = slugify(c.name) or f"city-{c.geonameid}"

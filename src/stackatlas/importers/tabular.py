@@ -37,6 +37,7 @@ from ..dataset.model import RELATION_STATUSES, Taxonomy
 from ..dataset.yamlio import load_yaml
 from ..errors import InvalidData, Problem
 from ..present.output import to_csv
+from .gazetteer import GAZETTEER_SOURCE
 from .mapping import Col, Mapping, Table, load_mapping, parse_layer_item
 from .normalise import (
     apply_unique,
@@ -50,7 +51,6 @@ from .normalise import (
 )
 from .places import PlaceIndex, read_places
 from .records import dump_yaml, read_kind, record_from_row, write_atomic
-from .gazetteer import GAZETTEER_SOURCE
 from .target import ISO2_SOURCE, ISO_SOURCE, file_digest, import_date, prepare, read_sources, upsert_sources
 
 __all__ = [
