@@ -284,9 +284,20 @@ class Municipality(_Place, _Point):
 
 
 class Region(_Place):
+    """A region: its municipalities, its countries and (a *drawn* region) every municipality whose centre
+    is within ``radius_km`` of the place ``around`` (a municipality or site), across borders."""
+
     kind: str | None = None
     municipalities: list[Slug] = Field(default_factory=list)
     countries: list[Slug] = Field(default_factory=list)
+    around: Slug | None = None
+    radius_km: float | None = Field(default=None, gt=0, le=2500)
+
+    @model_validator(mode="after")
+    def _drawn(self) -> Region:
+        if (self.around is None) != (self.radius_km is None):
+            raise ValueError("a drawn region needs both 'around' (a place) and 'radius_km'")
+        return self
 
 
 class Site(_Place, _Point):

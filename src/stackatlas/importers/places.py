@@ -76,6 +76,16 @@ def _names(rec: dict[str, Any]) -> set[str]:
     return {k for k in keys if k}
 
 
+def _geonameid(rec: dict[str, Any]) -> int | None:
+    """The GeoNames id of a city place an import took from the gazetteer (from its citation)."""
+    for cit in rec.get("sources") or []:
+        if isinstance(cit, dict) and cit.get("source") == GAZETTEER_SOURCE["id"]:
+            loc = str(cit.get("locator") or "")
+            if loc.startswith("geonameid ") and loc[10:].isdigit():
+                return int(loc[10:])
+    return None
+
+
 @dataclass
 class PlaceIndex:
     """The places of a base dataset, indexed by folded name, code and country."""
@@ -117,14 +127,15 @@ class PlaceIndex:
             prov = mu.get("province")
             iso = province_country.get(prov) if prov else country_of.get(mu.get("country", ""))
             muni_where[mu["id"]] = (iso, prov)
-            for k in _names(mu):
-                idx.by_name.setdefault(k, []).append((mu["id"], iso, prov))
             if mu.get("cbs") and iso:
                 idx.covered.add(iso)
-            for cit in mu.get("sources") or []:
-                loc = str(cit.get("locator") or "") if isinstance(cit, dict) else ""
-                if isinstance(cit, dict) and cit.get("source") == GAZETTEER_SOURCE["id"] and loc.startswith("geonameid "):
-                    idx.cities[int(loc.split()[1])] = mu["id"]
+            gid = _geonameid(mu)
+            if gid is not None:
+                idx.cities[gid] = mu["id"]
+                if world:  # found through the gazetteer, so that "Portland, US" stays ambiguous
+                    continue
+            for k in _names(mu):
+                idx.by_name.setdefault(k, []).append((mu["id"], iso, prov))
         for s in places["sites"]:
             iso, prov = muni_where.get(s.get("municipality", ""), (None, None))
             muni_where[s["id"]] = (iso, prov)
@@ -234,7 +245,6 @@ class PlaceIndex:
             {"source": GAZETTEER_SOURCE["id"], "locator": f"geonameid {c.geonameid}", "confidence": "high"}]}
         self.cities[c.geonameid] = pid
         self.new_cities[pid] = rec
-        self.by_name.setdefault(fold(c.name), []).append((pid, c.country, rec.get("province")))
         return pid
 
     def _province(self, c: City, country_id: str) -> str:
