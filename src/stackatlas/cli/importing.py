@@ -135,8 +135,12 @@ def import_wikidata(
 
 def dedupe(
     directory: Annotated[Path, typer.Argument(help="Dataset folder.")],
-    threshold: Annotated[float, typer.Option(help="Name similarity (0-100, token-set ratio after removing legal "
-                                             "forms) from which a pair is proposed.")] = 90.0,
+    threshold: Annotated[float, typer.Option(help="--method rapidfuzz: name similarity (0-100, token-set ratio "
+                                             "after removing legal forms) from which a pair is proposed.")] = 90.0,
+    method: Annotated[str, typer.Option(help="splink (Fellegi-Sunter match probability; docs/importing.md) or "
+                                        "rapidfuzz (name similarity).")] = "splink",
+    min_probability: Annotated[float, typer.Option(help="--method splink: the match probability from which a "
+                                                   "pair is proposed.")] = 0.5,
     apply: Annotated[bool, typer.Option("--apply", help="Merge the pairs judged `same` in judgements.yaml.")]
     = False,
     undo: Annotated[bool, typer.Option("--undo", help="Restore every merge --apply made.")] = False,
@@ -155,7 +159,7 @@ def dedupe(
         done = dd.undo(directory)
         out.print(f"restored {len(done)} actor(s)" + "".join(f"\n  {b} (from {a})" for a, b in done))
         return
-    res = dd.propose(directory, threshold=threshold)
+    res = dd.propose(directory, threshold=threshold, method=method, min_probability=min_probability)
     rows = [{"a": p.a, "b": p.b, "score": round(p.score, 1), "evidence": p.evidence, "decision": p.decision}
             for p in res.pairs]
     emit(rows, fmt, title=f"{len(res.pairs)} candidate pairs ({res.new} new) in {res.path}",
