@@ -8,7 +8,8 @@ For two records the match weight is
 
 over the comparisons k, with γ the level a pair reaches on k (exact name, Jaro–Winkler ≥ 0.95, ...),
 m = P(level | match), u = P(level | non-match) and λ the prior that two random records match; the match
-probability is 2^w / (1 + 2^w).
+probability is 2^w / (1 + 2^w). λ is estimated from the data (``estimate_probability_two_random_records_match``):
+the share of all pairs that agree on the whole name key or a strong key, taken as 70 % of the matches.
 
 The model (:func:`settings`): names are compared on their key (:func:`~.normalise.name_key`: case, accents,
 punctuation and legal forms removed) by exact match, by the words of one being all among the other's
@@ -178,6 +179,11 @@ def link(left: pa.Table, right: pa.Table | None = None, *, min_probability: floa
     sdfs = [api.register(t, dataset_display_name=f"s{k}") for k, t in enumerate(inputs)]
     linker = Linker(sdfs if len(sdfs) > 1 else sdfs[0],
                     settings(link_type="dedupe_only" if right is None else "link_only"), log_level=logging.ERROR)
+    from splink import block_on
+
+    # λ from the pairs that agree on a strong key or the whole name key, taken to be 70 % of the matches
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("name"), block_on("domain"), block_on("wikidata"), block_on("regid")], recall=0.7)
     linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
     pred = linker.inference.predict(threshold_match_probability=min_probability)
     cols = ("unique_id_l AS i, unique_id_r AS j, match_probability AS probability, gamma_name, gamma_domain, "
