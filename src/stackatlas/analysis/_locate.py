@@ -77,10 +77,11 @@ def default_baseline(engine: Engine, *, level: str, places: list[str] | None = N
                      presence: str = "all") -> str:
     """The baseline of a profile when none is given: :data:`WHOLE_DATASET` when the places compared are
     countries, or when the dataset's own ``baseline`` contains none of them (an imported world-wide
-    dataset that inherited ``nl``); else the dataset's own baseline.
+    dataset that inherited ``nl``) or holds no actor; else the dataset's own baseline.
 
     The places compared are ``places``, else every place of ``level`` that holds an actor. A place is in
-    the baseline when one of its municipalities is (a site: its municipality).
+    the baseline when all its municipalities are (a site: its municipality; the baseline itself counts),
+    so a region reaching beyond it (the EU for ``nl``) is not.
     """
     own = engine.meta("baseline")
     if level == "country" or own is None:
@@ -94,10 +95,14 @@ def default_baseline(engine: Engine, *, level: str, places: list[str] | None = N
     inside = pm.filter(pm.place == own).select(m_in="municipality")
     members = pm.select(place=pm.place, m_in=pm.municipality)
     sites = pl.filter(pl.type == "site").select(place=pl.id, m_in=pl.parent)
-    hits = members.union(sites).semi_join(compared, "place").semi_join(inside, "m_in")
+    cmp_members = members.union(sites).semi_join(compared, "place")
+    outside = cmp_members.anti_join(inside, "m_in").select("place").distinct()
+    contained = cmp_members.select("place").distinct().anti_join(outside, "place")
     own_id = pl.filter(pl.id == own).select(place="id").semi_join(compared, "place")  # the baseline itself
-    found = engine.execute(hits.select("place").union(own_id).limit(1))
-    return own if len(found) else WHOLE_DATASET
+    if engine.execute(contained.union(own_id).limit(1)).empty:
+        return WHOLE_DATASET
+    has_actors = actors_in(engine, own, presence=presence).limit(1)
+    return own if len(engine.execute(has_actors)) else WHOLE_DATASET
 
 
 def activities(engine: Engine, *, by: str = "layer") -> Table:
