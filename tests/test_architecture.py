@@ -18,7 +18,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "stackatlas"
 
 #: Bottom to top. A name is a top-level module or package of ``stackatlas``.
 FLOORS: list[set[str]] = [
-    {"_version", "errors", "_sql"},
+    {"_version", "errors", "_sql", "_geo"},
     {"dataset", "data"},
     {"store", "timeframe"},
     {"engine", "atlas", "lookups"},

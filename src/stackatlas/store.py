@@ -17,9 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 from platformdirs import user_cache_dir
 
+from ._geo import haversine_km
 from ._version import __version__
 from .dataset import model as m
 from .dataset.loader import SCHEMA_VERSION, Dataset, bundled_path, content_hash, iter_citations, load_dataset
@@ -47,6 +49,7 @@ SCHEMA: dict[str, list[tuple[str, str]]] = {
                ("lat", "DOUBLE"), ("lon", "DOUBLE"), ("description_nl", "VARCHAR"),
                ("description_en", "VARCHAR")],
     "region_members": [("region", "VARCHAR"), ("member", "VARCHAR"), ("position", "INTEGER")],
+    "region_drawn": [("region", "VARCHAR"), ("around", "VARCHAR"), ("radius_km", "DOUBLE")],
     "place_municipalities": [("place", "VARCHAR"), ("municipality", "VARCHAR")],
     "sources": [("id", "VARCHAR"), ("title", "VARCHAR"), ("author", "VARCHAR"), ("publisher", "VARCHAR"),
                 ("date", "VARCHAR"), ("url", "VARCHAR"), ("type", "VARCHAR"), ("licence", "VARCHAR"),
@@ -112,6 +115,7 @@ TABLE_NOTES: dict[str, str] = {
     'crosswalk': "For an alternative taxonomy: its layers mapped onto another taxonomy's.",
     'places': 'Every place: `type` is country, province, municipality, region or site; `parent` is the province (or country) of a municipality, the country of a province, the municipality of a site.',
     'region_members': 'Municipalities (and countries) of each region, in the order given.',
+    'region_drawn': 'Regions drawn as a circle: every municipality whose centre is within `radius_km` (great-circle distance) of the place `around` (a municipality or site) is in the region (in `place_municipalities`, not in `region_members`), across borders.',
     'place_municipalities': 'Closure: for each place, every municipality it contains (a municipality contains itself).',
     'sources': 'Publications and other sources.',
     'actors': 'Organisations; `hq_municipality`/`hq_country` resolve the head office; `control_bloc` follows from `control_country`; `defined_at` is file:line of the record. Actors from a CSV table (docs/dataset-format.md) are rows like any other; their `defined_at` is the CSV file and the line of the row. `founded`/`dissolved` are the dates as written (YYYY, YYYY-MM or YYYY-MM-DD), `founded_date`/`dissolved_date` their first days (what `--as-of` compares; docs/dataset-format.md, "Time").',
@@ -262,6 +266,29 @@ class _Where:
         return self.province_country.get(place)
 
 
+class _Drawn:
+    """The municipalities of drawn regions (``around`` + ``radius_km``): those whose centre is within the
+    radius of the centre place, by great-circle distance (:func:`stackatlas._geo.haversine_km`)."""
+
+    def __init__(self, ds: Dataset) -> None:
+        self.ids = [mu.id for mu in ds.municipalities]
+        self.lat = np.array([mu.lat for mu in ds.municipalities], dtype=float)
+        self.lon = np.array([mu.lon for mu in ds.municipalities], dtype=float)
+        self.point = {**{x.id: (x.lat, x.lon) for x in ds.municipalities}, **{x.id: (x.lat, x.lon) for x in ds.sites}}
+
+    def centre(self, rg: m.Region) -> tuple[float, float] | None:
+        return self.point.get(rg.around) if rg.around else None
+
+    def members(self, rg: m.Region) -> list[str]:
+        """The municipalities within the radius, nearest first (the centre's own first)."""
+        c = self.centre(rg)
+        if c is None or rg.radius_km is None or not self.ids:
+            return []
+        d = haversine_km(self.lat, self.lon, *c)
+        inside = np.flatnonzero(d <= rg.radius_km)
+        return [self.ids[i] for i in inside[np.argsort(d[inside], kind="stable")]]
+
+
 def _place_rows(r: _Rows, ds: Dataset, where: _Where) -> None:
     """``places``, ``region_members`` and ``place_municipalities`` (each place with the municipalities in it)."""
     for c in ds.countries:
@@ -279,15 +306,18 @@ def _place_rows(r: _Rows, ds: Dataset, where: _Where) -> None:
             r.add("place_municipalities", mu.province, mu.id)
         if country:
             r.add("place_municipalities", country, mu.id)
+    drawn = _Drawn(ds)
     for rg in ds.regions:
         r.add("places", rg.id, "region", rg.name.nl, rg.name.en, None, rg.kind, None, None, None, None,
               _t(rg.description, "nl"), _t(rg.description, "en"))
-        members = list(rg.municipalities)
+        members = list(dict.fromkeys([*rg.municipalities, *drawn.members(rg)]))
         for i, mid in enumerate(rg.municipalities):
             r.add("region_members", rg.id, mid, i + 1)
         for i, cid in enumerate(rg.countries):
             r.add("region_members", rg.id, cid, len(rg.municipalities) + i + 1)
             members.extend(x for x, c in where.muni_country.items() if c == cid and x not in members)
+        if rg.around is not None:
+            r.add("region_drawn", rg.id, rg.around, rg.radius_km)
         for mid in dict.fromkeys(members):
             r.add("place_municipalities", rg.id, mid)
     for s in ds.sites:
@@ -303,8 +333,9 @@ def _actor_rows(r: _Rows, ds: Dataset, where: _Where) -> None:
     fallback_bloc = "other" if any(x.id == "other" for x in tax.blocs) else None
     for a in ds.actors:
         bloc = bloc_of.get(a.control_country or "", fallback_bloc) if a.control_country else None
-        r.add("actors", a.id, a.name, a.kind, helix_of.get(a.kind), a.hq, where.municipality_of(a.hq),
-              where.country_of(a.hq), a.control_country, bloc, a.parent, a.founded, a.website, a.wikidata,
+        hq = a.hq or ""  # no head office: no municipality or country either
+        r.add("actors", a.id, a.name, a.kind, helix_of.get(a.kind), a.hq, where.municipality_of(hq),
+              where.country_of(hq), a.control_country, bloc, a.parent, a.founded, a.website, a.wikidata,
               _t(a.description, "nl"), _t(a.description, "en"), ds.files.get(a.id), a.dissolved, _date(a.founded),
               _date(a.dissolved))
         for i, al in enumerate(a.aliases):

@@ -15,8 +15,12 @@ from ..dataset.model import PLACE_TYPES
 from ..engine import Engine
 from ..errors import AnalysisError
 
-__all__ = ["BY", "LEVELS", "PRESENCE", "ROLES", "Numbering", "activities", "actor_places", "actors_in",
-           "check_role", "municipalities_in", "weighted_activities"]
+__all__ = ["BY", "LEVELS", "PRESENCE", "ROLES", "WHOLE_DATASET", "Numbering", "activities", "actor_places",
+           "actors_in", "check_role", "default_baseline", "located_actors", "municipalities_in", "unplaced",
+           "weighted_activities"]
+
+#: The baseline "every located actor of the dataset" (no place contains them all).
+WHOLE_DATASET = "*"
 
 #: The levels a place is profiled at: the place types of the model, in page order.
 LEVELS = PLACE_TYPES
@@ -56,9 +60,61 @@ def actor_places(engine: Engine, *, level: str, presence: str = "all") -> Table:
 
 
 def actors_in(engine: Engine, place: str, *, presence: str = "all") -> Table:
-    """(actor,) located in ``place``: a municipality, site, region, province or country."""
+    """(actor,) located in ``place``: a municipality, site, region, province or country; ``place``
+    :data:`WHOLE_DATASET` gives every actor located anywhere."""
+    if place == WHOLE_DATASET:
+        return located_actors(engine, presence=presence)
     loc = _located(engine, presence)
     return loc.filter(loc.place == place).select("actor").distinct()
+
+
+def located_actors(engine: Engine, *, presence: str = "all") -> Table:
+    """(actor,) of every actor located somewhere (a head office, or with ``presence='all'`` a site)."""
+    return _located(engine, presence).select("actor").distinct()
+
+
+def unplaced(engine: Engine, *, presence: str = "all") -> int:
+    """How many actors no place holds (no head office, no open site; with ``presence='hq'`` no head
+    office): the actors a place-based analysis leaves out, and says it did."""
+    def count() -> int:
+        actors = engine.table("actors")
+        loc = located_actors(engine, presence=presence)
+        out = actors.anti_join(loc, actors.id == loc.actor)
+        return int(engine.execute(out.aggregate(n=out.count()))["n"].iloc[0])
+
+    return int(engine.cached(("unplaced", presence), count))
+
+
+def default_baseline(engine: Engine, *, level: str, places: list[str] | None = None,
+                     presence: str = "all") -> str:
+    """The baseline of a profile when none is given: :data:`WHOLE_DATASET` when the places compared are
+    countries, or when the dataset's own ``baseline`` contains none of them (an imported world-wide
+    dataset that inherited ``nl``) or holds no actor; else the dataset's own baseline.
+
+    The places compared are ``places``, else every place of ``level`` that holds an actor. A place is in
+    the baseline when all its municipalities are (a site: its municipality; the baseline itself counts),
+    so a region reaching beyond it (the EU for ``nl``) is not.
+    """
+    own = engine.meta("baseline")
+    if level == "country" or own is None:
+        return WHOLE_DATASET
+    pl = engine.table("places")
+    if places is not None:
+        compared = pl.filter(pl.id.isin(places)).select(place=pl.id)
+    else:
+        compared = actor_places(engine, level=level, presence=presence).select("place").distinct()
+    pm = engine.table("place_municipalities")
+    inside = pm.filter(pm.place == own).select(m_in="municipality")
+    members = pm.select(place=pm.place, m_in=pm.municipality)
+    sites = pl.filter(pl.type == "site").select(place=pl.id, m_in=pl.parent)
+    cmp_members = members.union(sites).semi_join(compared, "place")
+    outside = cmp_members.anti_join(inside, "m_in").select("place").distinct()
+    contained = cmp_members.select("place").distinct().anti_join(outside, "place")
+    own_id = pl.filter(pl.id == own).select(place="id").semi_join(compared, "place")  # the baseline itself
+    if engine.execute(contained.union(own_id).limit(1)).empty:
+        return WHOLE_DATASET
+    has_actors = actors_in(engine, own, presence=presence).limit(1)
+    return own if len(engine.execute(has_actors)) else WHOLE_DATASET
 
 
 def activities(engine: Engine, *, by: str = "layer", role: str = "all") -> Table:

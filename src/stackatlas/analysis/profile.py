@@ -6,7 +6,11 @@ The location quotient (LQ) compares a place's share of an activity with the base
     LQ_pl = (c_pl / c_p) / (B_l / B)  =  c_pl / E_pl,   E_pl = c_p * B_l / B
 
 with c_pl the (weighted) count of actors of place p in layer l, c_p = sum_l c_pl, and B_l, B the same for
-the baseline (by default every actor located in the Netherlands). Uncertainty treats c_pl as Poisson
+the baseline: by default the dataset's own ``baseline`` place (the Netherlands for the corridor) when it
+contains one of the places compared, else (and always for countries) every located actor of the dataset,
+:data:`~stackatlas.analysis._locate.WHOLE_DATASET` (:func:`~stackatlas.analysis._locate.default_baseline`).
+The result says which (``attrs["baseline"]``) and how many actors no place holds and were left out
+(``attrs["left_out"]``). Uncertainty treats c_pl as Poisson
 with mean LQ * E_pl, as for a standardised ratio:
 
 * 95% interval: the exact (Garwood 1936) interval of the Poisson mean, divided by E_pl; with
@@ -46,7 +50,7 @@ from scipy import special, stats
 
 from ..engine import Engine
 from ..errors import AnalysisError
-from ._locate import BY, LEVELS, actor_places, actors_in, weighted_activities
+from ._locate import BY, LEVELS, WHOLE_DATASET, actor_places, actors_in, default_baseline, unplaced, weighted_activities
 
 __all__ = ["PROFILE_COLUMNS", "eb_prior", "lq_table", "profile", "specialisation"]
 
@@ -240,7 +244,8 @@ def profile(engine: Engine, *, level: str = "municipality", by: str = "layer", b
     by
         ``layer``, ``sublayer`` or ``domain``.
     baseline
-        Place whose actors define the expected shares (default: the dataset's baseline).
+        Place whose actors define the expected shares, or ``"*"`` for every located actor (default:
+        :func:`~stackatlas.analysis._locate.default_baseline`).
     weight
         An indicator metric with a value per actor (e.g. employees); counts become weighted sums.
     fractional
@@ -274,11 +279,9 @@ def profile(engine: Engine, *, level: str = "municipality", by: str = "layer", b
         raise AnalysisError(f"by must be one of {', '.join(BY)}, not {by!r}")
     if level not in LEVELS:
         raise AnalysisError(f"level must be one of {', '.join(LEVELS)}, not {level!r}")
-    baseline = baseline or engine.meta("baseline")
-    if baseline is None:
-        raise AnalysisError("no baseline: pass one (e.g. 'nl')")
+    baseline = baseline or default_baseline(engine, level=level, places=places, presence=presence)
     pl = engine.table("places")
-    if engine.execute(pl.filter(pl.id == baseline).select("id")).empty:
+    if baseline != WHOLE_DATASET and engine.execute(pl.filter(pl.id == baseline).select("id")).empty:
         raise AnalysisError(f"unknown baseline place {baseline!r}")
     acts = _weighted_activities(engine, by=by, fractional=fractional, weight=weight, role=role,
                                 secondary_weight=secondary_weight)
@@ -302,4 +305,6 @@ def profile(engine: Engine, *, level: str = "municipality", by: str = "layer", b
         table = table[table["place"].isin(places)].reset_index(drop=True)
     if by != "layer":
         table = table.rename(columns={"layer": by})
+    table.attrs["baseline"] = baseline
+    table.attrs["left_out"] = unplaced(engine, presence=presence)
     return table

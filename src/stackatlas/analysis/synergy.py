@@ -72,7 +72,7 @@ from scipy import sparse
 
 from ..engine import Engine
 from ..errors import AnalysisError, NotFound
-from ._locate import Numbering, activities, actors_in, check_role, municipalities_in
+from ._locate import WHOLE_DATASET, Numbering, activities, actors_in, check_role, default_baseline, municipalities_in
 from ._masks import popcount
 from .profile import profile
 from .relatedness import relatedness
@@ -267,9 +267,13 @@ def corridor_inputs(engine: Engine, *, a: str, b: str, presence: str = "all", ro
     prior = (np.ones(len(layers)), np.ones(len(layers)))
     base_share = np.full(len(layers), 1 / len(layers))
     profiles: dict[str, pd.DataFrame] = {}   # one profile per level (both regions are often regions)
+    # one baseline for both places (so that swapping them changes nothing): the whole dataset when one is
+    # a country, else the default for the pair (the dataset's baseline when it contains one of them)
+    base = (WHOLE_DATASET if "country" in (ta, tb)
+            else default_baseline(engine, level=ta, places=[a, b], presence=presence))
     for tag, place, typ in (("a", a, ta), ("b", b, tb)):
         if typ not in profiles:
-            profiles[typ] = profile(engine, level=typ, presence=presence, role=role,
+            profiles[typ] = profile(engine, level=typ, presence=presence, baseline=base, role=role,
                                     secondary_weight=secondary_weight)
         prof = profiles[typ]
         pr = prof[prof["place"] == place].set_index("layer").reindex(layers)
@@ -283,7 +287,7 @@ def corridor_inputs(engine: Engine, *, a: str, b: str, presence: str = "all", ro
             base_share = np.array([bs.get(x, 0.0) for x in layers])
     mprof = profiles.get("municipality")
     if mprof is None:
-        mprof = profile(engine, level="municipality", presence=presence, role=role,
+        mprof = profile(engine, level="municipality", presence=presence, baseline=base, role=role,
                         secondary_weight=secondary_weight)
     munis = sorted(set(muni["municipality"]))
     mp = mprof[mprof["place"].isin(munis)]

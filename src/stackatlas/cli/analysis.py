@@ -31,7 +31,9 @@ def profile(
     ctx: typer.Context,
     level: Annotated[str, typer.Option(help="municipality, region, province, country or site.")] = "municipality",
     by: Annotated[str, typer.Option(help="layer, sublayer or domain.")] = "layer",
-    baseline: Annotated[str | None, typer.Option(help="Baseline place (default: the dataset's).")] = None,
+    baseline: Annotated[str | None, typer.Option(
+        help="Baseline place, or '*' for every located actor (default: the dataset's baseline when it contains "
+             "a place compared, else every located actor; always every located actor for countries).")] = None,
     weight: Annotated[str | None, typer.Option(help="Indicator metric to weight actors by.")] = None,
     fractional: Annotated[bool, typer.Option(help="An actor in k layers counts 1/k in each.")] = False,
     presence: Annotated[str, typer.Option(help="all (head office and sites) or hq.")] = "all",
@@ -50,12 +52,33 @@ def profile(
     table = _profile(atlas.engine(), level=level, by=by, baseline=baseline, weight=weight,
                      fractional=fractional, presence=presence, places=place or None, role=role,
                      secondary_weight=secondary_weight)
+    _say_baseline(table.attrs)
     if summary:
         emit(records(_specialisation(table.rename(columns={by: "layer"}))), fmt, title="specialisation")
         return
     if fmt == Fmt.table:
         table = table[table["count"] > 0]
     emit(records(table.round(4)), fmt, title=f"profile by {by} ({level})")
+
+
+def say_left_out(engine: object) -> None:
+    """On stderr: how many actors a place-based analysis left out for having no location."""
+    from ..analysis._locate import unplaced
+    from ._app import err
+
+    n = unplaced(engine)  # type: ignore[arg-type]
+    if n:
+        err.print(f"left out: {n:,} actors without a location (no head office or site)")
+
+
+def _say_baseline(attrs: dict[str, object]) -> None:
+    """Which baseline a profile used, and how many actors without a place it left out (on stderr)."""
+    from ._app import err
+
+    base = attrs.get("baseline")
+    err.print(f"baseline: {'the whole dataset (every located actor)' if base == '*' else base}")
+    if attrs.get("left_out"):
+        err.print(f"left out: {attrs['left_out']:,} actors without a location (no head office or site)")
 
 
 def relatedness(
@@ -112,6 +135,7 @@ def synergies(
         found = discover(atlas.engine(), a=a, b=b, top=top, curated=cur,
                          config=SynergyConfig(bootstrap=bootstrap, seed=seed, scope=scope, role=role,
                                               secondary_weight=secondary_weight, within_domain=within_domain))
+        say_left_out(atlas.engine())
         out += [{"kind": "discovered", **r} for r in records(found.round(3))]
     if fmt == Fmt.table:
         cols = ["kind", "id", "label", "name", "layers", "domains", "places", "score", "score_low", "score_high",

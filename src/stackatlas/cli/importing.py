@@ -12,9 +12,10 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from ._app import Fmt, FormatOpt, emit, err, out, state
+from ._app import Fmt, FormatOpt, emit, err, out, records, state
 
-__all__ = ["dedupe", "export", "import_csv", "import_parquet", "import_wikidata", "merge", "register"]
+__all__ = ["dedupe", "export", "import_csv", "import_parquet", "import_wikidata", "merge", "region_add",
+           "region_list", "register"]
 
 
 class OutFormat(str, Enum):
@@ -74,6 +75,15 @@ def _summary(res: Any) -> None:
         out.print(f"  cities not found, head office set to the country ({len(res.unresolved)}):")
         for place, k in res.unresolved[:10]:
             out.print(f"    {k:>8,}  {place}")
+    if getattr(res, "ambiguous", None):
+        out.print(f"  ambiguous cities, not guessed ({len(res.ambiguous)}; give the region or country):")
+        for place, k in res.ambiguous[:10]:
+            out.print(f"    {k:>8,}  {escape(place)}")
+    if getattr(res, "no_location", 0):
+        out.print(f"  kept without a head office (no location): {res.no_location:,}")
+    if getattr(res, "added_cities", None):
+        shown = ", ".join(res.added_cities[:10]) + (" ..." if len(res.added_cities) > 10 else "")
+        out.print(f"  cities added from the gazetteer ({len(res.added_cities)}): {escape(shown)}")
     if res.added_countries:
         out.print(f"  countries added to the places: {', '.join(res.added_countries)}")
     out.print(f"  report: {res.report}")
@@ -125,8 +135,12 @@ def import_wikidata(
 
 def dedupe(
     directory: Annotated[Path, typer.Argument(help="Dataset folder.")],
-    threshold: Annotated[float, typer.Option(help="Name similarity (0-100, token-set ratio after removing legal "
-                                             "forms) from which a pair is proposed.")] = 90.0,
+    threshold: Annotated[float, typer.Option(help="--method rapidfuzz: name similarity (0-100, token-set ratio "
+                                             "after removing legal forms) from which a pair is proposed.")] = 90.0,
+    method: Annotated[str, typer.Option(help="splink (Fellegi-Sunter match probability; docs/importing.md) or "
+                                        "rapidfuzz (name similarity).")] = "splink",
+    min_probability: Annotated[float, typer.Option(help="--method splink: the match probability from which a "
+                                                   "pair is proposed.")] = 0.5,
     apply: Annotated[bool, typer.Option("--apply", help="Merge the pairs judged `same` in judgements.yaml.")]
     = False,
     undo: Annotated[bool, typer.Option("--undo", help="Restore every merge --apply made.")] = False,
@@ -145,7 +159,7 @@ def dedupe(
         done = dd.undo(directory)
         out.print(f"restored {len(done)} actor(s)" + "".join(f"\n  {b} (from {a})" for a, b in done))
         return
-    res = dd.propose(directory, threshold=threshold)
+    res = dd.propose(directory, threshold=threshold, method=method, min_probability=min_probability)
     rows = [{"a": p.a, "b": p.b, "score": round(p.score, 1), "evidence": p.evidence, "decision": p.decision}
             for p in res.pairs]
     emit(rows, fmt, title=f"{len(res.pairs)} candidate pairs ({res.new} new) in {res.path}",
@@ -203,3 +217,41 @@ def register(app: typer.Typer) -> None:
     app.add_typer(import_app, name="import")
     for command in (dedupe, merge, export):
         app.command()(command)
+    regions_app = typer.Typer(name="regions", help="Regions of the dataset, and regions drawn as a circle "
+                              "around a place (docs/importing.md).", no_args_is_help=True)
+    regions_app.command("add")(region_add)
+    regions_app.command("list")(region_list)
+    app.add_typer(regions_app, name="regions")
+
+
+def region_add(
+    ctx: typer.Context,
+    ident: Annotated[str, typer.Argument(help="The region's id (e.g. eindhoven-90km).")],
+    around: Annotated[str, typer.Option("--around", help="A municipality or site: the centre.")],
+    radius_km: Annotated[float, typer.Option("--radius-km", help="Radius in km (great-circle distance).")],
+    name: Annotated[str | None, typer.Option("--name", help="English name (default: 'PLACE + N km').")] = None,
+    name_nl: Annotated[str | None, typer.Option("--name-nl", help="Dutch name.")] = None,
+) -> None:
+    """Draw a region: every municipality whose centre is within --radius-km of --around, across borders.
+
+    Written to DATA/places/drawn-regions.yaml (give --data; the bundled dataset is read-only); the dataset
+    is validated and left as it was when it does not validate. Use the id like any region:
+    `stackatlas --data DIR synergies --between eindhoven-90km --and ...`.
+    """
+    from ..importers.regions import add_region
+
+    st = state(ctx)
+    rec = add_region(st.data, ident, around=around, radius_km=radius_km, name_en=name, name_nl=name_nl)
+    members = st.atlas().lookups().members.get(ident, set())
+    out.print(f"region {escape(rec['id'])}: {len(members)} municipalities within {radius_km:g} km of "
+              f"{escape(around)} (written to {st.data / 'places' / 'drawn-regions.yaml'})")
+
+
+def region_list(ctx: typer.Context, fmt: FormatOpt = Fmt.table) -> None:
+    """Every region: kind, how it is drawn (around, radius) and its number of municipalities."""
+    atlas = state(ctx).atlas()
+    rows = atlas.sql(
+        "SELECT p.id, p.name_en AS name, p.kind, d.around, d.radius_km, "
+        "(SELECT count(*) FROM place_municipalities m WHERE m.place = p.id) AS municipalities "
+        "FROM places p LEFT JOIN region_drawn d ON d.region = p.id WHERE p.type = 'region' ORDER BY p.id")
+    emit(records(rows), fmt, title="regions")

@@ -90,6 +90,9 @@ def bridges(
 
     engine = state(ctx).atlas(as_of).engine()
     res = _bridges(engine, a=between, b=and_, presence=presence, families=family or None)
+    from .analysis import say_left_out
+
+    say_left_out(engine)
     if fmt == Fmt.json:
         emit(_jsonable(res), fmt)
         return

@@ -62,7 +62,7 @@ def _check_columns() -> None:
 
 _check_columns()
 REQUIRED: dict[str, frozenset[str]] = {
-    "actors": frozenset({"id", "name", "kind", "hq", "layers", "sources"}),
+    "actors": frozenset({"id", "name", "kind", "layers", "sources"}),  # hq may be empty: no head office
     "relations": frozenset({"id", "type", "from", "to", "sources"}),
     "indicators": frozenset({"id", "subject", "metric", "value", "unit", "sources"}),
 }

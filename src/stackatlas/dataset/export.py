@@ -55,6 +55,7 @@ def read_records(con: duckdb.DuckDBPyConnection) -> dict[str, list[Any]]:
     out: dict[str, list[Any]] = {g: [] for g in RECORD_GROUPS}
     members = many("SELECT * FROM region_members ORDER BY region, position", "region", "member")
     place_types = {r["id"]: r["type"] for r in _rows(con, "SELECT id, type FROM places")}
+    drawn = {r["region"]: r for r in _rows(con, "SELECT * FROM region_drawn")}
     for p in _rows(con, "SELECT * FROM places ORDER BY rowid"):
         common = {"id": p["id"], "name": _text(p["name_nl"], p["name_en"]),
                   "description": _text(p["description_nl"], p["description_en"]),
@@ -75,7 +76,8 @@ def read_records(con: duckdb.DuckDBPyConnection) -> dict[str, list[Any]]:
             out["regions"].append(m.Region.model_validate(_clean({
                 **common, "kind": p["kind"],
                 "municipalities": [x for x in ms if place_types.get(x) == "municipality"],
-                "countries": [x for x in ms if place_types.get(x) == "country"]})))
+                "countries": [x for x in ms if place_types.get(x) == "country"],
+                "around": drawn.get(p["id"], {}).get("around"), "radius_km": drawn.get(p["id"], {}).get("radius_km")})))
         else:
             out["sites"].append(m.Site.model_validate(_clean({**common, "kind": p["kind"],
                                                                "municipality": p["parent"], "lat": p["lat"],

@@ -38,7 +38,7 @@ __all__ = [
 T = TypeVar("T", bound=BaseModel)
 
 #: Bumped whenever the database layout changes, so cached databases are rebuilt.
-SCHEMA_VERSION = "2"  # 2: actor_places, blocs.position
+SCHEMA_VERSION = "4"  # 2: actor_places, blocs.position; 3: region_drawn, actors without hq; 4: dates (dissolved, sites since/until, relations ended)
 
 
 def _data_root() -> Path:
@@ -494,8 +494,10 @@ class _PassTwo:
             r.sources(x, self.sources)
             r.refs(x, x.value.municipalities, self.municipalities, "municipality", "municipalities")
             r.refs(x, x.value.countries, self.countries, "country", "countries")
-            if not (x.value.municipalities or x.value.countries):
-                self.problems.append(x.problem("municipalities", "a region needs municipalities (or countries)"))
+            r.ref(x, x.value.around, self.municipalities | self.sites, "municipality or site", "around")
+            if not (x.value.municipalities or x.value.countries or x.value.around):
+                self.problems.append(x.problem("municipalities", "a region needs municipalities (or countries, "
+                                                                 "or around and radius_km)"))
         for x in pr["sites"]:
             r.sources(x, self.sources)
             r.ref(x, x.value.municipality, self.municipalities, "municipality", "municipality")
@@ -516,7 +518,7 @@ class _PassTwo:
             r.sources(a, self.sources)
             r.ref(a, v.kind, self.kinds, "actor kind", "kind")
             r.ref(a, v.hq, self.places, "place", "hq")
-            if v.hq in self.places and v.hq not in self.municipalities | self.countries | self.sites:
+            if v.hq is not None and v.hq in self.places and v.hq not in self.municipalities | self.countries | self.sites:
                 self.problems.append(a.problem("hq", f"the head office must be a municipality, site or country, "
                                                      f"not {v.hq!r}", "hq"))
             for i, s in enumerate(v.sites):

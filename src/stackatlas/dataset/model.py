@@ -291,9 +291,20 @@ class Municipality(_Place, _Point):
 
 
 class Region(_Place):
+    """A region: its municipalities, its countries and (a *drawn* region) every municipality whose centre
+    is within ``radius_km`` of the place ``around`` (a municipality or site), across borders."""
+
     kind: str | None = None
     municipalities: list[Slug] = Field(default_factory=list)
     countries: list[Slug] = Field(default_factory=list)
+    around: Slug | None = None
+    radius_km: float | None = Field(default=None, gt=0, le=2500)
+
+    @model_validator(mode="after")
+    def _drawn(self) -> Region:
+        if (self.around is None) != (self.radius_km is None):
+            raise ValueError("a drawn region needs both 'around' (a place) and 'radius_km'")
+        return self
 
 
 class Site(_Place, _Point):
@@ -363,7 +374,9 @@ class Actor(_Ided, _Sourced):
     name: Annotated[str, Field(min_length=1)]
     aliases: list[str] = Field(default_factory=list)
     kind: Slug
-    hq: Slug
+    #: the head office (a municipality, site or country); absent when the source gives no location at all
+    #: (an import with ``location_fallback: unknown``): place-based analyses leave such an actor out
+    hq: Slug | None = None
     sites: list[ActorSite] = Field(default_factory=list)
     layers: Annotated[list[ActorLayer], Field(min_length=1)]
     domains: list[Slug] = Field(default_factory=list)

@@ -35,7 +35,11 @@ from .normalise import domain_of, name_key
 from .records import RecordFile, dump_yaml, read_kind, write_atomic, write_records
 from .target import import_date
 
-__all__ = ["JUDGEMENTS", "Pair", "Proposals", "apply", "candidates", "propose", "undo"]
+__all__ = ["JUDGEMENTS", "METHODS", "Pair", "Proposals", "apply", "candidates", "propose", "splink_candidates",
+           "undo"]
+
+#: How candidate pairs are found: Splink's Fellegi–Sunter model (default) or rapidfuzz name similarity.
+METHODS = ("splink", "rapidfuzz")
 
 JUDGEMENTS = "judgements.yaml"
 DECISIONS = ("same", "not-same", "unsure")
@@ -165,6 +169,42 @@ def candidates(left: list[dict[str, Any]], right: list[dict[str, Any]] | None = 
     return out
 
 
+_NAME_LEVELS = {5: "same name {a!r}", 4: "the words of {a!r} and {b!r}: one within the other",
+                3: "names {a!r} ~ {b!r} (Jaro-Winkler >= 0.95)", 2: "names {a!r} ~ {b!r} (Jaro-Winkler >= 0.88)",
+                1: "names {a!r} ~ {b!r} (Jaro-Winkler >= 0.75)"}
+
+
+def splink_candidates(left: list[dict[str, Any]], right: list[dict[str, Any]] | None = None, *,
+                      min_probability: float = 0.5,
+                      backend: str = "duckdb") -> list[tuple[int, int, float, list[str]]]:
+    """Like :func:`candidates`, with Splink (:mod:`.linkage`): pairs whose Fellegi–Sunter match probability
+    is at least ``min_probability``; the score is that probability in percent, the evidence the levels the
+    pair reached."""
+    from .linkage import link, records_table
+
+    lt = records_table(left)
+    rt = records_table(right, offset=len(left)) if right is not None else None
+    found = link(lt, rt, min_probability=min_probability, backend=backend).to_pylist()
+    recs = left + (right or [])
+    cols = {c: (lt.column(c).to_pylist() + (rt.column(c).to_pylist() if rt is not None else []))
+            for c in ("name", "domain", "wikidata", "regid", "hq")}
+    out = []
+    for f in found:
+        i, j = int(f["i"]), int(f["j"])
+        if right is None and i > j:
+            i, j = j, i
+        ev = [f"Splink match probability {f['probability']:.3f}"]
+        if f["gamma_name"] in _NAME_LEVELS:
+            ev.append(_NAME_LEVELS[f["gamma_name"]].format(a=cols["name"][i], b=cols["name"][j]))
+        for c, what in (("domain", "website domain"), ("wikidata", "wikidata id"), ("regid", "registry id"),
+                        ("hq", "head office")):
+            if f[f"gamma_{c}"] == 1:
+                ev.append(f"same {what} {cols[c][i]}")
+        out.append((i, j - len(left) if right is not None else j, round(100 * float(f["probability"]), 1), ev))
+    del recs
+    return sorted(out)
+
+
 # --- the dataset's actors ----------------------------------------------------------------------------------
 
 
@@ -230,8 +270,15 @@ def _write_judgements(root: Path, data: dict[str, Any]) -> None:
     write_atomic(root / JUDGEMENTS, _HEADER + dump_yaml(out))
 
 
-def propose(root: Path, *, threshold: float = 90.0, date: str | None = None) -> Proposals:
-    """Find candidate pairs and add the new ones to ``judgements.yaml`` (as ``unsure``)."""
+def propose(root: Path, *, threshold: float = 90.0, date: str | None = None, method: str = "splink",
+            min_probability: float = 0.5) -> Proposals:
+    """Find candidate pairs and add the new ones to ``judgements.yaml`` (as ``unsure``).
+
+    ``method``: ``splink`` (:func:`splink_candidates`, pairs with a match probability of at least
+    ``min_probability``) or ``rapidfuzz`` (:func:`candidates`, names similar by at least ``threshold``).
+    """
+    if method not in METHODS:
+        raise StackAtlasError(f"method must be one of {', '.join(METHODS)}, not {method!r}")
     root = Path(root)
     actors = _Actors.of(root)
     items = actors.all()
@@ -242,7 +289,9 @@ def propose(root: Path, *, threshold: float = 90.0, date: str | None = None) -> 
     when = import_date(date)
     new = 0
     pairs: list[Pair] = []
-    for i, j, score, evidence in candidates(recs, threshold=threshold):
+    found = (splink_candidates(recs, min_probability=min_probability) if method == "splink" and len(recs) > 1
+             else candidates(recs, threshold=threshold))
+    for i, j, score, evidence in found:
         (fi, ri), (fj, rj) = items[i], items[j]
         a, b = (ri, rj) if _rank(fi, ri) <= _rank(fj, rj) else (rj, ri)
         key = tuple(sorted((a["id"], b["id"])))

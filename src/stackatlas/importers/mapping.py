@@ -156,7 +156,10 @@ class Table(_M):
     match: str = "*"                      # a glob on the file name: organisations*.csv
     records: Literal["actors", "relations"]
     confidence: Literal["high", "medium", "low"] = "medium"
-    location_fallback: Literal["country", "reject"] = "country"
+    #: what a row whose city is not found becomes: ``country`` (its country, else rejected), ``unknown``
+    #: (its country, else no head office) or ``reject``; unset: ``unknown`` from mapping version 2 on,
+    #: ``country`` in version 1 (set by :class:`Mapping`)
+    location_fallback: Literal["country", "reject", "unknown"] | None = None
     # actors
     id: Col | None = None
     name: Col | None = None
@@ -231,12 +234,14 @@ class Table(_M):
 
 
 class Mapping(_M):
-    version: int = 1
+    version: Literal[1, 2] = 1
     source: SourceSpec = Field(default_factory=SourceSpec)
     dataset: DatasetSpec = Field(default_factory=DatasetSpec)
     date_order: Literal["dmy", "mdy"] = "dmy"
     categories: Categories = Field(default_factory=Categories)
     place_aliases: dict[str, str] = Field(default_factory=dict)   # city name -> place id
+    #: look cities the base lacks up in the world gazetteer (default: yes from version 2 on)
+    world_cities: bool | None = None
     tables: dict[str, Table]
 
     @field_validator("tables")
@@ -248,6 +253,17 @@ class Mapping(_M):
         if not v:
             raise ValueError("give at least one table")
         return v
+
+    @model_validator(mode="after")
+    def _fallback(self) -> Mapping:
+        """From version 2 on, rows without a location are kept (no head office) and cities the base lacks
+        are looked up in the world gazetteer, unless the mapping says otherwise."""
+        if self.world_cities is None:
+            self.world_cities = self.version >= 2
+        for t in self.tables.values():
+            if t.location_fallback is None:
+                t.location_fallback = "unknown" if self.version >= 2 else "country"
+        return self
 
     def table_for(self, file: Path, name: str | None = None) -> tuple[str, Table]:
         """The table of ``file``: ``name`` if given, else the first whose ``match`` fits the file name."""

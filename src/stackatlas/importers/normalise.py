@@ -14,7 +14,6 @@ import datetime as _dt
 import re
 import unicodedata
 from collections.abc import Callable
-from functools import lru_cache
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -22,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..dataset.model import ISO_COUNTRIES
-from ._countries import ALIASES, TABLE
+from ._countries import country_names
 
 __all__ = [
     "CURRENCIES",
@@ -145,17 +144,8 @@ def name_key(name: str) -> str:
 # --- countries -----------------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
 def _country_names() -> dict[str, str]:
-    names: dict[str, str] = {}
-    alpha3: dict[str, str] = {}
-    for line in TABLE.splitlines():
-        a2, a3, name = line.split(" ", 2)
-        names[fold(name)] = a2
-        alpha3[a3] = a2
-    names.update(ALIASES)
-    names.update({f"\0{k}": v for k, v in alpha3.items()})
-    return names
+    return country_names(fold)
 
 
 def country_code(text: str, extra: dict[str, str] | None = None) -> str | None:

