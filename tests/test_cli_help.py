@@ -33,7 +33,7 @@ COMMANDS = _paths(typer.main.get_command(app))
 
 
 def test_the_tree_has_commands_of_every_group_and_the_sub_commands() -> None:
-    assert len(COMMAND_GROUPS) == 9 and len(COMMANDS) > 30
+    assert len(COMMAND_GROUPS) == 10 and len(COMMANDS) > 30
     assert ("evaluate", "stability") in COMMANDS and ("import", "wikidata") in COMMANDS
     assert ("users", "add") in COMMANDS and ("proposals", "approve") in COMMANDS
 
