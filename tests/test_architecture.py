@@ -21,7 +21,7 @@ FLOORS: list[set[str]] = [
     {"_version", "errors", "_sql"},
     {"dataset", "data"},
     {"store"},
-    {"engine", "atlas", "lookups"},
+    {"engine", "atlas", "lookups", "parquet"},
     {"analysis", "metrics"},
     {"present"},
     {"web", "report"},
