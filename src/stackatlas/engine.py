@@ -89,8 +89,14 @@ class Engine:
         return self.backend.table(name)
 
     def has_table(self, name: str) -> bool:
-        """Whether the backend holds ``name`` (a :data:`CATALOG_TABLES` table may be missing)."""
-        return name in self.backend.list_tables()
+        """Whether the backend holds ``name`` (a :data:`CATALOG_TABLES` table may be missing).
+
+        Asked by looking the table up (Ibis 12's ``list_tables`` fails on DuckDB 2); any error means no."""
+        try:
+            self.backend.table(name)
+        except Exception:
+            return False
+        return True
 
     def execute(self, expr: Table) -> pd.DataFrame:
         """Run an expression on the backend and return a pandas DataFrame."""
@@ -222,13 +228,15 @@ def spark_engine(source: duckdb.DuckDBPyConnection | Path | str, *, session: Any
     return Engine(ibis.pyspark.connect(session), "pyspark")
 
 
-def parquet_engine(location: str | Path, *, session: Any = None) -> Engine:
+def parquet_engine(location: str | Path, *, session: Any = None, cache: bool = True) -> Engine:
     """An engine over the Parquet exchange at ``location`` (a folder or a URL such as
     ``s3a://bucket/atlas``; one sub-folder per table, see :mod:`stackatlas.parquet`).
 
     With a Spark ``session`` every table is ``session.read.parquet(location/table)`` and runs on Spark; the
     data never passes through this process. Without one, DuckDB reads the files (``read_parquet``, views
-    only: nothing is loaded until a query runs). Every :data:`ANALYSIS_TABLES` table must be there
+    only: nothing is loaded until a query runs). On Spark ``cache`` keeps each table in the executors'
+    memory (spilling to disk) once it is first read: an analysis reads the same tables many times (a
+    bootstrap of synergy scores runs hundreds of queries). Every :data:`ANALYSIS_TABLES` table must be there
     (:class:`AnalysisError` names the missing folder); :data:`CATALOG_TABLES` are optional.
     """
     base = str(location).rstrip("/")
@@ -238,7 +246,7 @@ def parquet_engine(location: str | Path, *, session: Any = None) -> Engine:
     for name in [*ANALYSIS_TABLES, *CATALOG_TABLES]:
         try:
             frame = session.read.parquet(f"{base}/{name}")
-            frame.createOrReplaceTempView(name)
+            (frame.cache() if cache else frame).createOrReplaceTempView(name)
         except Exception as exc:  # AnalysisException PATH_NOT_FOUND (classic and Connect)
             if name in CATALOG_TABLES:
                 continue

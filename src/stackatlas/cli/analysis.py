@@ -32,8 +32,7 @@ def profile(
     from ..analysis import profile as _profile
     from ..analysis import specialisation as _specialisation
 
-    atlas = state(ctx).atlas()
-    table = _profile(atlas.engine(), level=level, by=by, baseline=baseline, weight=weight,
+    table = _profile(state(ctx).engine(), level=level, by=by, baseline=baseline, weight=weight,
                      fractional=fractional, presence=presence, places=place or None)
     if summary:
         emit(records(_specialisation(table.rename(columns={by: "layer"}))), fmt, title="specialisation")
@@ -53,8 +52,7 @@ def relatedness(
     """How layers go together within organisations (and across ties), with z, p and q-values."""
     from ..analysis import relatedness as _relatedness
 
-    atlas = state(ctx).atlas()
-    table = _relatedness(atlas.engine(), by=by, method=method, with_relations=with_relations)
+    table = _relatedness(state(ctx).engine(), by=by, method=method, with_relations=with_relations)
     if fmt == Fmt.table:
         col = f"{by}_a"
         table = table[table[col] < table[f"{by}_b"]].sort_values("z", ascending=False)
@@ -79,14 +77,14 @@ def synergies(
     """Synergies between two regions: the curated ones and candidates discovered from the data."""
     from ..analysis.synergy import SynergyConfig, discover
 
-    atlas = state(ctx).atlas()
-    cur = atlas.synergies()
+    st = state(ctx)
+    cur = st.synergies()
     out: list[dict] = []
     if not no_curated:
         out += [{"kind": "curated", **r} for r in records(cur)]
     if not curated:
-        a, b = atlas.compare_pair(between, and_)
-        found = discover(atlas.engine(), a=a, b=b, top=top, curated=cur,
+        a, b = st.compare_pair(between, and_)
+        found = discover(st.engine(), a=a, b=b, top=top, curated=cur,
                          config=SynergyConfig(bootstrap=bootstrap, seed=seed))
         out += [{"kind": "discovered", **r} for r in records(found.round(3))]
     if fmt == Fmt.table:
@@ -110,9 +108,9 @@ def evaluate_synergies(
     """For every curated synergy: the best-ranked discovered candidate that matches it, and the overlaps."""
     from ..analysis.synergy import evaluate
 
-    atlas = state(ctx).atlas()
-    a, b = atlas.compare_pair(between, and_)
-    table = evaluate(atlas.engine(), a=a, b=b, curated=atlas.synergies(), sensitivity=sensitivity,
+    st = state(ctx)
+    a, b = st.compare_pair(between, and_)
+    table = evaluate(st.engine(), a=a, b=b, curated=st.synergies(), sensitivity=sensitivity,
                      seed=seed)
     top = table["rank"].fillna(10**9) <= 15
     both = table["leading_regions"].str.contains(",", regex=False)
@@ -135,11 +133,11 @@ def stability(
     """How robust the ranking of discovered synergies is to the weights of the score."""
     from ..analysis.synergy import rank_stability
 
-    atlas = state(ctx).atlas()
-    a, b = atlas.compare_pair(between, and_)
+    st = state(ctx)
+    a, b = st.compare_pair(between, and_)
     if samples < 1 or factor < 1:
         raise typer.BadParameter("--samples must be at least 1 and --factor at least 1")
-    table = rank_stability(atlas.engine(), a=a, b=b, samples=samples, factor=factor, top=top, seed=seed)
+    table = rank_stability(st.engine(), a=a, b=b, samples=samples, factor=factor, top=top, seed=seed)
     emit(records(table), fmt, title=f"discovered synergies under {samples} weightings: share in the top {top}")
 
 
@@ -154,9 +152,9 @@ def match(
     """Introductions: who in region A should meet whom in region B for a synergy, and why."""
     from ..analysis.introductions import introductions
 
-    atlas = state(ctx).atlas()
-    a, b = atlas.compare_pair(between, and_)
-    table = introductions(atlas.engine(), synergy=synergy, a=a, b=b, top=top)
+    st = state(ctx)
+    a, b = st.compare_pair(between, and_)
+    table = introductions(st.engine(), synergy=synergy, a=a, b=b, top=top)
     cols = ["a", "a_place", "b", "b_place", "score", "reasons"] if fmt == Fmt.table else None
     emit(records(table), fmt, title=f"introductions for {synergy}", columns=cols)
 
@@ -172,9 +170,9 @@ def guests(
     """A balanced guest list (layers × regions × quadruple helix), picked greedily with its guarantee."""
     from ..analysis.guests import guest_list
 
-    atlas = state(ctx).atlas()
-    a, b = atlas.compare_pair(between, and_)
-    table = guest_list(atlas.engine(), synergy=synergy, a=a, b=b, size=size)
+    st = state(ctx)
+    a, b = st.compare_pair(between, and_)
+    table = guest_list(st.engine(), synergy=synergy, a=a, b=b, size=size)
     cov = table.attrs["coverage"]
     title = (f"{len(table)} guests cover {cov['cells_covered']} of {cov['cells_possible']} coverable cells "
              f"(greedy: at least {cov['guarantee']:.0%} of the best possible coverage value)")
@@ -191,7 +189,9 @@ def scenario(
     """Apply a change set on top of the dataset and show how profiles, synergies and introductions change."""
     from ..analysis.scenario import load_scenario, run_scenario
 
-    atlas = state(ctx).atlas()
+    st = state(ctx)
+    st.require_duckdb("scenario (it rebuilds the dataset with the change set)")
+    atlas = st.atlas()
     result = run_scenario(atlas, load_scenario(file), top=top)
     if fmt == Fmt.json:
         emit({k: records(v) if hasattr(v, "columns") else v for k, v in result.items()}, fmt)

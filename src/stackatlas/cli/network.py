@@ -42,7 +42,7 @@ def integration(
 
     if foundries and flow:
         raise AnalysisError("choose one of --foundries and --flow")
-    engine = state(ctx).atlas().engine()
+    engine = state(ctx).engine()
     if foundries:
         table = _foundries(engine, min_coverage=min_coverage)
         emit(records(table), fmt, title=f"{len(table)} integrated AI foundries ({', '.join(FOUNDRY_LAYERS)})")
@@ -86,7 +86,7 @@ def bridges(
     from ..analysis.bridges import SUMMARY_KEYS
     from ..analysis.bridges import bridges as _bridges
 
-    engine = state(ctx).atlas().engine()
+    engine = state(ctx).engine()
     res = _bridges(engine, a=between, b=and_, presence=presence, families=family or None)
     if fmt == Fmt.json:
         emit(_jsonable(res), fmt)
@@ -113,7 +113,7 @@ def sovereignty(
     """Who controls each layer: shares by control bloc (NL, EU, US, CN, other), HHI, weakest layer."""
     from ..analysis.sovereignty import sovereignty as _sovereignty
 
-    engine = state(ctx).atlas().engine()
+    engine = state(ctx).engine()
     table = _sovereignty(engine, place=place, weight=weight, presence=presence)
     emit(records(table.round(4)), fmt, title=f"control by bloc per layer{f' ({place})' if place else ''}")
 
