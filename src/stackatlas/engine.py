@@ -23,6 +23,7 @@ import pandas as pd
 from ibis.expr.types import Table
 
 from .errors import AnalysisError
+from .store import SCHEMA
 
 __all__ = ["ANALYSIS_TABLES", "CATALOG_TABLES", "SPARK_DEFAULTS", "Engine", "duckdb_engine", "parquet_engine",
            "spark_engine", "spark_session"]
@@ -232,8 +233,9 @@ def parquet_engine(location: str | Path, *, session: Any = None, cache: bool = T
     """An engine over the Parquet exchange at ``location`` (a folder or a URL such as
     ``s3a://bucket/atlas``; one sub-folder per table, see :mod:`stackatlas.parquet`).
 
-    With a Spark ``session`` every table is ``session.read.parquet(location/table)`` and runs on Spark; the
-    data never passes through this process. Without one, DuckDB reads the files (``read_parquet``, views
+    With a Spark ``session`` every table is ``session.read.parquet(location/table)`` with the schema of
+    docs/database.md given (so Spark does not run a job per table to read the files' footers) and runs on
+    Spark; the data never passes through this process. Without one, DuckDB reads the files (``read_parquet``, views
     only: nothing is loaded until a query runs). On Spark ``cache`` keeps each table in the executors'
     memory (spilling to disk) once it is first read: an analysis reads the same tables many times (a
     bootstrap of synergy scores runs hundreds of queries). Every :data:`ANALYSIS_TABLES` table must be there
@@ -245,7 +247,7 @@ def parquet_engine(location: str | Path, *, session: Any = None, cache: bool = T
     _require_pyspark()
     for name in [*ANALYSIS_TABLES, *CATALOG_TABLES]:
         try:
-            frame = session.read.parquet(f"{base}/{name}")
+            frame = session.read.schema(_spark_ddl(name)).parquet(f"{base}/{name}")
             (frame.cache() if cache else frame).createOrReplaceTempView(name)
         except Exception as exc:  # AnalysisException PATH_NOT_FOUND (classic and Connect)
             if name in CATALOG_TABLES:
@@ -254,6 +256,18 @@ def parquet_engine(location: str | Path, *, session: Any = None, cache: bool = T
                                 f"({str(exc).splitlines()[0] if str(exc) else type(exc).__name__}); "
                                 "write the tables with `stackatlas export parquet -o DIR`") from exc
     return Engine(ibis.pyspark.connect(session), "pyspark")
+
+
+_SPARK_TYPES = {"VARCHAR": "STRING", "INTEGER": "INT", "DOUBLE": "DOUBLE", "BOOLEAN": "BOOLEAN", "DATE": "DATE"}
+
+
+def _spark_ddl(table: str) -> str:
+    """The Spark schema of ``table`` as DDL (``store.SCHEMA`` in Spark's types).
+
+    >>> _spark_ddl("meta")
+    '`key` STRING, `value` STRING'
+    """
+    return ", ".join(f"`{c}` {_SPARK_TYPES[t]}" for c, t in SCHEMA[table])
 
 
 def _duckdb_parquet(base: str) -> Engine:
