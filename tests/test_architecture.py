@@ -21,7 +21,7 @@ FLOORS: list[set[str]] = [
     {"_version", "errors", "_sql", "_geo"},
     {"dataset", "data"},
     {"store", "timeframe"},
-    {"engine", "atlas", "lookups"},
+    {"engine", "atlas", "lookups", "parquet"},
     {"analysis", "metrics", "curation"},
     {"present"},
     {"web", "report"},

@@ -1,8 +1,14 @@
 """Where row-scaled analytics run: an Ibis backend over the tables of a compiled dataset.
 
-The default is DuckDB on the atlas database (nothing is copied). :func:`spark_engine` copies the tables
-an analysis needs into a Spark session (local mode here; a cluster for users who outgrow one machine) so
-the very same Ibis expressions run there.
+The default is DuckDB on the atlas database (nothing is copied). The same Ibis expressions run on Spark:
+
+* :func:`parquet_engine` reads the Parquet exchange (``stackatlas export parquet``, one folder per table,
+  :mod:`stackatlas.parquet`) where it lies: Spark with ``spark.read.parquet`` (a local folder, ``hdfs://``,
+  ``s3a://``, ``abfss://``: whatever the cluster reads), DuckDB with ``read_parquet``;
+* :func:`spark_engine` copies the tables of a local DuckDB database into a Spark session as Arrow record
+  batches (no pandas on the way): for data that is on this machine;
+* :func:`spark_session` starts or joins the session: local, a standalone/YARN/Kubernetes master, or a
+  Spark Connect server (``sc://host:port``).
 """
 
 from __future__ import annotations
@@ -19,8 +25,10 @@ from ibis.expr.types import Table
 
 from . import timeframe
 from .errors import AnalysisError
+from .store import SCHEMA
 
-__all__ = ["ANALYSIS_TABLES", "Engine", "duckdb_engine", "spark_engine"]
+__all__ = ["ANALYSIS_TABLES", "CATALOG_TABLES", "SPARK_DEFAULTS", "Engine", "duckdb_engine", "parquet_engine",
+           "spark_engine", "spark_session"]
 
 #: The tables (and columns) the analyses read.
 ANALYSIS_TABLES: dict[str, list[str]] = {
@@ -43,6 +51,23 @@ ANALYSIS_TABLES: dict[str, list[str]] = {
     "domains": ["id", "name_nl", "name_en"],
     "synergies": ["id", "name_nl", "name_en"],
     "synergy_members": ["synergy", "what", "position", "ref"],
+}
+
+#: Tables an engine may hold besides :data:`ANALYSIS_TABLES`: not read by the analyses, but by the
+#: catalogue of curated synergies (:mod:`stackatlas.analysis.catalog`) when there is no DuckDB atlas.
+CATALOG_TABLES: dict[str, list[str]] = {
+    "citations": ["subject_type", "subject", "position", "source", "locator", "confidence"],
+}
+
+#: The Spark settings a session gets unless ``--spark-conf`` says otherwise: UTC (dates are dates, not
+#: local midnights), Arrow for results, few shuffle partitions (the analysis tables are narrow; raise it on a
+#: cluster with ``spark.sql.shuffle.partitions``), no web UI and no progress bars (the output is a table).
+SPARK_DEFAULTS: dict[str, str] = {
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.execution.arrow.pyspark.enabled": "true",
+    "spark.sql.shuffle.partitions": "4",
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
 }
 
 
@@ -85,11 +110,21 @@ class Engine:
         return self._memo[key]
 
     def table(self, name: str) -> Table:
-        if name not in ANALYSIS_TABLES:
+        if name not in ANALYSIS_TABLES and name not in CATALOG_TABLES:
             raise AnalysisError(f"unknown analysis table {name!r}")
         if self.as_of is not None:
             return timeframe.view(name, self.as_of, self._raw, self._views)
         return self.backend.table(name)
+
+    def has_table(self, name: str) -> bool:
+        """Whether the backend holds ``name`` (a :data:`CATALOG_TABLES` table may be missing).
+
+        Asked by looking the table up (Ibis 12's ``list_tables`` fails on DuckDB 2); any error means no."""
+        try:
+            self.backend.table(name)
+        except Exception:
+            return False
+        return True
 
     def execute(self, expr: Table) -> pd.DataFrame:
         """Run an expression on the backend and return a pandas DataFrame."""
@@ -159,42 +194,121 @@ def duckdb_engine(source: duckdb.DuckDBPyConnection | Path | str) -> Engine:
     return Engine(backend, "duckdb")
 
 
-def spark_engine(source: duckdb.DuckDBPyConnection | Path | str, *, session: Any = None,
-                 tables: Iterable[str] | None = None) -> Engine:
-    """An engine on PySpark: the analysis tables of ``source`` are copied into ``session``.
-
-    Without a session a local one is started (``local[*]``). Requires the ``spark`` extra
-    (``pip install 'stackatlas[spark]'``) and a Java runtime.
-    """
+def _require_pyspark() -> None:
     try:
-        from pyspark.sql import SparkSession
+        import pyspark  # noqa: F401
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise AnalysisError("PySpark is not installed: pip install 'stackatlas[spark]'") from exc
+
+
+def spark_session(*, remote: str | None = None, master: str | None = None, conf: dict[str, str] | None = None,
+                  app_name: str = "stackatlas") -> Any:
+    """A Spark session: on a Spark Connect server (``remote="sc://host:15002"``), on a cluster manager
+    (``master="spark://host:7077"``, ``yarn``, ``k8s://...``) or, with neither, in local mode
+    (``local[2]``). ``conf`` is added to (and overrides) :data:`SPARK_DEFAULTS`; on Spark Connect the
+    server's own settings apply and only SQL settings can be changed.
+
+    An existing session of this process is reused (Spark allows one per process); ``conf`` is then
+    applied to it where Spark allows.
+    """
+    _require_pyspark()
+    from pyspark.sql import SparkSession
+
+    if remote and master:
+        raise AnalysisError("give either a Spark Connect address (--spark-remote) or a master (--spark-master)")
+    settings = {**SPARK_DEFAULTS, **(conf or {})}
+    builder = SparkSession.builder.appName(app_name)
+    if remote:
+        if not remote.startswith("sc://"):
+            raise AnalysisError(f"a Spark Connect address starts with sc://, not {remote!r}")
+        builder = builder.remote(remote)
+        settings = {k: v for k, v in settings.items() if k.startswith("spark.sql.")}
+    else:
+        builder = builder.master(master or "local[2]")
+    for key, value in settings.items():
+        builder = builder.config(key, value)
+    try:
+        return builder.getOrCreate()
+    except Exception as exc:  # Py4J, gRPC and Spark errors: say where it failed, not how
+        raise AnalysisError(f"cannot start a Spark session on {remote or master or 'local[2]'}: "
+                            f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from exc
+
+
+def spark_engine(source: duckdb.DuckDBPyConnection | Path | str, *, session: Any = None,
+                 tables: Iterable[str] | None = None) -> Engine:
+    """An engine on PySpark: the analysis tables of the DuckDB database ``source`` are copied into
+    ``session`` as Arrow record batches (``createDataFrame(pyarrow.Table)``: no pandas; over Spark Connect
+    the batches travel to the server as they are).
+
+    For data that is on this machine. Data that is already in a data lake, or too large to pass through
+    one process, is read where it lies: :func:`parquet_engine`. Without a session a local one is started
+    (:func:`spark_session`). Requires the ``spark`` extra (``pip install 'stackatlas[spark]'``) and Java.
+    """
+    _require_pyspark()
     if session is None:
-        session = (SparkSession.builder.master("local[2]").appName("stackatlas")
-                   .config("spark.sql.shuffle.partitions", "4")
-                   .config("spark.ui.enabled", "false")
-                   .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-                   .config("spark.sql.session.timeZone", "UTC")
-                   .getOrCreate())
+        session = spark_session()
     con = source if isinstance(source, duckdb.DuckDBPyConnection) else duckdb.connect(str(source),
                                                                                        read_only=True)
     for name in tables or ANALYSIS_TABLES:
         cols = ", ".join(f'"{c}"' for c in ANALYSIS_TABLES[name])
         arrow = con.sql(f'SELECT {cols} FROM "{name}"').fetch_arrow_table()
-        frame = session.createDataFrame(arrow.to_pandas(), schema=_spark_schema(arrow))
-        frame.createOrReplaceTempView(name)
+        session.createDataFrame(arrow).createOrReplaceTempView(name)
     return Engine(ibis.pyspark.connect(session), "pyspark")
 
 
-def _spark_schema(arrow: Any) -> Any:
-    from pyspark.sql import types as T
+def parquet_engine(location: str | Path, *, session: Any = None, cache: bool = True) -> Engine:
+    """An engine over the Parquet exchange at ``location`` (a folder or a URL such as
+    ``s3a://bucket/atlas``; one sub-folder per table, see :mod:`stackatlas.parquet`).
 
-    mapping = {"string": T.StringType(), "large_string": T.StringType(), "int32": T.IntegerType(),
-               "int64": T.LongType(), "double": T.DoubleType(), "bool": T.BooleanType(),
-               "date32[day]": T.DateType()}
-    fields = [T.StructField(f.name, mapping.get(str(f.type), T.StringType()), True) for f in arrow.schema]
-    return T.StructType(fields)
+    With a Spark ``session`` every table is ``session.read.parquet(location/table)`` with the schema of
+    docs/database.md given (so Spark does not run a job per table to read the files' footers) and runs on
+    Spark; the data never passes through this process. Without one, DuckDB reads the files (``read_parquet``, views
+    only: nothing is loaded until a query runs). On Spark ``cache`` keeps each table in the executors'
+    memory (spilling to disk) once it is first read: an analysis reads the same tables many times (a
+    bootstrap of synergy scores runs hundreds of queries). Every :data:`ANALYSIS_TABLES` table must be there
+    (:class:`AnalysisError` names the missing folder); :data:`CATALOG_TABLES` are optional.
+    """
+    base = str(location).rstrip("/")
+    if session is None:
+        return _duckdb_parquet(base)
+    _require_pyspark()
+    for name in [*ANALYSIS_TABLES, *CATALOG_TABLES]:
+        try:
+            frame = session.read.schema(_spark_ddl(name)).parquet(f"{base}/{name}")
+            (frame.cache() if cache else frame).createOrReplaceTempView(name)
+        except Exception as exc:  # AnalysisException PATH_NOT_FOUND (classic and Connect)
+            if name in CATALOG_TABLES:
+                continue
+            raise AnalysisError(f"{base}/{name}: cannot read the Parquet table {name!r} "
+                                f"({str(exc).splitlines()[0] if str(exc) else type(exc).__name__}); "
+                                "write the tables with `stackatlas export parquet -o DIR`") from exc
+    return Engine(ibis.pyspark.connect(session), "pyspark")
+
+
+_SPARK_TYPES = {"VARCHAR": "STRING", "INTEGER": "INT", "DOUBLE": "DOUBLE", "BOOLEAN": "BOOLEAN", "DATE": "DATE"}
+
+
+def _spark_ddl(table: str) -> str:
+    """The Spark schema of ``table`` as DDL (``store.SCHEMA`` in Spark's types).
+
+    >>> _spark_ddl("meta")
+    '`key` STRING, `value` STRING'
+    """
+    return ", ".join(f"`{c}` {_SPARK_TYPES[t]}" for c, t in SCHEMA[table])
+
+
+def _duckdb_parquet(base: str) -> Engine:
+    con = duckdb.connect()
+    local = "://" not in base
+    for name in [*ANALYSIS_TABLES, *CATALOG_TABLES]:
+        folder = f"{base}/{name}"
+        if local and not Path(folder).is_dir():
+            if name in CATALOG_TABLES:
+                continue
+            raise AnalysisError(f"{folder}: no such folder; write the tables with `stackatlas export parquet`")
+        glob = (folder + "/*.parquet").replace("'", "''")
+        con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM read_parquet(\'{glob}\')')
+    return Engine(ibis.duckdb.from_connection(con), "duckdb")
 
 
 def _string_lists(col: Any) -> list[list[str]]:

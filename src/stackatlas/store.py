@@ -26,7 +26,7 @@ from ._version import __version__
 from .dataset import model as m
 from .dataset.loader import SCHEMA_VERSION, Dataset, bundled_path, content_hash, iter_citations, load_dataset
 
-__all__ = ["SCHEMA", "TABLE_NOTES", "build", "connect", "default_db_path", "ensure_db", "schema_markdown", "stored_hash"]
+__all__ = ["PARQUET_TYPES", "SCHEMA", "TABLE_NOTES", "build", "connect", "default_db_path", "ensure_db", "schema_markdown", "stored_hash"]
 
 # table -> [(column, duckdb type)]
 SCHEMA: dict[str, list[tuple[str, str]]] = {
@@ -544,6 +544,26 @@ def connect(db: Path | str, *, read_only: bool = True) -> duckdb.DuckDBPyConnect
     return duckdb.connect(str(db), read_only=read_only)
 
 
+#: How the column types above are stored in the Parquet exchange (``stackatlas export parquet``, written by DuckDB)
+#: and what Spark reads them as.
+PARQUET_TYPES: dict[str, tuple[str, str]] = {
+    "VARCHAR": ("BYTE_ARRAY (STRING)", "string"), "INTEGER": ("INT32", "int"), "DOUBLE": ("DOUBLE", "double"),
+    "BOOLEAN": ("BOOLEAN", "boolean"), "DATE": ("INT32 (DATE)", "date"),
+}
+
+
+def _parquet_markdown() -> list[str]:
+    return ["## The Parquet exchange", "",
+            "`stackatlas export parquet -o DIR` writes every table above, with the same columns in the same order,",
+            "to `DIR/<table>/part-0.parquet` (DuckDB `COPY ... (FORMAT parquet)`, zstd), and a manifest",
+            "`DIR/_stackatlas.json` (stackatlas and schema version, dataset id, content hash, rows per table).",
+            "Spark reads a table with `spark.read.parquet(\"DIR/<table>\")`; `stackatlas --parquet DIR` runs the",
+            "analyses on these folders (docs/scale.md). A folder may hold several `part-*.parquet` files (a table",
+            "written by Spark or split by hand). Column types:", "",
+            "| database | Parquet | Spark |", "|---|---|---|",
+            *[f"| {db} | {pq} | {sp} |" for db, (pq, sp) in PARQUET_TYPES.items()], ""]
+
+
 def schema_markdown() -> str:
     """``docs/database.md``: every table of :data:`SCHEMA` with its note and columns (a test keeps the file
     in step: ``python -m stackatlas.store > docs/database.md``)."""
@@ -556,6 +576,7 @@ def schema_markdown() -> str:
         out += [f"## {table}", "", TABLE_NOTES[table], "", "| column | type |", "|---|---|"]
         out += [f"| {name} | {kind} |" for name, kind in columns]
         out.append("")
+    out += _parquet_markdown()
     return "\n".join(out)
 
 

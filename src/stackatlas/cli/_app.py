@@ -20,10 +20,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
+from ._engine import EngineName, EngineOptions, parse_conf
+
 if TYPE_CHECKING:
     import pandas as pd
 
     from ..atlas import Atlas
+    from ..engine import Engine
 
 __all__ = ["AsOfOpt", "Fmt", "FormatOpt", "State", "app", "emit", "err", "out", "records", "state"]
 
@@ -63,10 +66,13 @@ class State:
     missing or out of date, then opens it.
     """
 
-    def __init__(self, data: Path | None, db: Path | None) -> None:
+    def __init__(self, data: Path | None, db: Path | None, engine: EngineOptions | None = None) -> None:
         self._data_option = data
         self._db_option = db
         self._atlas: Atlas | None = None
+        self.engine_options = engine or EngineOptions()
+        self._engine: Engine | None = None
+        self._session: Any = None
 
     @cached_property
     def data(self) -> Path:
@@ -88,7 +94,13 @@ class State:
         how many undated facts were counted as present throughout."""
         if self._atlas is None:
             from ..atlas import Atlas
+            from ..errors import AnalysisError
             from ..store import ensure_db
+
+            if self.engine_options.parquet:
+                raise AnalysisError("this command reads the compiled DuckDB database; --parquet feeds only the "
+                                    "analysis commands (profile, relatedness, integration, sovereignty, bridges, "
+                                    "synergies, evaluate, match, guests)")
 
             ensure_db(self.data, self.db)
             self._atlas = Atlas(self.data, self.db)
@@ -98,6 +110,52 @@ class State:
         err.print(dated.undated_note(), highlight=False)
         return dated
 
+    def engine(self, as_of: str | None = None) -> Engine:
+        """The engine the analysis commands run on (``--engine``, ``--parquet``, ``--spark-*``), made once;
+        with ``as_of`` that engine as of the date (after a note on standard error of how many undated facts
+        were counted as present throughout)."""
+        if self._engine is None:
+            from ._engine import open_engine
+
+            self._engine, self._session = open_engine(self.engine_options, self.atlas)
+        if as_of is None:
+            return self._engine
+        from ..timeframe import undated_note
+
+        dated = self._engine.at(as_of)
+        assert dated.as_of is not None
+        err.print(undated_note(dated.as_of, dated.undated(), lang="en"), highlight=False)
+        return dated
+
+    def compare_pair(self, a: str | None = None, b: str | None = None) -> tuple[str, str]:
+        """The two places to compare (``Atlas.compare_pair``; from the engine's tables with ``--parquet``)."""
+        if not self.engine_options.parquet:
+            return self.atlas().compare_pair(a, b)
+        from ..analysis.catalog import compare_pair
+
+        return compare_pair(self.engine(), a, b)
+
+    def synergies(self) -> pd.DataFrame:
+        """The curated synergies (``Atlas.synergies``; from the engine's tables with ``--parquet``)."""
+        if not self.engine_options.parquet:
+            return self.atlas().synergies()
+        from ..analysis.catalog import curated_synergies
+
+        return curated_synergies(self.engine())
+
+    def require_duckdb(self, what: str) -> None:
+        """Raise :class:`~stackatlas.errors.AnalysisError` unless the engine is DuckDB on the database."""
+        from ..errors import AnalysisError
+
+        if self.engine_options.engine != EngineName.duckdb or self.engine_options.parquet:
+            raise AnalysisError(f"{what} runs on the DuckDB database only (--engine duckdb, no --parquet)")
+
+    def close(self) -> None:
+        """Stop the Spark session this invocation started (called when the command ends)."""
+        session, self._session, self._engine = self._session, None, None
+        if session is not None:
+            session.stop()
+
 
 @app.callback()
 def _global(
@@ -106,8 +164,24 @@ def _global(
                                               "Corridor).", envvar="STACKATLAS_DATA")] = None,
     db: Annotated[Path | None, typer.Option("--db", help="DuckDB file (default: a cache file per dataset).",
                                             envvar="STACKATLAS_DB")] = None,
+    engine: Annotated[EngineName, typer.Option("--engine", help="Where the analysis commands run: duckdb or "
+                                               "spark (docs/scale.md).", envvar="STACKATLAS_ENGINE")]
+    = EngineName.duckdb,
+    parquet: Annotated[str | None, typer.Option("--parquet", help="Analyse the Parquet tables of `export parquet` "
+                                                "in this folder or URL (hdfs://, s3a://, ...) instead of the "
+                                                "database.", envvar="STACKATLAS_PARQUET")] = None,
+    spark_remote: Annotated[str | None, typer.Option("--spark-remote", help="Spark Connect server "
+                                                     "(sc://HOST:PORT).", envvar="STACKATLAS_SPARK_REMOTE")] = None,
+    spark_master: Annotated[str | None, typer.Option("--spark-master", help="Spark master URL (spark://HOST:PORT, "
+                                                     "yarn, k8s://...; default local[2]).")] = None,
+    spark_conf: Annotated[list[str] | None, typer.Option("--spark-conf", help="A Spark setting KEY=VALUE "
+                                                         "(repeatable).")] = None,
 ) -> None:
-    ctx.obj = State(data, db)
+    options = EngineOptions(engine, parquet, spark_remote, spark_master, parse_conf(spark_conf))
+    options.check()
+    st = State(data, db, options)
+    ctx.obj = st
+    ctx.call_on_close(st.close)
 
 
 def state(ctx: typer.Context) -> State:

@@ -48,8 +48,9 @@ def profile(
     from ..analysis import profile as _profile
     from ..analysis import specialisation as _specialisation
 
-    atlas = state(ctx).atlas(as_of)
-    table = _profile(atlas.engine(), level=level, by=by, baseline=baseline, weight=weight,
+    st = state(ctx)
+    eng = st.engine(as_of)
+    table = _profile(eng, level=level, by=by, baseline=baseline, weight=weight,
                      fractional=fractional, presence=presence, places=place or None, role=role,
                      secondary_weight=secondary_weight)
     _say_baseline(table.attrs)
@@ -93,8 +94,9 @@ def relatedness(
     """How layers go together within organisations (and across ties), with z, p and q-values."""
     from ..analysis import relatedness as _relatedness
 
-    atlas = state(ctx).atlas(as_of)
-    table = _relatedness(atlas.engine(), by=by, method=method, with_relations=with_relations, role=role)
+    st = state(ctx)
+    eng = st.engine(as_of)
+    table = _relatedness(eng, by=by, method=method, with_relations=with_relations, role=role)
     if fmt == Fmt.table:
         col = f"{by}_a"
         table = table[table[col] < table[f"{by}_b"]].sort_values("z", ascending=False)
@@ -124,18 +126,19 @@ def synergies(
     """Synergies between two regions: the curated ones and candidates discovered from the data."""
     from ..analysis.synergy import SynergyConfig, default_scope, discover
 
-    atlas = state(ctx).atlas(as_of)
-    cur = atlas.synergies()
+    st = state(ctx)
+    eng = st.engine(as_of)
+    cur = st.synergies()
     out: list[dict] = []
     if not no_curated:
         out += [{"kind": "curated", **r} for r in records(cur)]
     if not curated:
-        a, b = atlas.compare_pair(between, and_)
-        scope = default_scope(atlas.engine(), a=a, b=b, scope=scope)
-        found = discover(atlas.engine(), a=a, b=b, top=top, curated=cur,
+        a, b = st.compare_pair(between, and_)
+        scope = default_scope(eng, a=a, b=b, scope=scope)
+        found = discover(eng, a=a, b=b, top=top, curated=cur,
                          config=SynergyConfig(bootstrap=bootstrap, seed=seed, scope=scope, role=role,
                                               secondary_weight=secondary_weight, within_domain=within_domain))
-        say_left_out(atlas.engine())
+        say_left_out(eng)
         out += [{"kind": "discovered", **r} for r in records(found.round(3))]
     if fmt == Fmt.table:
         cols = ["kind", "id", "label", "name", "layers", "domains", "places", "score", "score_low", "score_high",
@@ -168,11 +171,12 @@ def evaluate_synergies(
 
     from ..analysis.synergy import SynergyConfig, corridor_inputs, evaluate
 
-    atlas = state(ctx).atlas(as_of)
-    a, b = atlas.compare_pair(between, and_)
+    st = state(ctx)
+    eng = st.engine(as_of)
+    a, b = st.compare_pair(between, and_)
     scopes = scope or ["between", "corridor"]
-    inputs = corridor_inputs(atlas.engine(), a=a, b=b, role=role, secondary_weight=secondary_weight)
-    tables = [evaluate(atlas.engine(), a=a, b=b, curated=atlas.synergies(), sensitivity=sensitivity, seed=seed,
+    inputs = corridor_inputs(eng, a=a, b=b, role=role, secondary_weight=secondary_weight)
+    tables = [evaluate(eng, a=a, b=b, curated=st.synergies(), sensitivity=sensitivity, seed=seed,
                        matching=matching, inputs=inputs,
                        config=SynergyConfig(scope=s, role=role, secondary_weight=secondary_weight,
                                             within_domain=within_domain))
@@ -207,12 +211,13 @@ def stability(
     """How robust the ranking of discovered synergies is to the weights of the score."""
     from ..analysis.synergy import SynergyConfig, default_scope, rank_stability
 
-    atlas = state(ctx).atlas(as_of)
-    a, b = atlas.compare_pair(between, and_)
-    scope = default_scope(atlas.engine(), a=a, b=b, scope=scope)
+    st = state(ctx)
+    eng = st.engine(as_of)
+    a, b = st.compare_pair(between, and_)
+    scope = default_scope(eng, a=a, b=b, scope=scope)
     if samples < 1 or factor < 1:
         raise typer.BadParameter("--samples must be at least 1 and --factor at least 1")
-    table = rank_stability(atlas.engine(), a=a, b=b, samples=samples, factor=factor, top=top, seed=seed,
+    table = rank_stability(eng, a=a, b=b, samples=samples, factor=factor, top=top, seed=seed,
                            config=SynergyConfig(scope=scope))
     emit(records(table), fmt, title=f"discovered synergies under {samples} weightings: share in the top {top}")
 
@@ -232,10 +237,11 @@ def match(
     from ..analysis.introductions import IntroConfig, introductions
     from ..analysis.synergy import default_scope
 
-    atlas = state(ctx).atlas(as_of)
-    a, b = atlas.compare_pair(between, and_)
-    config = IntroConfig(scope=default_scope(atlas.engine(), a=a, b=b, scope=scope))
-    table = introductions(atlas.engine(), synergy=synergy, a=a, b=b, top=top, config=config)
+    st = state(ctx)
+    eng = st.engine(as_of)
+    a, b = st.compare_pair(between, and_)
+    config = IntroConfig(scope=default_scope(eng, a=a, b=b, scope=scope))
+    table = introductions(eng, synergy=synergy, a=a, b=b, top=top, config=config)
     cols = ["a", "a_place", "b", "b_place", "score", "reasons"] if fmt == Fmt.table else None
     emit(records(table), fmt, title=f"introductions for {synergy}", columns=cols)
 
@@ -255,10 +261,11 @@ def guests(
     from ..analysis.guests import guest_list
     from ..analysis.synergy import default_scope
 
-    atlas = state(ctx).atlas(as_of)
-    a, b = atlas.compare_pair(between, and_)
-    table = guest_list(atlas.engine(), synergy=synergy, a=a, b=b, size=size,
-                       scope=default_scope(atlas.engine(), a=a, b=b, scope=scope))
+    st = state(ctx)
+    eng = st.engine(as_of)
+    a, b = st.compare_pair(between, and_)
+    table = guest_list(eng, synergy=synergy, a=a, b=b, size=size,
+                       scope=default_scope(eng, a=a, b=b, scope=scope))
     cov = table.attrs["coverage"]
     title = (f"{len(table)} guests cover {cov['cells_covered']} of {cov['cells_possible']} coverable cells "
              f"(greedy: at least {cov['guarantee']:.0%} of the best possible coverage value)")
@@ -275,7 +282,9 @@ def scenario(
     """Apply a change set on top of the dataset and show how profiles, synergies and introductions change."""
     from ..analysis.scenario import load_scenario, run_scenario
 
-    atlas = state(ctx).atlas()
+    st = state(ctx)
+    st.require_duckdb("scenario (it rebuilds the dataset with the change set)")
+    atlas = st.atlas()
     result = run_scenario(atlas, load_scenario(file), top=top)
     if fmt == Fmt.json:
         emit({k: records(v) if hasattr(v, "columns") else v for k, v in result.items()}, fmt)

@@ -191,19 +191,37 @@ class ExportFormat(str, Enum):
     graphml = "graphml"
     csv = "csv"
     ftm = "ftm"
+    parquet = "parquet"
 
 
 def export(
     ctx: typer.Context,
-    fmt: Annotated[ExportFormat, typer.Option("--format", help="gexf or graphml (Gephi, networkx), csv "
-                                              "(nodes.csv + edges.csv) or ftm (FollowTheMoney JSON lines).")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="File (a folder for csv).")],
+    what: Annotated[ExportFormat | None, typer.Argument(metavar="[FORMAT]", help="The format, as an "
+                                                        "alternative to --format: `export parquet -o DIR`.")]
+    = None,
+    fmt: Annotated[ExportFormat | None, typer.Option("--format", help="gexf or graphml (Gephi, networkx), csv "
+                                                     "(nodes.csv + edges.csv), ftm (FollowTheMoney JSON lines) "
+                                                     "or parquet (every table, one folder each: docs/scale.md).")]
+    = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="File (a folder for csv and parquet).")] = Path(),
 ) -> None:
-    """Export the compiled dataset as a graph: actors as nodes, relations as edges."""
+    """Export the compiled dataset as a graph (actors as nodes, relations as edges) or as Parquet tables."""
     from ..importers.graph_export import export_graph
 
+    chosen = what or fmt
+    if chosen is None or (what is not None and fmt is not None and what != fmt):
+        raise typer.BadParameter("give the format once: `export parquet -o DIR` or `export --format gexf -o FILE`")
+    if output == Path():
+        raise typer.BadParameter("--output / -o is required")
     st = state(ctx)
-    res = export_graph(st.atlas().con, fmt.value, output)
+    if chosen == ExportFormat.parquet:
+        from ..parquet import export_parquet
+
+        done = export_parquet(st.atlas().con, output)
+        out.print(f"wrote {done.path}: {len(done.rows)} tables, {sum(done.rows.values()):,} rows, "
+                  f"{done.bytes / 1e6:,.1f} MB")
+        return
+    res = export_graph(st.atlas().con, chosen.value, output)
     out.print(f"wrote {res.path}: {res.nodes:,} nodes, {res.edges:,} edges")
 
 

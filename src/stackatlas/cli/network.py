@@ -43,7 +43,7 @@ def integration(
 
     if foundries and flow:
         raise AnalysisError("choose one of --foundries and --flow")
-    engine = state(ctx).atlas(as_of).engine()
+    engine = state(ctx).engine(as_of)
     if foundries:
         table = _foundries(engine, min_coverage=min_coverage)
         emit(records(table), fmt, title=f"{len(table)} integrated AI foundries ({', '.join(FOUNDRY_LAYERS)})")
@@ -88,7 +88,7 @@ def bridges(
     from ..analysis.bridges import SUMMARY_KEYS
     from ..analysis.bridges import bridges as _bridges
 
-    engine = state(ctx).atlas(as_of).engine()
+    engine = state(ctx).engine(as_of)
     res = _bridges(engine, a=between, b=and_, presence=presence, families=family or None)
     from .analysis import say_left_out
 
@@ -119,7 +119,7 @@ def sovereignty(
     """Who controls each layer: shares by control bloc (NL, EU, US, CN, other), HHI, weakest layer."""
     from ..analysis.sovereignty import sovereignty as _sovereignty
 
-    engine = state(ctx).atlas(as_of).engine()
+    engine = state(ctx).engine(as_of)
     table = _sovereignty(engine, place=place, weight=weight, presence=presence)
     emit(records(table.round(4)), fmt, title=f"control by bloc per layer{f' ({place})' if place else ''}")
 
