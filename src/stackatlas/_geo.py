@@ -18,7 +18,7 @@ def haversine_km(lat: np.ndarray, lon: np.ndarray, lat0: float, lon0: float) -> 
     Eindhoven to Leuven:
 
     >>> round(float(haversine_km(np.array([50.8798]), np.array([4.7005]), 51.4416, 5.4697)[0]))
-    83
+    82
     """
     p0, p = np.radians(lat0), np.radians(np.asarray(lat, dtype=float))
     dphi, dlmb = p - p0, np.radians(np.asarray(lon, dtype=float) - lon0)

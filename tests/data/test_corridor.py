@@ -52,7 +52,8 @@ def test_cbs_codes_are_unique_and_well_formed(corridor: Atlas) -> None:
 
 
 OVERZICHTSTABEL = {  # synergy: (layers, places) exactly as the report's overview table gives them
-    "A": ({"ai", "applications"}, {"amsterdam", "almere", "haarlemmermeer", "hilversum", "brainport"}),
+    # "Alle gemeenten en algemeen": the municipalities, and the country for "algemeen" (issue 15)
+    "A": ({"ai", "applications"}, {"amsterdam", "almere", "haarlemmermeer", "hilversum", "brainport", "nl"}),
     "B": ({"ai", "applications", "devices"}, {"amsterdam", "brainport", "haarlemmermeer", "almere"}),
     "C": ({"chips", "networks", "ai", "applications"}, {"brainport", "amsterdam"}),
     "D": ({"chips", "ai"}, {"brainport", "amsterdam"}),

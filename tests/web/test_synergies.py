@@ -373,7 +373,7 @@ def test_results_are_cached_per_generation_and_pair(fixture_client: TestClient) 
     keys = {k for k in list(gen.memo._data) if isinstance(k, tuple) and k[0] == "analysis"}
     # the dataset's own pair is discovered in its default scope, the corridor (docs/analysis.md)
     assert ("analysis", ("discovered", "mra", "brainport", syn.BOOTSTRAP_PRECOMPUTED, "corridor")) in keys
-    assert ("corridor", "mra", "brainport") in gen.inputs._data  # shared by discovery and evidence
+    assert ("corridor", "mra", "brainport", None) in gen.inputs._data  # shared by discovery and evidence (None: as stored, no as_of)
     before = gen.memo.misses
     syn.discovered(gen, "mra", "brainport")
     assert gen.memo.misses == before  # a dictionary look-up, no recomputation
