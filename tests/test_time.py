@@ -324,3 +324,7 @@ def test_web_timeline_changes_and_as_of(dated: Path, atlas: stackatlas.Atlas) ->
     r = client.get("/integration", params={"as_of": "2018"})
     assert r.status_code == 200 and "2018-12-31" in r.headers["x-undated"] and "as-of" in r.text
     assert client.get("/integration", params={"as_of": "2018-99"}).status_code == 422
+    # the OpenAPI document lists only real days for `since`, and the server keeps to it
+    for since, status in (("2024", 200), ("2024-02", 200), ("2023-12-31", 200), ("2023-04-31", 422),
+                          ("2024-13", 422), ("Atlas", 422)):
+        assert client.get("/api/changes", params={"since": since}).status_code == status, since

@@ -15,7 +15,11 @@ __all__ = ["router"]
 
 router = APIRouter(tags=["api"], responses=API_ERRORS)
 By = Annotated[str, Query(pattern="^(year|quarter)$")]
-Since = Annotated[str, Query(min_length=4, max_length=10)]
+#: A year, a month or a day (the schema lists only real days; 29 February is given as 2024-02 or 2024-03-01)
+DATE_PATTERN = ("^[1-9][0-9]{3}(-(0[1-9]|1[0-2]))?$|^[1-9][0-9]{3}-(02-(0[1-9]|1[0-9]|2[0-8])"
+                "|(0[469]|11)-(0[1-9]|[12][0-9]|30)|(0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01]))$")
+Since = Annotated[str, Query(min_length=4, max_length=10, pattern=DATE_PATTERN,
+                             description="YYYY, YYYY-MM or YYYY-MM-DD: the end of it")]
 
 
 @router.get("/api/timeline")
