@@ -86,6 +86,7 @@ def test_yaml_only_dataset_has_no_bulk_tables(fixture_dir: Path) -> None:
     assert ds.count("actors") == len(ds.actors)
 
 
+@pytest.mark.slow  # about a second: `make test` runs it, `make test-fast` does not
 def test_mixed_dataset_builds_with_resolved_columns(mixed: Path, tmp_path: Path) -> None:
     db = store.ensure_db(mixed, tmp_path / "m.duckdb")
     con = duckdb.connect(str(db), read_only=True)
@@ -125,6 +126,7 @@ def test_mixed_dataset_builds_with_resolved_columns(mixed: Path, tmp_path: Path)
     assert atlas_stats == 0
 
 
+@pytest.mark.slow  # about a second: `make test` runs it, `make test-fast` does not
 def test_stats_have_no_fact_without_source(mixed: Path, tmp_path: Path) -> None:
     import stackatlas
 
@@ -226,6 +228,7 @@ CASES = [
 ]
 
 
+@pytest.mark.slow  # about 2 s or more: `make test` runs it, `make test-fast` does not
 @pytest.mark.parametrize("table,row,fieldname,column,message", CASES, ids=[f"{c[0]}-{c[4][:30]}" for c in CASES])
 def test_each_csv_problem_is_located(fixture_dir: Path, table: str, row: str, fieldname: str, column: int,
                                      message: str) -> None:
@@ -348,6 +351,7 @@ def test_invalid_csv_leaves_the_previous_database_untouched(mixed: Path, tmp_pat
     assert sorted(p.name for p in db.parent.iterdir()) == ["atlas.duckdb"]
 
 
+@pytest.mark.slow  # about 2 s or more: `make test` runs it, `make test-fast` does not
 def test_crash_while_copying_csv_rows_leaves_the_previous_database_untouched(mixed: Path, tmp_path: Path) -> None:
     db = tmp_path / "atlas.duckdb"
     store.ensure_db(mixed, db)

@@ -21,6 +21,7 @@ def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]
     return code, out, err
 
 
+@pytest.mark.slow  # about 8 s or more: `make test` runs it, `make test-fast` does not
 def test_init_users_proposals_history(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                       monkeypatch: pytest.MonkeyPatch) -> None:
     d = tmp_path / "team"

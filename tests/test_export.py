@@ -28,6 +28,7 @@ def roundtrip(ds: Any, tmp: Path) -> dict[str, list[Any]]:
         con.close()
 
 
+@pytest.mark.slow  # about 2 s or more: `make test` runs it, `make test-fast` does not
 def test_fixture_roundtrip(tmp_path: Path) -> None:
     ds = load_dataset(stackatlas.fixture_path())
     back = roundtrip(ds, tmp_path)

@@ -227,6 +227,7 @@ def run_validate(folder: Path, memory: int = 1 << 30) -> subprocess.CompletedPro
      + "".join(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]\n" for i in range(1, 10)), 4),
     ("- id: x\n  name: &n [x, *n]\n", 2),
 ], ids=["billion-laughs", "self-reference"])
+@pytest.mark.slow  # about 3 s or more: `make test` runs it, `make test-fast` does not
 def test_hostile_alias_in_validate(fixture_dir: Path, text: str, line: int) -> None:
     path = fixture_dir / "actors" / "bomb.yaml"
     path.write_text(text, encoding="utf-8")

@@ -30,6 +30,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return db, out
 
 
+@pytest.mark.slow  # about 2 s or more: `make test` runs it, `make test-fast` does not
 def test_every_table_in_its_folder_with_the_database_columns(exported: tuple[Path, Path]) -> None:
     db, out = exported
     con = duckdb.connect(str(db), read_only=True)
@@ -120,6 +121,7 @@ ANALYSES = [
 ]
 
 
+@pytest.mark.slow  # about 21 s or more: `make test` runs it, `make test-fast` does not
 @pytest.mark.parametrize("args", ANALYSES, ids=lambda a: " ".join(a))
 def test_commands_on_parquet_print_what_they_print_on_the_database(
         capsys: pytest.CaptureFixture[str], exported: tuple[Path, Path], args: list[str]) -> None:

@@ -67,6 +67,7 @@ def test_parents_come_first_so_control_is_a_forest(synth_dir: Path) -> None:
     assert parents and all(p < c for p, c in parents)
 
 
+@pytest.mark.slow  # about 2 s or more: `make test` runs it, `make test-fast` does not
 def test_builds_and_the_analyses_run(synth_dir: Path, tmp_path: Path) -> None:
     atlas = stackatlas.open(data=synth_dir, db=tmp_path / "synth.duckdb")
     try:
@@ -87,6 +88,7 @@ def test_builds_and_the_analyses_run(synth_dir: Path, tmp_path: Path) -> None:
         atlas.close()
 
 
+@pytest.mark.slow  # about a second: `make test` runs it, `make test-fast` does not
 def test_synth_cli_writes_a_dataset(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "cli"
     assert main(["synth", "--actors", "300", "--seed", "1", "-o", str(out)]) == 0

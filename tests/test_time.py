@@ -67,6 +67,7 @@ def _ids(eng: Any, table: str, col: str = "id") -> set[str]:
     return set(eng.execute(eng.table(table))[col])
 
 
+@pytest.mark.slow  # about 2 s or more: `make test` runs it, `make test-fast` does not
 def test_as_of_leaves_out_later_and_ended_facts(atlas: stackatlas.Atlas) -> None:
     now, then = atlas.engine(), atlas.engine(as_of="2018")
     assert {"newco", "rtl-nederland"} <= _ids(now, "actors")
@@ -83,6 +84,7 @@ def test_as_of_leaves_out_later_and_ended_facts(atlas: stackatlas.Atlas) -> None
     assert now.execute(now.table("relations")).set_index("id").loc["uva-arcnl-partnership", "status"] == "ended"
 
 
+@pytest.mark.slow  # about 4 s or more: `make test` runs it, `make test-fast` does not
 def test_as_of_reaches_every_analysis(atlas: stackatlas.Atlas) -> None:
     # integration counts live ties only: the ended partnership counts in 2018, not in 2021
     def via_ties(as_of: str) -> set[str]:
@@ -98,6 +100,7 @@ def test_as_of_reaches_every_analysis(atlas: stackatlas.Atlas) -> None:
     assert ai(None) == ai("2023") == ai("2022") + 1
 
 
+@pytest.mark.slow  # about a second: `make test` runs it, `make test-fast` does not
 def test_site_dates_place_actors(atlas: stackatlas.Atlas) -> None:
     def places(as_of: str | None) -> set[str]:
         eng = atlas.engine(as_of=as_of)
@@ -122,6 +125,7 @@ def test_undated_facts_are_counted_and_said(atlas: stackatlas.Atlas) -> None:
         atlas.at("2018-13")
 
 
+@pytest.mark.slow  # about a second: `make test` runs it, `make test-fast` does not
 def test_cli_as_of_says_how_undated_facts_count(dated: Path, atlas: stackatlas.Atlas,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["--data", str(dated), "--db", str(atlas.db), "profile", "--level", "region", "--as-of", "2018",
@@ -238,6 +242,7 @@ def corridor_pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path,
     return old, new, {"removed": gone[1], "renamed": "asm"}
 
 
+@pytest.mark.slow  # about 4 s or more: `make test` runs it, `make test-fast` does not
 def test_diff_reports_exactly_the_changes(corridor_pair: tuple[Path, Path, dict[str, str]], tmp_path: Path) -> None:
     old, new, what = corridor_pair
     dbs = []
@@ -255,6 +260,7 @@ def test_diff_reports_exactly_the_changes(corridor_pair: tuple[Path, Path, dict[
     assert (named["old"], named["new"]) == ("ASM", "ASM (renamed)")
 
 
+@pytest.mark.slow  # about 19 s or more: `make test` runs it, `make test-fast` does not
 def test_diff_figures(corridor_pair: tuple[Path, Path, dict[str, str]], capsys: pytest.CaptureFixture[str]) -> None:
     old, new, what = corridor_pair
     res = diff_versions(str(old), str(new), data=new)
@@ -274,6 +280,7 @@ def test_diff_figures(corridor_pair: tuple[Path, Path, dict[str, str]], capsys: 
     assert "ASM (renamed)" in md and "| relations | asml-partners-adyen-test | added |" in md
 
 
+@pytest.mark.slow  # about 9 s or more: `make test` runs it, `make test-fast` does not
 def test_diff_against_a_git_revision(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from dulwich import porcelain
 
@@ -297,6 +304,7 @@ def test_diff_against_a_git_revision(tmp_path: Path, capsys: pytest.CaptureFixtu
 # --- the monitor and the web ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # about 23 s or more: `make test` runs it, `make test-fast` does not
 def test_monitor_shows_what_changed_since(atlas: stackatlas.Atlas) -> None:
     from stackatlas.report import to_markdown
     from stackatlas.report.monitor import collect_monitor, monitor_report
@@ -309,6 +317,7 @@ def test_monitor_shows_what_changed_since(atlas: stackatlas.Atlas) -> None:
     assert "undated and so counted as present throughout" in md and "[^1]" in md
 
 
+@pytest.mark.slow  # about 6 s or more: `make test` runs it, `make test-fast` does not
 def test_web_timeline_changes_and_as_of(dated: Path, atlas: stackatlas.Atlas) -> None:
     from fastapi.testclient import TestClient
 

@@ -62,6 +62,7 @@ def test_ei_index() -> None:
     assert ei_index(0, 0) is None
 
 
+@pytest.mark.slow  # about a second: `make test` runs it, `make test-fast` does not
 def test_counts_ei_and_density_by_hand(line: Engine) -> None:
     r = bridges(line, a="mra", b="brainport")
     assert (r["actors_a"], r["actors_b"], r["actors_both"], r["both"]) == (3, 2, 1, ["ab"])
@@ -104,6 +105,7 @@ def test_brokers_agree_with_enumerated_shortest_paths(tmp_path: Path) -> None:
         assert got_map.get(f"x{i:02d}", 0.0) == pytest.approx(e)
 
 
+@pytest.mark.slow  # about a second: `make test` runs it, `make test-fast` does not
 def test_communities_split_two_cliques(tmp_path: Path) -> None:
     left = [f"l{i}" for i in range(4)]
     right = [f"r{i}" for i in range(4)]
@@ -121,6 +123,7 @@ def test_communities_split_two_cliques(tmp_path: Path) -> None:
     assert again["communities"].equals(r["communities"])          # a fixed seed
 
 
+@pytest.mark.slow  # about a second: `make test` runs it, `make test-fast` does not
 def test_families_and_presence(line: Engine) -> None:
     r = bridges(line, a="mra", b="brainport", families=["trade"])
     assert (r["external"], r["internal"]) == (1, 0)                 # only the a2-b2 supply
@@ -141,6 +144,7 @@ def test_bad_arguments(line: Engine) -> None:
         bridges(line, a="mra", b="brainport", families=["friendship"])
 
 
+@pytest.mark.slow  # about a second: `make test` runs it, `make test-fast` does not
 def test_bundled_corridor(tmp_path: Path) -> None:
     eng = duckdb_engine(stackatlas.open(db=tmp_path / "c.duckdb").con)
     r = bridges(eng, a="mra", b="brainport")
@@ -158,6 +162,7 @@ def _cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> str:
     return out
 
 
+@pytest.mark.slow  # about a second: `make test` runs it, `make test-fast` does not
 def test_cli_bridges(capsys: pytest.CaptureFixture[str]) -> None:
     res = json.loads(_cli(["bridges", "--between", "mra", "--and", "brainport", "--presence", "hq",
                            "--format", "json"], capsys))

@@ -166,6 +166,7 @@ def test_fixture_integration(fixture_engine: Engine) -> None:
 
 # -- foundries ---------------------------------------------------------------------------------------------
 
+@pytest.mark.slow  # about a second: `make test` runs it, `make test-fast` does not
 def test_foundries_combine_own_subsidiary_and_investment(tmp_path: Path) -> None:
     eng = make_engine(tmp_path, [
         {"id": "big", "name": "Big", "layers": [{"layer": "chips", "offering": "TPU"}]},
@@ -201,6 +202,7 @@ def test_foundries_arguments(fixture_engine: Engine) -> None:
     assert foundries(fixture_engine, min_coverage=4).empty
 
 
+@pytest.mark.slow  # about a second: `make test` runs it, `make test-fast` does not
 def test_foundries_of_the_report_come_out_of_the_bundled_data(corridor_engine: Engine) -> None:
     f = foundries(corridor_engine)
     assert REPORT_FOUNDRIES <= set(f["actor"])
@@ -258,6 +260,7 @@ def _cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> str:
     return out
 
 
+@pytest.mark.slow  # about a second: `make test` runs it, `make test-fast` does not
 def test_cli_integration(capsys: pytest.CaptureFixture[str]) -> None:
     rows = json.loads(_cli(["integration", "--format", "json"], capsys))
     assert {r["actor"] for r in rows} >= {"asml", "booking-holdings"}

@@ -81,6 +81,7 @@ def test_fractional_counts_sum_to_actors(engine, atlas: Atlas) -> None:  # type:
     assert mra == pytest.approx(n)
 
 
+@pytest.mark.slow  # about 3 s or more: `make test` runs it, `make test-fast` does not
 def test_by_domain_and_sublayer(engine) -> None:  # type: ignore[no-untyped-def]
     d = profile(engine, level="region", by="domain")
     assert "domain" in d.columns and "finance" in set(d["domain"])
@@ -150,6 +151,7 @@ def test_eb_prior_is_finite_and_proper(counts: list[int], scale: float) -> None:
         assert a[0] < 1e5   # never a point mass
 
 
+@pytest.mark.slow  # about 5 s or more: `make test` runs it, `make test-fast` does not
 def test_roles_of_layers(atlas: Atlas) -> None:
     eng = duckdb_engine(atlas.con)
     roles = atlas.sql("SELECT actor, layer, bool_or(role = 'core') AS core FROM actor_layers GROUP BY 1, 2")

@@ -111,6 +111,7 @@ def test_bloc_order_is_the_taxonomys() -> None:
     assert list(t.columns) == ["layer", "actors", *SHARES, "hhi", "eu_share", "weakest"]
 
 
+@pytest.mark.slow  # about 10 s or more: `make test` runs it, `make test-fast` does not
 @pytest.mark.parametrize("place", [None, "mra", "brainport"])
 def test_bundled_corridor_shares_sum_to_one(tmp_path_factory: pytest.TempPathFactory, place: str | None) -> None:
     eng = duckdb_engine(stackatlas.open(db=tmp_path_factory.mktemp("c") / "c.duckdb").con)
@@ -122,6 +123,7 @@ def test_bundled_corridor_shares_sum_to_one(tmp_path_factory: pytest.TempPathFac
     assert t.loc[t["weakest"], "eu_share"].iloc[0] == pytest.approx(filled["eu_share"].min())
 
 
+@pytest.mark.slow  # about 3 s or more: `make test` runs it, `make test-fast` does not
 def test_cli_sovereignty(capsys: pytest.CaptureFixture[str]) -> None:
     from stackatlas.cli import main
 

@@ -74,6 +74,7 @@ def planted(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untype
     return duckdb_engine(atlas.con)
 
 
+@pytest.mark.slow  # about 5 s or more: `make test` runs it, `make test-fast` does not
 def test_planted_synergy_ranks_first(planted) -> None:  # type: ignore[no-untyped-def]
     found = discover(planted, a="rx", b="ry", top=10, config=SynergyConfig(bootstrap=50))
     assert found.iloc[0]["id"] == "chips.ai"
@@ -86,6 +87,7 @@ def test_planted_synergy_ranks_first(planted) -> None:  # type: ignore[no-untype
     assert "Chips" in top["label"] and "AI" not in top["label_nl"].split("×")[0]
 
 
+@pytest.mark.slow  # about 7 s or more: `make test` runs it, `make test-fast` does not
 def test_a_place_without_municipalities_is_its_own_unit(tmp_path: Path) -> None:
     # ZZ's organisations have no municipality in the data: ZZ itself is the unit whose specialisation counts
     folder = build_planted(tmp_path / "ds", abroad=True)
@@ -103,6 +105,7 @@ def test_a_place_without_municipalities_is_its_own_unit(tmp_path: Path) -> None:
     assert corr.iloc[0]["id"] == "chips.ai" and corr.iloc[0]["comp"] == 1.0 and "zz" in corr.iloc[0]["places"]
 
 
+@pytest.mark.slow  # about 10 s or more: `make test` runs it, `make test-fast` does not
 def test_swapping_regions_gives_the_same_synergies(planted) -> None:  # type: ignore[no-untyped-def]
     cfg = SynergyConfig(bootstrap=30)
     ab = discover(planted, a="rx", b="ry", top=15, config=cfg)
@@ -112,6 +115,7 @@ def test_swapping_regions_gives_the_same_synergies(planted) -> None:  # type: ig
     pd.testing.assert_series_equal(ab["score_low"], ba["score_low"])
 
 
+@pytest.mark.slow  # about 5 s or more: `make test` runs it, `make test-fast` does not
 def test_weights_are_configurable(planted) -> None:  # type: ignore[no-untyped-def]
     base = discover(planted, a="rx", b="ry", top=5, config=SynergyConfig(bootstrap=0))
     no_ties = discover(planted, a="rx", b="ry", top=5, config=SynergyConfig(bootstrap=0).with_weights(ties=0.0))
@@ -119,6 +123,7 @@ def test_weights_are_configurable(planted) -> None:  # type: ignore[no-untyped-d
     assert chips_ai(no_ties) < chips_ai(base)
 
 
+@pytest.mark.slow  # about 2 s or more: `make test` runs it, `make test-fast` does not
 def test_near_duplicates_are_merged(planted) -> None:  # type: ignore[no-untyped-def]
     found = discover(planted, a="rx", b="ry", top=None, config=SynergyConfig(bootstrap=0, merge_jaccard=0.6))
     ids = list(found["id"])
@@ -159,6 +164,7 @@ def test_evaluation_on_the_bundled_corridor(tmp_path: Path) -> None:
             assert row.curated in fit.loc[o, "shared_with"].split(", ")
 
 
+@pytest.mark.slow  # about 4 s or more: `make test` runs it, `make test-fast` does not
 def test_grouped_counts_equal_per_actor_counts(tmp_path: Path) -> None:
     # _components counts over groups of identical actors; recount the bundled corridor actor by actor
     import numpy as np
@@ -234,6 +240,7 @@ def test_merge_matches_the_definition(rows: list, threshold: float, diversity: f
     assert [list(x) for x in got["merged"]] == merged
 
 
+@pytest.mark.slow  # about 5 s or more: `make test` runs it, `make test-fast` does not
 def test_rank_stability(planted) -> None:  # type: ignore[no-untyped-def]
     from stackatlas.analysis.synergy import rank_stability
 
@@ -284,6 +291,7 @@ def test_strict_matching_rules() -> None:
     assert assign(ok, np.array([np.inf] * 4), top=15).tolist() == [-1, -1]
 
 
+@pytest.mark.slow  # about 7 s or more: `make test` runs it, `make test-fast` does not
 def test_strict_evaluation_on_planted_data(planted) -> None:  # type: ignore[no-untyped-def]
     curated = pd.DataFrame([
         {"id": "P", "name": "planted", "layers": ["chips", "ai"], "domains": [], "places": ["rx", "ry"]},
@@ -301,6 +309,7 @@ def test_strict_evaluation_on_planted_data(planted) -> None:  # type: ignore[no-
         assert t.loc["P", "top_share"] == 1.0 and (t["scope"] == scope).all()
 
 
+@pytest.mark.slow  # about 3 s or more: `make test` runs it, `make test-fast` does not
 def test_corridor_scope_counts_municipalities(planted) -> None:  # type: ignore[no-untyped-def]
     from stackatlas.analysis.synergy import _candidates, corridor_inputs
 

@@ -14,6 +14,7 @@ from stackatlas.errors import StackAtlasError
 from .conftest import Team
 
 
+@pytest.mark.slow  # about 3 s or more: `make test` runs it, `make test-fast` does not
 def test_passwords_are_argon2_hashes_never_plain(team: Team) -> None:
     con = sqlite3.connect(db_path(team.root))
     rows = dict(con.execute("SELECT name, password_hash FROM users").fetchall())
@@ -25,11 +26,13 @@ def test_passwords_are_argon2_hashes_never_plain(team: Team) -> None:
     assert acc.login(name="nobody", password="x" * 10, address="a") is None
 
 
+@pytest.mark.slow  # about a second: `make test` runs it, `make test-fast` does not
 def test_state_is_private_and_ignored_by_git(team: Team) -> None:
     assert db_path(team.root).stat().st_mode & 0o077 == 0
     assert "/.stackatlas/" in (team.root / ".gitignore").read_text()
 
 
+@pytest.mark.slow  # about a second: `make test` runs it, `make test-fast` does not
 def test_tokens_are_hashed_and_revocable(team: Team) -> None:
     acc = Accounts(team.root)
     token = acc.new_token(name="eve")
@@ -44,6 +47,7 @@ def test_tokens_are_hashed_and_revocable(team: Team) -> None:
     assert acc.by_token(token) is None
 
 
+@pytest.mark.slow  # about a second: `make test` runs it, `make test-fast` does not
 def test_removing_a_user_ends_their_tokens(team: Team) -> None:
     acc = Accounts(team.root)
     token = acc.new_token(name="rea")
@@ -51,6 +55,7 @@ def test_removing_a_user_ends_their_tokens(team: Team) -> None:
     assert acc.by_token(token) is None and acc.get("rea") is None
 
 
+@pytest.mark.slow  # about 7 s or more: `make test` runs it, `make test-fast` does not
 def test_throttling_after_five_failures_for_a_user_or_an_address(team: Team) -> None:
     acc = Accounts(team.root)
     for i in range(5):
@@ -65,6 +70,7 @@ def test_throttling_after_five_failures_for_a_user_or_an_address(team: Team) -> 
     assert acc.login(name="eve", password="editor-pass-1", address="10.1.1.1") == team.editor
 
 
+@pytest.mark.slow  # about 2 s or more: `make test` runs it, `make test-fast` does not
 def test_roles_and_names(team: Team) -> None:
     assert team.maintainer.can("editor") and team.editor.can("editor") and not team.reader.can("editor")
     acc = Accounts(team.root)

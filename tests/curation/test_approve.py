@@ -41,6 +41,7 @@ def _clean(root: Path) -> bool:
     return not (st.unstaged or st.untracked or any(st.staged.values()))
 
 
+@pytest.mark.slow  # about a second: `make test` runs it, `make test-fast` does not
 def test_approve_writes_commits_and_rebuilds(team: Team) -> None:
     before = _snapshot(team.root)
     p = Proposals(team.root).submit(author=team.editor, kind="actor", op="create", record=new_actor(),
@@ -64,6 +65,7 @@ def test_approve_writes_commits_and_rebuilds(team: Team) -> None:
     assert [c.proposal for c in changes] == [p.id] and changes[0].approved_by == "max"
 
 
+@pytest.mark.slow  # about 3 s or more: `make test` runs it, `make test-fast` does not
 def test_a_proposal_must_cite_a_source_and_be_valid(team: Team) -> None:
     props = Proposals(team.root)
     with pytest.raises(InvalidData, match="cite at least one source"):
@@ -82,6 +84,7 @@ def test_a_proposal_must_cite_a_source_and_be_valid(team: Team) -> None:
     assert props.find() == []
 
 
+@pytest.mark.slow  # about 13 s or more: `make test` runs it, `make test-fast` does not
 @pytest.mark.parametrize("ident", ["../../x", "../outside", "/etc/passwd", "a/b", "..", "X"])
 def test_ids_cannot_point_outside_the_folder(team: Team, ident: str) -> None:
     outside = set(team.root.parent.iterdir())
@@ -94,6 +97,7 @@ def test_ids_cannot_point_outside_the_folder(team: Team, ident: str) -> None:
     assert set(team.root.parent.iterdir()) == outside
 
 
+@pytest.mark.slow  # about 2 s or more: `make test` runs it, `make test-fast` does not
 def test_conflicting_approvals_overwrite_nothing(team: Team) -> None:
     props = Proposals(team.root)
     asml = {"id": "asml", "name": "ASML", "kind": "company", "hq": "veldhoven",
@@ -117,6 +121,7 @@ def test_conflicting_approvals_overwrite_nothing(team: Team) -> None:
         approve(root=team.root, proposal_id=a.id, maintainer=team.maintainer, db=team.db)
 
 
+@pytest.mark.slow  # about 2 s or more: `make test` runs it, `make test-fast` does not
 def test_hand_edits_are_kept_and_committed_apart(team: Team) -> None:
     p = Proposals(team.root).submit(author=team.editor, kind="actor", op="create", record=new_actor(),
                                     sources=[NEW_SOURCE])
@@ -129,6 +134,7 @@ def test_hand_edits_are_kept_and_committed_apart(team: Team) -> None:
     assert _clean(team.root)
 
 
+@pytest.mark.slow  # about a second: `make test` runs it, `make test-fast` does not
 def test_invalid_at_approval_writes_nothing(team: Team) -> None:
     rel = {"id": "mistral-ai-uva-partnership", "type": "partnership", "from": "mistral-ai", "to": "uva"}
     p = Proposals(team.root).submit(author=team.editor, kind="relation", op="create", record=rel,
@@ -145,6 +151,7 @@ def test_invalid_at_approval_writes_nothing(team: Team) -> None:
     assert Proposals(team.root).get(p.id).status == "open"
 
 
+@pytest.mark.slow  # about 4 s or more: `make test` runs it, `make test-fast` does not
 def test_reject_and_revert(team: Team) -> None:
     props = Proposals(team.root)
     p = props.submit(author=team.editor, kind="actor", op="create", record=new_actor(), sources=[NEW_SOURCE])
@@ -213,6 +220,7 @@ def test_kill_during_approval_leaves_old_or_new_state(team: Team) -> None:
     assert not list((team.root / ".stackatlas" / "journal").iterdir())
 
 
+@pytest.mark.slow  # about 4 s or more: `make test` runs it, `make test-fast` does not
 def test_indicator_and_relation_proposals(team: Team) -> None:
     props = Proposals(team.root)
     ind = {"id": "asml-employees-2025", "subject": "asml", "metric": "employees", "value": 44000, "unit": "persons",

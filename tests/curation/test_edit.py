@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -37,6 +38,7 @@ def _outside_unchanged(old: str, new: str, start: int, end: int) -> None:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(which=st.integers(0, len(ACTORS) - 1), change=changes, drop=st.sampled_from([None, "aliases", "website",
                                                                                      "description", "domains"]))
+@pytest.mark.slow  # about 3 s or more: `make test` runs it, `make test-fast` does not
 def test_update_changes_only_the_record(which: int, change: dict[str, Any], drop: str | None) -> None:
     f, i, rec = ACTORS[which]
     desired = {**rec, **change}
@@ -55,6 +57,7 @@ def test_update_changes_only_the_record(which: int, change: dict[str, Any], drop
         assert new == old  # nothing to change: not a byte changes
 
 
+@pytest.mark.slow  # about a second: `make test` runs it, `make test-fast` does not
 @settings(max_examples=30, deadline=None)
 @given(which=st.integers(0, len(RELATIONS) - 1), role=st.none() | text, date=st.sampled_from([None, "2021", "2020-02"]))
 def test_update_relation_and_delete(which: int, role: str | None, date: str | None) -> None:

@@ -21,6 +21,7 @@ def one(atlas: Atlas, sql: str, params: dict | None = None) -> object:
     return row[0]
 
 
+@pytest.mark.slow  # about a second: `make test` runs it, `make test-fast` does not
 def test_size_and_sources(corridor: Atlas) -> None:
     s = corridor.stats()
     assert s["actors"] >= 230 and s["relations"] > 100 and s["indicators"] > 60  # 230 since Galan Groep left (issue 15)

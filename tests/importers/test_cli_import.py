@@ -22,6 +22,7 @@ def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+@pytest.mark.slow  # about 3 s or more: `make test` runs it, `make test-fast` does not
 def test_import_parquet_dedupe_and_merge(tmp_path: Path, base: Path, capsys: pytest.CaptureFixture[str]) -> None:
     d = EXAMPLES / "dealroom"
     pq.write_table(pcsv.read_csv(d / "companies.csv"), tmp_path / "companies.parquet")

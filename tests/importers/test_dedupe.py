@@ -92,6 +92,7 @@ def snapshot(d: Path) -> dict[Path, bytes]:
     return {p.relative_to(d): p.read_bytes() for p in d.rglob("*") if p.is_file() and p.name != "judgements.yaml"}
 
 
+@pytest.mark.slow  # about 3 s or more: `make test` runs it, `make test-fast` does not
 def test_propose_apply_undo(tmp_path: Path, base: Path) -> None:
     d = make(tmp_path, base)
     res = propose(d, date="2026-01-15")

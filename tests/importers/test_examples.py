@@ -20,6 +20,7 @@ def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+@pytest.mark.slow  # about 4 s or more: `make test` runs it, `make test-fast` does not
 def test_crunchbase(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     d = EXAMPLES / "crunchbase"
     into = tmp_path / "cb"
@@ -44,6 +45,7 @@ def test_crunchbase(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and cli(capsys, "validate", str(into))[0] == 0
 
 
+@pytest.mark.slow  # about 3 s or more: `make test` runs it, `make test-fast` does not
 def test_dealroom(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     d = EXAMPLES / "dealroom"
     into = tmp_path / "dr"

@@ -41,6 +41,7 @@ def counts(tmp_path: Path, data: Path, capsys: pytest.CaptureFixture[str]) -> tu
     return stats["actors"], stats["relations"]
 
 
+@pytest.mark.slow  # about a second: `make test` runs it, `make test-fast` does not
 def test_gexf(tmp_path: Path, data: Path, capsys: pytest.CaptureFixture[str]) -> None:
     n, e = counts(tmp_path, data, capsys)
     export(tmp_path, data, "gexf", tmp_path / "g.gexf", capsys)
@@ -59,6 +60,7 @@ def test_gexf(tmp_path: Path, data: Path, capsys: pytest.CaptureFixture[str]) ->
     assert any("Ünïcode" in (x.get("label") or "") for x in nodes)
 
 
+@pytest.mark.slow  # about a second: `make test` runs it, `make test-fast` does not
 def test_graphml(tmp_path: Path, data: Path, capsys: pytest.CaptureFixture[str]) -> None:
     n, e = counts(tmp_path, data, capsys)
     export(tmp_path, data, "graphml", tmp_path / "g.graphml", capsys)
@@ -70,6 +72,7 @@ def test_graphml(tmp_path: Path, data: Path, capsys: pytest.CaptureFixture[str])
     assert edge is not None and edge.get("directed") in ("true", "false")
 
 
+@pytest.mark.slow  # about 2 s or more: `make test` runs it, `make test-fast` does not
 def test_csv_is_neutralised(tmp_path: Path, data: Path, capsys: pytest.CaptureFixture[str]) -> None:
     n, e = counts(tmp_path, data, capsys)
     export(tmp_path, data, "csv", tmp_path / "csv", capsys)
@@ -83,6 +86,7 @@ def test_csv_is_neutralised(tmp_path: Path, data: Path, capsys: pytest.CaptureFi
     assert set(edges[0]) >= {"id", "source", "target", "type", "directed", "amount_value"}
 
 
+@pytest.mark.slow  # about 2 s or more: `make test` runs it, `make test-fast` does not
 def test_ftm(tmp_path: Path, data: Path, capsys: pytest.CaptureFixture[str]) -> None:
     n, e = counts(tmp_path, data, capsys)
     export(tmp_path, data, "ftm", tmp_path / "g.ftm.json", capsys)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from stackatlas.importers.dedupe import splink_candidates
 from stackatlas.importers.linkage import link, records_table
 
@@ -21,6 +23,7 @@ RECS = [rec("asml", "ASML Holding N.V.", website="https://www.asml.com", hq="vel
         *[rec(f"o{i}", f"Org{i} Widgets{i % 50}", hq=f"p{i % 30}") for i in range(300)]]
 
 
+@pytest.mark.slow  # about 2 s or more: `make test` runs it, `make test-fast` does not
 def test_dedupe_pairs_with_evidence() -> None:
     found = {(RECS[i]["id"], RECS[j]["id"]): (s, ev) for i, j, s, ev in splink_candidates(RECS)}
     assert found[("asml", "cb-asml")][0] >= 99 and "same website domain asml.com" in found[("asml", "cb-asml")][1]
@@ -31,6 +34,7 @@ def test_dedupe_pairs_with_evidence() -> None:
     assert not [k for k in found if k[0].startswith("o") and k[1].startswith("o")]  # Org1/Org2: different
 
 
+@pytest.mark.slow  # about 2 s or more: `make test` runs it, `make test-fast` does not
 def test_link_two_sources_only_across() -> None:
     left_recs = RECS[:4] + RECS[10:]
     n = len(left_recs)

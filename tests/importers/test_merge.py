@@ -36,6 +36,7 @@ def files(d: Path) -> dict[Path, bytes]:
     return {p.relative_to(d): p.read_bytes() for p in d.rglob("*") if p.is_file() and p.name != "merge-report.csv"}
 
 
+@pytest.mark.slow  # about 4 s or more: `make test` runs it, `make test-fast` does not
 def test_merge(imported: Path, curated: Path) -> None:
     asml_before = next(a for a in load_dataset(curated).actors if a.id == "asml")
     rep = merge_datasets(imported, curated)
@@ -66,6 +67,7 @@ def test_merge(imported: Path, curated: Path) -> None:
     assert files(curated) == snap and again.count("added") == 0
 
 
+@pytest.mark.slow  # about 4 s or more: `make test` runs it, `make test-fast` does not
 def test_dry_run_changes_nothing(imported: Path, curated: Path) -> None:
     snap = files(curated)
     rep = merge_datasets(imported, curated, dry_run=True)

@@ -74,6 +74,7 @@ def _hq(into: Path) -> dict[str, str | None]:
     return {a["name"]: a.get("hq") for a in yaml.safe_load((into / "actors" / "orgs.yaml").read_text())}
 
 
+@pytest.mark.slow  # about 4 s or more: `make test` runs it, `make test-fast` does not
 def test_foreign_cities_become_city_places(world: tuple[Path, object]) -> None:
     into, res = world
     hq = _hq(into)
@@ -139,6 +140,7 @@ def test_gazetteer_needs_the_state_for_shared_names() -> None:
     assert g.find("Zürich") is not None and g.find("Qwxzyville") is None
 
 
+@pytest.mark.slow  # about 2 s or more: `make test` runs it, `make test-fast` does not
 def test_drawn_cross_border_region_profile_and_synergies(world: tuple[Path, object]) -> None:
     into, _ = world
     rec = add_region(into, "eindhoven-85km", around="eindhoven", radius_km=85, date="2026-01-15")

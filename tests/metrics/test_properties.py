@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -57,6 +58,7 @@ def test_diversity_and_ubiquity_are_sums_of_mcp(x: np.ndarray, opts: dict[str, o
     assert (out["rca"].isna() == zero).all()
 
 
+@pytest.mark.slow  # about a second: `make test` runs it, `make test-fast` does not
 @settings(max_examples=examples(150), deadline=None)
 @given(x=matrices, opts=options)
 def test_eci_is_the_mean_pci_of_present_activities(x: np.ndarray, opts: dict[str, object]) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from stackatlas.present import charts
 from stackatlas.report import charts as print_charts
 
@@ -63,6 +65,7 @@ def test_print_versions_have_a_fixed_width_and_nothing_interactive() -> None:
     assert specs[0]["height"] == 26 * 2 * 2 ** 0.5 + 20
 
 
+@pytest.mark.slow  # about 2 s or more: `make test` runs it, `make test-fast` does not
 def test_print_chart_renders_offline() -> None:
     spec = print_charts.ties([{"label": "within MRA", "ties": 3, "side": "a"},
                               {"label": "across", "ties": 5, "side": "both"}], title="")

@@ -30,6 +30,7 @@ def test_corridor_markdown(capsys: pytest.CaptureFixture[str], tmp_path: Path) -
     assert "## 5 Synergy across the stack" in md
 
 
+@pytest.mark.slow  # about 3 s or more: `make test` runs it, `make test-fast` does not
 def test_place_html_in_dutch(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     target = tmp_path / "eindhoven.html"
     code, _, err = run(capsys, tmp_path, "--place", "eindhoven", "-o", str(target))
@@ -56,6 +57,7 @@ def test_synergy_pdf(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None
     (["--synergy", "ZZZ", "-o", "x.md"], "ZZZ"),
     (["--between", "mra", "--and", "mra", "-o", "x.md"], "must differ"),
 ])
+@pytest.mark.slow  # about 4 s or more: `make test` runs it, `make test-fast` does not
 def test_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path, args: list[str], message: str) -> None:
     code, _, err = run(capsys, tmp_path, *[a if not a.startswith("x.") else str(tmp_path / a) for a in args])
     assert code != 0

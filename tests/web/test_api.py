@@ -122,6 +122,7 @@ def test_profile_csv(fixture_client: TestClient) -> None:
     assert len(rows) == 7 and {"place", "layer", "lq", "lq_low", "lq_high"} <= set(rows[0])
 
 
+@pytest.mark.slow  # about 4 s or more: `make test` runs it, `make test-fast` does not
 def test_synergies(fixture_client: TestClient) -> None:
     body = fixture_client.get("/api/synergies").json()
     assert body["between"] == "mra" and body["and"] == "brainport"
@@ -152,6 +153,7 @@ def test_relations(fixture_client: TestClient) -> None:
     assert r.status_code == 200 and r.text.startswith("id,type,from,to,date")
 
 
+@pytest.mark.slow  # about a second: `make test` runs it, `make test-fast` does not
 def test_search_tolerates_typos(fixture_client: TestClient, bundled_client: TestClient) -> None:
     for client in (fixture_client, bundled_client):
         items = client.get("/api/search", params={"q": "Adyn"}).json()["items"]
@@ -167,6 +169,7 @@ def test_search_tolerates_typos(fixture_client: TestClient, bundled_client: Test
     envelope(fixture_client.get("/api/search", params={"q": "a", "limit": 101}), 422, "validation_error")
 
 
+@pytest.mark.slow  # about 2 s or more: `make test` runs it, `make test-fast` does not
 def test_sources_layers_and_analyses(fixture_client: TestClient) -> None:
     src = fixture_client.get("/api/sources").json()
     assert src["items"] and "citations" in src["items"][0]
@@ -234,6 +237,7 @@ def test_head_is_a_get_without_body(fixture_client: TestClient) -> None:
         assert r.content == b""
 
 
+@pytest.mark.slow  # about 2 s or more: `make test` runs it, `make test-fast` does not
 @pytest.mark.parametrize("q", ["%", "_", "0%", "s_l", "100% chips_lab"])
 def test_text_filter_takes_like_wildcards_literally(odd_client: TestClient, q: str) -> None:
     found = odd_client.get("/api/actors", params={"q": q}).json()
@@ -274,6 +278,7 @@ def test_every_relation_status_can_be_chosen(odd_client: TestClient) -> None:
     envelope(odd_client.get("/api/relations", params={"status": "bogus"}), 404, "not_found")
 
 
+@pytest.mark.slow  # about a second: `make test` runs it, `make test-fast` does not
 def test_actor_detail_card_agrees_with_the_tables(fixture_client: TestClient, atlas: Atlas) -> None:
     """Every actor's detail (read from the web index's one-row card) equals what the compiled tables say:
     its record as ``Atlas.actors`` gives it, its subsidiaries, tags, site details and all its ties."""

@@ -63,6 +63,7 @@ def actor_form(csrf: str, ident: str, name: str = "Lab") -> dict[str, str]:
             "layers": "ai | applied-ai | core | models", "comment": "seen in the news", **NEW_SOURCE}
 
 
+@pytest.mark.slow  # about 4 s or more: `make test` runs it, `make test-fast` does not
 def test_session_cookie_flags(site: Site) -> None:
     site.client.cookies.clear()
     csrf = re.search(r'name="csrftoken" value="([^"]+)"', site.client.get("/login").text)[1]  # type: ignore[index]
@@ -92,6 +93,7 @@ def test_posts_without_csrf_token_are_refused(site: Site) -> None:
     assert r.status_code == 403  # the login form too
 
 
+@pytest.mark.slow  # about a second: `make test` runs it, `make test-fast` does not
 def test_anonymous_and_readers_cannot_write(site: Site) -> None:
     site.client.cookies.clear()
     assert site.client.post("/propose/actor", data={"id": "x"}).status_code == 401
@@ -112,6 +114,7 @@ def test_anonymous_and_readers_cannot_write(site: Site) -> None:
     assert "/actors/asml/edit" in site.client.get("/actors/asml").text
 
 
+@pytest.mark.slow  # about 4 s or more: `make test` runs it, `make test-fast` does not
 def test_propose_review_approve_and_see_it(site: Site) -> None:
     csrf = login(site.client, "eve")
     bad = site.client.post("/propose/actor", data={**actor_form(csrf, "web-lab"), "hq": "atlantis"})
@@ -140,6 +143,7 @@ def test_propose_review_approve_and_see_it(site: Site) -> None:
     assert history[0]["proposed_by"] == "eve" and history[0]["approved_by"] == "max"
 
 
+@pytest.mark.slow  # about 2 s or more: `make test` runs it, `make test-fast` does not
 def test_api_proposals_and_conflict(site: Site) -> None:
     site.client.cookies.clear()
     auth = {"authorization": f"Bearer {site.token}"}
@@ -172,6 +176,7 @@ def test_personal_pages_are_not_cached_for_others(site: Site) -> None:
     assert "Logged in as" not in page and "Log out" not in page
 
 
+@pytest.mark.slow  # about 3 s or more: `make test` runs it, `make test-fast` does not
 def test_secrets_never_in_responses_or_logs(site: Site, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     bodies = []
@@ -188,6 +193,7 @@ def test_secrets_never_in_responses_or_logs(site: Site, caplog: pytest.LogCaptur
         assert secret not in text
 
 
+@pytest.mark.slow  # about 5 s or more: `make test` runs it, `make test-fast` does not
 def test_throttling_answers_429(tmp_path: Path) -> None:
     app, *_ = _make(tmp_path)
     with TestClient(app, raise_server_exceptions=False) as client:
@@ -200,6 +206,7 @@ def test_throttling_answers_429(tmp_path: Path) -> None:
         assert r.status_code == 429 and int(r.headers["retry-after"]) > 0
 
 
+@pytest.mark.slow  # about 4 s or more: `make test` runs it, `make test-fast` does not
 def test_private_mode(tmp_path: Path) -> None:
     app, *_, mtoken = _make(tmp_path, private=True)
     with TestClient(app, raise_server_exceptions=False) as client:

@@ -46,6 +46,7 @@ def html_lang(r: Any) -> str:
     {"cookie": 'lang="nl"'}, {"cookie": "lang= nl"}, {"cookie": "lang=NL"}, {"cookie": "a=1; lang=nl"},
     {"accept-language": "nl"}, {"accept-language": "en;q=0.1, nl"},
 ])
+@pytest.mark.slow  # about 5 s or more: `make test` runs it, `make test-fast` does not
 def test_first_visitor_does_not_choose_the_language_of_the_next(client: TestClient, first: dict[str, str]) -> None:
     r1 = get(client, "/", **first)
     assert html_lang(r1) == "nl"
@@ -130,6 +131,7 @@ def test_memo_byte_budget_evicts_oldest() -> None:
     assert m.bytes <= 1000 and len(m) == 2
 
 
+@pytest.mark.slow  # about 2 s or more: `make test` runs it, `make test-fast` does not
 def test_response_cache_keeps_to_its_byte_budget(tmp_path: Path) -> None:
     app = create_app(stackatlas.fixture_path(), tmp_path / "f.duckdb", warm_caches=False,
                      response_cache_bytes=200_000)

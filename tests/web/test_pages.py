@@ -50,6 +50,7 @@ def parse(html: str) -> Links:
     return p
 
 
+@pytest.mark.slow  # about 3 s or more: `make test` runs it, `make test-fast` does not
 @pytest.mark.parametrize("path", PAGES)
 def test_pages_render(bundled_client: TestClient, path: str) -> None:
     r = bundled_client.get(path)

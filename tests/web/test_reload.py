@@ -22,6 +22,7 @@ def _rename_adyen(folder: Path, new: str) -> None:
     f.write_text(re.sub(r"^  name: Adyen.*$", f"  name: {new}", text, count=1, flags=re.M), encoding="utf-8")
 
 
+@pytest.mark.slow  # about a second: `make test` runs it, `make test-fast` does not
 def test_rebuild_is_picked_up_and_in_flight_requests_finish(fixture_dir: Path, tmp_path: Path) -> None:
     db = tmp_path / "live.duckdb"
     app = create_app(fixture_dir, db, warm_caches=False)
@@ -49,6 +50,7 @@ def test_rebuild_is_picked_up_and_in_flight_requests_finish(fixture_dir: Path, t
         assert store.reloads == 1
 
 
+@pytest.mark.slow  # about 5 s or more: `make test` runs it, `make test-fast` does not
 def test_concurrent_requests_during_rebuilds(fixture_dir: Path, tmp_path: Path) -> None:
     db = tmp_path / "busy.duckdb"
     app = create_app(fixture_dir, db, warm_caches=False)

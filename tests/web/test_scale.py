@@ -181,6 +181,7 @@ def synth_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClien
         yield client
 
 
+@pytest.mark.slow  # about 2 s or more: `make test` runs it, `make test-fast` does not
 def test_synthetic_search_finds_names_with_typos(synth_client: TestClient) -> None:
     names = [a["name"] for a in synth_client.get("/api/actors", params={"limit": 500, "offset": 1000}).json()["items"]]
     long_first = [n for n in names if len(n.split()[0]) >= 5]  # a typo in a shorter word may find another
@@ -213,6 +214,7 @@ def test_synthetic_search_ranks_like_scoring_every_name(synth_client: TestClient
     assert whole  # some queries have fewer than 100 hits: compared whole
 
 
+@pytest.mark.slow  # about a second: `make test` runs it, `make test-fast` does not
 def test_synthetic_pages_respond(synth_client: TestClient) -> None:
     actor = synth_client.get("/api/actors", params={"sort": "-ties", "limit": 1}).json()["items"][0]
     for path in ("/", "/actors", "/actors?sort=-ties&layer=ai", f"/actors/{actor['id']}", "/relations",
@@ -232,6 +234,7 @@ def test_synthetic_relation_statuses_can_be_chosen(synth_client: TestClient) -> 
         assert synth_client.get("/relations", params={"status": status}).status_code == 200, status
 
 
+@pytest.mark.slow  # about 3 s or more: `make test` runs it, `make test-fast` does not
 def test_whole_graph_analyses_are_skipped_on_large_datasets(synth_client: TestClient,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     # above the limit only the dataset's own pair gets bridges (in a child process, see

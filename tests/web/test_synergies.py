@@ -74,6 +74,7 @@ def page_ok(client: TestClient, path: str) -> tuple[str, Page]:
 
 
 # -- API ------------------------------------------------------------------------------------------------
+@pytest.mark.slow  # about a second: `make test` runs it, `make test-fast` does not
 def test_api_synergies_has_discovered_candidates(fixture_client: TestClient) -> None:
     body = fixture_client.get("/api/synergies").json()
     assert body["between"] == "mra" and body["and"] == "brainport"
@@ -104,6 +105,7 @@ def test_api_synergies_has_discovered_candidates(fixture_client: TestClient) -> 
     assert [c["id"] for c in three] == [c["id"] for c in disc[:3]]
 
 
+@pytest.mark.slow  # about a second: `make test` runs it, `make test-fast` does not
 def test_api_synergies_other_pair_is_computed_on_demand(fixture_client: TestClient) -> None:
     body = fixture_client.get("/api/synergies", params={"between": "brainport", "and": "mra", "top": 5}).json()
     assert body["bootstrap"] == syn.BOOTSTRAP_ON_DEMAND
@@ -220,6 +222,7 @@ def test_api_intro_guest_bounds(fixture_client: TestClient, suffix: str, params:
     envelope(fixture_client.get(f"/api/synergies/C/{suffix}", params=params), status, code)
 
 
+@pytest.mark.slow  # about a second: `make test` runs it, `make test-fast` does not
 @pytest.mark.parametrize("value", ["'; DROP TABLE actors; --", "\x00", "%", "..", "😀" * 40, "{{7*7}}", "a" * 500])
 def test_hostile_input_never_500(fixture_client: TestClient, value: str) -> None:
     for path in ("/api/synergies/chips.ai", "/api/synergies/chips.ai/introductions", "/api/synergies/C/guests",
@@ -276,6 +279,7 @@ def test_compare_shows_discovered_candidates(fixture_client: TestClient, lang: s
     fixture_client.cookies.clear()
 
 
+@pytest.mark.slow  # about 2 s or more: `make test` runs it, `make test-fast` does not
 def test_compare_other_pair_links_keep_the_pair(fixture_client: TestClient) -> None:
     _, p = page_ok(fixture_client, "/compare?a=amsterdam&b=eindhoven&lang=en")
     links = [x for x in p.links if x.startswith("/synergies/") and "." in x.split("?")[0]]
@@ -348,6 +352,7 @@ def test_hostile_synergy_id_is_escaped(fixture_client: TestClient, ident: str) -
     envelope(fixture_client.get("/api/synergies/" + quote(ident, safe="")), 404, "not_found")
 
 
+@pytest.mark.slow  # about 2 s or more: `make test` runs it, `make test-fast` does not
 def test_hostile_names_are_escaped_on_synergy_pages(evil_client: TestClient) -> None:
     for path in (f"/synergies/{EVIL_SYNERGY}", "/compare", "/synergies"):
         html = evil_client.get(path).text
