@@ -34,8 +34,19 @@ from ..curation import Accounts, User
 from ..curation._errors import Forbidden, Unauthorized
 from ..curation.folder import curation_dir
 
-__all__ = ["CSRF_COOKIE", "SESSION_COOKIE", "Auth", "FormCSRF", "PrivateGate", "auth_of", "csrf_token",
-           "dumps_record", "need_user", "user_of"]
+__all__ = [
+    "CSRF_COOKIE",
+    "SESSION_COOKIE",
+    "Auth",
+    "FormCSRF",
+    "PrivateGate",
+    "auth_of",
+    "csrf_token",
+    "dumps_record",
+    "login_redirect",
+    "need_user",
+    "user_of",
+]
 
 SESSION_COOKIE = "sa_session"
 CSRF_COOKIE = "csrftoken"
@@ -216,10 +227,15 @@ class PrivateGate:
                                   "Bearer TOKEN)", "details": None}}
                 response: Any = JSONResponse(body, status_code=401, headers={"www-authenticate": "Bearer"})
             else:
-                response = RedirectResponse("/login?next=" + quote(path, safe="/"), status_code=303)
+                response = login_redirect(path)
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
+
+
+def login_redirect(path: str) -> RedirectResponse:
+    """303 to the login page, back to ``path`` afterwards."""
+    return RedirectResponse("/login?next=" + quote(path, safe="/"), status_code=303)
 
 
 def dumps_record(record: Any) -> str:

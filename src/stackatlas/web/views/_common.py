@@ -17,7 +17,7 @@ from .._templates import env, lang_of, query_of, route_path
 from ..present import View
 from ..state import Generation
 
-__all__ = ["Facet", "Gen", "Ident", "Limit", "Offset", "Place", "Scope", "page"]
+__all__ = ["Facet", "Gen", "Ident", "Limit", "Offset", "Place", "Scope", "page", "personal_page"]
 
 Ident = Annotated[str, PathParam(min_length=1, max_length=120)]
 Facet = Annotated[str | None, Query(max_length=120)]
@@ -39,3 +39,12 @@ def page(request: Request, gen: Generation, template: str, build: Callable[[View
     ctx.setdefault("curating", auth_of(request) is not None)
     ctx.setdefault("csrf_token", lambda: csrf_token(request))
     return HTMLResponse(env.get_template(template).render(v=v, lang=lang, meta=lk.meta, **ctx))
+
+
+def personal_page(request: Request, gen: Generation, template: str, build: Callable[[View], dict[str, Any]], *,
+                  status: int = 200) -> HTMLResponse:
+    """:func:`page` for one person (login, forms, review): with ``status`` and never stored by any cache."""
+    response = page(request, gen, template, build)
+    response.status_code = status
+    response.headers["cache-control"] = "no-store"
+    return response

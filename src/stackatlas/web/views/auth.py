@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from ...curation._errors import Forbidden, Throttled
 from .._auth import SESSION_COOKIE, SESSION_DAYS, auth_of, csrf_token
 from ..present import View
-from ._common import Gen, page
+from ._common import Gen, personal_page
 
 __all__ = ["form_of", "router", "safe_next"]
 
@@ -37,10 +37,7 @@ def _login_page(request: Request, gen: Gen, *, error: str | None = None, status:
     def build(v: View) -> dict[str, Any]:
         return {"csrf": csrf_token(request), "error": error, "name": name, "next": safe_next(nxt)}
 
-    response = page(request, gen, "login.html", build)
-    response.status_code = status
-    response.headers["cache-control"] = "no-store"
-    return response
+    return personal_page(request, gen, "login.html", build, status=status)
 
 
 @router.get("/login", response_class=HTMLResponse)

@@ -14,10 +14,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ...curation import Proposals, edit
+from ...dataset.model import RELATION_STATUSES
 from ...errors import InvalidData, NotFound, StackAtlasError
-from .._auth import auth_of, csrf_token, need_user, user_of
+from .._auth import auth_of, csrf_token, login_redirect, need_user, user_of
 from ..present import View
-from ._common import Gen, Ident, page
+from ._common import Gen, Ident, personal_page
 from .auth import form_of
 
 __all__ = ["Field", "record_from_form", "router"]
@@ -149,21 +150,18 @@ def _form(request: Request, gen: Gen, kind: str, ident: str | None, *, values: d
         options = {"kind": sorted((k, v.kind(k)) for k in lk.kind),
                    "hq": sorted(((p, v.place(p)) for p in lk.place), key=lambda x: x[1].lower()),
                    "type": sorted((t, v.rtype(t)) for t in lk.rtype),
-                   "status": [("", "–")] + [(s, s) for s in ("announced", "planned", "active", "completed", "ended")]}
+                   "status": [("", "–")] + [(s, s) for s in RELATION_STATUSES]}
         return {"kind": kind, "ident": ident, "fields": ACTOR_FIELDS if kind == "actor" else RELATION_FIELDS,
                 "values": values, "errors": errors or {}, "other": other or [], "options": options,
                 "hints": _HINTS, "csrf": csrf_token(request),
                 "sources_list": sorted((s, v.source(s)) for s in lk.source)}
 
-    response = page(request, gen, "propose.html", build)
-    response.status_code = status
-    response.headers["cache-control"] = "no-store"
-    return response
+    return personal_page(request, gen, "propose.html", build, status=status)
 
 
 def _need_editor(request: Request) -> Response | None:
     if auth_of(request) is not None and user_of(request) is None:
-        return RedirectResponse("/login?next=" + request.url.path, status_code=303)
+        return login_redirect(request.url.path)
     user_of(request, "editor")
     return None
 

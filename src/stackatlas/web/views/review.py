@@ -14,9 +14,9 @@ from starlette.concurrency import run_in_threadpool
 
 from ...curation import Proposal, Proposals, approve, edit, history, reject, revert
 from ...errors import InvalidData, StackAtlasError
-from .._auth import auth_of, csrf_token, need_user, user_of
+from .._auth import auth_of, csrf_token, login_redirect, need_user, user_of
 from ..present import View
-from ._common import Gen, Ident, page
+from ._common import Gen, Ident, personal_page
 from .auth import form_of
 
 __all__ = ["diff_lines", "proposal_diff", "router"]
@@ -61,15 +61,12 @@ def _render(request: Request, gen: Gen, template: str, ctx: dict[str, Any], stat
     def build(v: View) -> dict[str, Any]:
         return {**ctx, "csrf": csrf_token(request)}
 
-    response = page(request, gen, template, build)
-    response.status_code = status
-    response.headers["cache-control"] = "no-store"
-    return response
+    return personal_page(request, gen, template, build, status=status)
 
 
 def _login_first(request: Request) -> Response | None:
     if auth_of(request) is not None and user_of(request) is None:
-        return RedirectResponse("/login?next=" + request.url.path, status_code=303)
+        return login_redirect(request.url.path)
     return None
 
 
