@@ -22,7 +22,7 @@ from typing import Any
 
 from . import formats
 
-__all__ = ["LANGS", "REPORT", "WEB", "Words", "name", "translator"]
+__all__ = ["LANGS", "MONITOR", "REPORT", "WEB", "Words", "name", "translator"]
 
 LANGS = ("nl", "en")
 
@@ -558,6 +558,42 @@ REPORT: dict[str, tuple[str, str]] = {
     "none_listed": ("–", "–"),
 }
 
+
+#: The yearly monitor (report/monitor.py: ``report --monitor --since DATE``).
+MONITOR: dict[str, tuple[str, str]] = {
+    "title": ("Monitor van de corridor sinds {since}", "Monitor of the corridor since {since}"),
+    "intro": ("Wat veranderde tussen {since} en nu, per hoofdstuk van het rapport. 'Toen' is de dataset zoals die "
+              "op {since} stond: feiten zonder datum tellen aan beide kanten mee.",
+              "What changed between {since} and now, per chapter of the report. 'Then' is the dataset as it "
+              "stood on {since}: facts without a date count on both sides."),
+    "h3": ("Posities (H.3)", "Positions (H.3)"),
+    "h4": ("Integratie (H.4)", "Integration (H.4)"),
+    "h5": ("Synergieën (H.5)", "Synergies (H.5)"),
+    "h6": ("Aanbevelingen (H.6)", "Recommendations (H.6)"),
+    "place": ("Plaats", "Place"), "layer": ("Laag", "Layer"), "then": ("Toen", "Then"), "now": ("Nu", "Now"),
+    "change": ("Verschil", "Change"), "measure": ("Maat", "Measure"),
+    "counts_cap": ("Organisaties per laag en regio die veranderden", "Organisations per layer and region that changed"),
+    "lq_cap": ("Locatiequotiënten die 1 passeerden (95%-interval)", "Location quotients that crossed 1 (95% interval)"),
+    "no_change": ("Geen verandering.", "No change."),
+    "orgs_chart": ("Nieuwe organisaties per laag per jaar", "New organisations per layer per year"),
+    "ties_chart": ("Nieuwe verbanden over de corridor per jaar, naar soort", "New ties across the corridor per year, by type"),
+    "count": ("Aantal", "Count"),
+    "external": ("verbanden over de corridor", "ties across the corridor"),
+    "internal": ("verbanden binnen de regio's", "ties within the regions"),
+    "ei_index": ("E-I-index", "E-I index"),
+    "syn_new": ("{name}: {n} nieuwe organisaties en {t} nieuwe verbanden over de corridor in het bewijs",
+                "{name}: {n} new organisations and {t} new ties across the corridor in its evidence"),
+    "syn_skip": ("Synergiebewijs wordt boven {n} organisaties niet berekend.",
+                 "Synergy evidence is not computed above {n} organisations."),
+    "rec_tags": ("Organisaties met {tags} in de corridor: {old} toen, {new} nu", "Organisations tagged {tags} in the "
+                 "corridor: {old} then, {new} now"),
+    "rec_new": ("nieuw: {names}", "new: {names}"),
+    "rec_ties": ("Verbanden ({types}) over de corridor: {old} toen, {new} nu",
+                 "Ties ({types}) across the corridor: {old} then, {new} now"),
+    "rec_metric": ("{metric}: {points}", "{metric}: {points}"),
+    "rec_none": ("Deze aanbeveling noemt nog niets om haar te volgen (track in recommendations.yaml).",
+                 "This recommendation names nothing to track it yet (track in recommendations.yaml)."),
+}
 
 def translator(lang: str, table: Table = WEB, *, strict: bool = False) -> Callable[..., str]:
     """``t(key, **fmt)``: the text of ``key`` in ``lang`` from ``table`` (default: the web's), its ``{fields}``
