@@ -171,3 +171,52 @@ def test_a_synthetic_dataset_on_a_cluster(capsys: pytest.CaptureFixture[str], tm
                                *args, "-f", "json"])
         assert duck, args
         _close(duck, spark, tol, " ".join(args))
+
+
+@pytest.fixture()
+def connect_server(cluster: tuple[str, int], tmp_path: Path) -> Iterator[str]:
+    """``sc://127.0.0.1:PORT`` of a Spark Connect server (its jar ships with pyspark) whose driver runs its
+    work on the cluster, as a platform's Connect endpoint does; stopped at the end."""
+    master, _ = cluster
+    port = _free_port()
+    env = {**os.environ, "SPARK_HOME": str(SPARK_HOME), "SPARK_LOCAL_IP": "127.0.0.1", "PYSPARK_PYTHON": sys.executable}
+    log = (tmp_path / "connect.log").open("wb")
+    proc = subprocess.Popen(
+        [str(SPARK_HOME / "bin" / "spark-submit"), "--class", "org.apache.spark.sql.connect.service.SparkConnectServer",
+         "--name", "stackatlas-connect", "--master", master, "--driver-memory", "1g",
+         "--conf", f"spark.connect.grpc.binding.port={port}", "--conf", "spark.connect.grpc.binding.address=127.0.0.1",
+         "--conf", "spark.executor.memory=512m", "--conf", "spark.executor.cores=1", "--conf", "spark.cores.max=2",
+         "spark-internal"],
+        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            if time.monotonic() > deadline or proc.poll() is not None:
+                pytest.fail(f"the Spark Connect server did not start:\n{(tmp_path / 'connect.log').read_text()[-3000:]}")
+            time.sleep(1)
+        yield f"sc://127.0.0.1:{port}"
+    finally:
+        _stop([proc])
+
+
+def test_spark_connect_prints_what_duckdb_prints(tmp_path: Path, cluster: tuple[str, int],
+                                                 connect_server: str) -> None:
+    """The CLI as a thin Spark Connect client (its own process, as a user runs it): the server reads the
+    Parquet tables and runs the analyses on the cluster's workers."""
+    _, ui = cluster
+    data, db = stackatlas.bundled_path(), tmp_path / "corridor.duckdb"
+    tables = _export(data, db, tmp_path / "corridor")
+    cli = [sys.executable, "-m", "stackatlas"]
+    for args, tol in [(["profile", "--level", "region"], 1e-4), (["sovereignty"], 1e-4)]:
+        duck = subprocess.run([*cli, "--data", str(data), "--db", str(db), *args, "-f", "json"],
+                              capture_output=True, text=True, timeout=600)
+        spark = subprocess.run([*cli, "--engine", "spark", "--spark-remote", connect_server, "--parquet", str(tables),
+                                *args, "-f", "json"], capture_output=True, text=True, timeout=600)
+        assert duck.returncode == 0 and spark.returncode == 0, spark.stderr[-3000:]
+        _close(json.loads(duck.stdout), json.loads(spark.stdout), tol, " ".join(args))
+    active = _master_state(ui)["activeapps"]
+    assert [a["name"] for a in active] == ["stackatlas-connect"]  # the server's work ran on the cluster
+    assert active[0]["cores"] == 2

@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 from pathlib import Path
 
+import duckdb
 import pytest
 
 import stackatlas
 from stackatlas.analysis import duckdb_engine, profile, relatedness
 from stackatlas.cli import main
 from stackatlas.dataset.loader import load_dataset
+from stackatlas.parquet import MANIFEST, export_parquet
 from stackatlas.scale.bench import analysis_cases, result_rows, run_bench
-from stackatlas.scale.synth import SOURCE_ID, synthesise
+from stackatlas.scale.synth import SOURCE_ID, synthesise, synthesise_parquet
+from stackatlas.store import SCHEMA
 
 N = 2000
 
@@ -112,3 +116,46 @@ def test_bench_reports_every_case(tmp_path: Path) -> None:
             "discover", "introductions"} <= set(cases_db)
     per_actor = cases_db["introductions (10 per actor)"].kwargs
     assert per_actor["per_actor"] == 10 and {per_actor["a"], per_actor["b"]} == {"mra", "brainport"}
+
+
+def _tables(folder: Path, table: str, columns: list[str]) -> list[tuple[object, ...]]:
+    con = duckdb.connect()
+    try:
+        sel = ", ".join(f'"{c}"' for c in columns)
+        return con.execute(f"SELECT {sel} FROM read_parquet('{folder}/{table}/*.parquet') ORDER BY ALL").fetchall()
+    finally:
+        con.close()
+
+
+@pytest.mark.slow  # two datasets built and exported: several seconds
+def test_parquet_straight_from_synth_holds_the_tables_of_synth_build_and_export(tmp_path: Path) -> None:
+    data = synthesise(tmp_path / "csv", actors=N, seed=11)
+    atlas = stackatlas.open(data=data, db=tmp_path / "csv.duckdb")
+    via_csv = export_parquet(atlas.con, tmp_path / "via-csv")
+    direct = synthesise_parquet(tmp_path / "direct", actors=N, seed=11)
+    assert direct.rows == via_csv.rows
+    assert direct.rows["actors"] == N and direct.rows["relations"] == 3 * N
+    for table, cols in SCHEMA.items():
+        names = [c for c, _ in cols if (table, c) != ("actors", "defined_at")]
+        if table == "meta":
+            continue
+        assert _tables(direct.path, table, names) == _tables(via_csv.path, table, names), table
+    meta = dict(_tables(direct.path, "meta", ["key", "value"]))
+    csv_meta = dict(_tables(via_csv.path, "meta", ["key", "value"]))
+    assert {k for k in meta if meta[k] != csv_meta[k]} == {"content_hash", "data"}
+    assert meta["data"] == str(direct.path)
+    defined = {d for (d,) in _tables(direct.path, "actors", ["defined_at"])}
+    assert defined == {f"synth:actors:{i}" for i in range(2, N + 2)}  # the row, counted as a CSV line
+    other = synthesise_parquet(tmp_path / "other", actors=N, seed=12)
+    assert dict(_tables(other.path, "meta", ["key", "value"]))["content_hash"] != meta["content_hash"]
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".synth")]  # the staging folder is gone
+
+
+def test_synth_cli_writes_parquet(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "pq"
+    assert main(["synth", "--actors", "200", "--seed", "1", "--parquet", "-o", str(out)]) == 0
+    assert "Parquet tables of 200 actors" in capsys.readouterr().out
+    assert json.loads((out / MANIFEST).read_text())["tables"]["actors"] == 200
+    assert main(["--parquet", str(out), "profile", "--level", "region", "-f", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {r["place"] for r in rows} >= {"mra", "brainport"}

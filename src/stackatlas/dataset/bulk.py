@@ -309,6 +309,37 @@ class Bulk:
         for name in sorted(LISTS[kind]):
             self._explode(kind, name)
 
+    def stage_query(self, kind: str, select: str, *, shown: str) -> int:
+        """Stage the rows of ``select``, a query on :attr:`con` whose columns are some of ``COLUMNS[kind]``
+        (cast to text), as the one table of ``kind``, named ``shown``; return the number of rows.
+
+        For programs that generate rows (:func:`stackatlas.scale.synth.synthesise_parquet`) and need not write
+        them as CSV text first: the rows land in the same staged tables, in query order, and
+        :meth:`insert` turns them into the compiled tables exactly as it does CSV rows (``defined_at`` is
+        ``shown:N`` for the Nth row, counted as a CSV line: the first row is 2). They are not validated
+        here: :meth:`validate` needs the rest of the dataset, which a generator vouches for instead.
+        """
+        con = self.con
+        if any(f.kind == kind for f in self.files):
+            raise ValueError(f"{kind}: already staged")
+        names = list(con.sql(select).columns)
+        unknown = [c for c in names if c not in COLUMNS[kind]]
+        if unknown or len(set(names)) != len(names):
+            raise ValueError(f"{kind}: columns {unknown or names} are not a set of {', '.join(COLUMNS[kind])}")
+        f = CsvFile(index=len(self.files), kind=kind, path=Path(shown), shown=shown,
+                    columns={c: i for i, c in enumerate(names, 1)}, width=len(names))
+        ddl = ", ".join(f'"{c}" VARCHAR' for c in COLUMNS[kind])
+        cells = [f'CAST(q."{c}" AS VARCHAR)' if c in names else "NULL" for c in COLUMNS[kind]]
+        con.execute(f"CREATE TABLE b_{kind} (_file INTEGER, _row BIGINT, {ddl})")
+        con.execute(f"INSERT INTO b_{kind} SELECT {f.index}, NULL, {', '.join(cells)} FROM ({select}) q")
+        con.execute(f"UPDATE b_{kind} SET _row = rowid")
+        f.rows = _scalar(con, f"SELECT count(*) FROM b_{kind}")
+        self.files.append(f)
+        self.counts[kind] = f.rows
+        for name in sorted(LISTS[kind]):
+            self._explode(kind, name)
+        return f.rows
+
     def _explode(self, kind: str, name: str) -> None:
         """The long table ``l_{kind}_{name}``: one row per item of a ``;``-separated list cell."""
         con = self.con

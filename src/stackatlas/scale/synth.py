@@ -25,25 +25,33 @@ What makes it look like a real regional economy:
 
 All randomness comes from ``numpy.random.default_rng(seed)``: the same seed gives the same files, byte for
 byte. The rows are generated as integer codes with numpy and turned into text and CSV by DuckDB (``COPY``),
-so a million actors take seconds, not minutes.
+so a million actors take seconds, not minutes. :func:`synthesise_parquet` writes the same rows straight as
+the Parquet exchange (``stackatlas synth --format parquet``), without CSV text or row validation in between.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import numpy as np
 import pyarrow as pa
 import yaml
 
+from ..dataset.bulk import KINDS
 from ..dataset.loader import builtin_taxonomy_path, bundled_path
 from ..dataset.model import RELATION_ENDED, RELATION_STATUSES
 
-__all__ = ["SOURCE_ID", "synthesise"]
+if TYPE_CHECKING:
+    from ..parquet import ParquetExport
+
+__all__ = ["SOURCE_ID", "synthesise", "synthesise_parquet"]
 
 SOURCE_ID = "stackatlas-synthetic"
 
@@ -437,8 +445,8 @@ def _employees(rng: np.random.Generator, fitness: np.ndarray, share: float) -> t
     return ind_actor, employees
 
 
-def _write_actors(con: duckdb.DuckDBPyConnection, path: Path, codes: _Codes, geo: _Geo, acts: _Actors) -> None:
-    """Table ``a`` (the actor codes with generated names and ids) and ``actors/synthetic.csv`` from it."""
+def _actor_codes(con: duckdb.DuckDBPyConnection, geo: _Geo, acts: _Actors) -> None:
+    """Table ``a``: the actor codes with their generated names and ids (the ties refer to it)."""
     n = len(geo.hq)
     code, secondary = acts.code, acts.secondary
     con.register("a_in", pa.table({
@@ -458,13 +466,17 @@ def _write_actors(con: duckdb.DuckDBPyConnection, path: Path, codes: _Codes, geo
               FROM a_in)""")
     con.unregister("a_in")
 
+
+def _actors_select(codes: _Codes, geo: _Geo, acts: _Actors) -> str:
+    """The rows of ``actors/synthetic.csv`` (docs/dataset-format.md), as a query on table ``a``."""
+
     def item(col: str, sec: str | None) -> str:
         s = f"CASE WHEN {col} < 0 THEN NULL ELSE {_sql_list(codes.items)}[{col} + 1]"
         return s + (f" || CASE WHEN {sec} THEN ':secondary' ELSE '' END END" if sec else " END")
 
     doms = _sql_list(codes.domains)
-    con.execute(f"""
-        COPY (SELECT a.id, a.name, {_sql_list(codes.kinds)}[a.kind + 1] AS kind,
+    return f"""
+        SELECT a.id, a.name, {_sql_list(codes.kinds)}[a.kind + 1] AS kind,
                 {_sql_list(geo.hq_names)}[a.hq + 1] AS hq,
                 concat_ws(';', {item('a.l1', None)}, {item('a.l2', 'a.s2')}, {item('a.l3', 'a.s3')}) AS layers,
                 nullif(concat_ws(';', CASE WHEN a.d1 >= 0 THEN {doms}[a.d1 + 1] END,
@@ -475,19 +487,24 @@ def _write_actors(con: duckdb.DuckDBPyConnection, path: Path, codes: _Codes, geo
                                                 ELSE '' END AS founded,
                 CASE WHEN a.website THEN 'https://www.' || a.id || '.example' END AS website,
                 '{SOURCE_ID}@synthetic row ' || CAST(a.i + 1 AS VARCHAR) AS sources
-              FROM a LEFT JOIN a p ON p.i = a.parent ORDER BY a.i)
-        TO '{_esc(path)}' (FORMAT csv, HEADER true)""")
+        FROM a LEFT JOIN a p ON p.i = a.parent ORDER BY a.i"""
 
 
-def _write_relations(con: duckdb.DuckDBPyConnection, path: Path, codes: _Codes, ties: _Ties) -> None:
-    """``relations/synthetic.csv`` from the tie codes and the actor ids of table ``a``."""
-    rtypes = _sql_list(codes.rtypes)
+def _tie_codes(con: duckdb.DuckDBPyConnection, ties: _Ties) -> None:
+    """Table ``r``: the tie codes."""
     con.register("r_in", pa.table({
         "i": np.arange(len(ties.type), dtype=np.int64), "f": ties.frm, "t": ties.to, "type": ties.type,
         "year": ties.year, "month": ties.month, "day": ties.day, "status": ties.status, "amount": ties.amount,
         "usd": ties.usd, "stake": ties.stake}))
-    con.execute(f"""
-        COPY (SELECT {rtypes}[r.type + 1] || '-' || CAST(r.i + 1 AS VARCHAR) AS id,
+    con.execute("CREATE TABLE r AS SELECT * FROM r_in")
+    con.unregister("r_in")
+
+
+def _relations_select(codes: _Codes) -> str:
+    """The rows of ``relations/synthetic.csv``, as a query on tables ``r`` and ``a``."""
+    rtypes = _sql_list(codes.rtypes)
+    return f"""
+        SELECT {rtypes}[r.type + 1] || '-' || CAST(r.i + 1 AS VARCHAR) AS id,
                 {rtypes}[r.type + 1] AS type, fa.id AS "from", ta.id AS "to",
                 CAST(r.year AS VARCHAR)
                   || CASE WHEN r.month > 0 THEN '-' || lpad(CAST(r.month AS VARCHAR), 2, '0') ELSE '' END
@@ -500,23 +517,69 @@ def _write_relations(con: duckdb.DuckDBPyConnection, path: Path, codes: _Codes, 
                 CASE WHEN isnan(r.amount) THEN NULL WHEN r.usd THEN 'USD' ELSE 'EUR' END AS amount_currency,
                 CASE WHEN isnan(r.stake) THEN NULL ELSE CAST(r.stake AS VARCHAR) END AS stake_pct,
                 '{SOURCE_ID}@synthetic row ' || CAST(r.i + 1 AS VARCHAR) AS sources
-              FROM r_in r JOIN a fa ON fa.i = r.f JOIN a ta ON ta.i = r.t ORDER BY r.i)
-        TO '{_esc(path)}' (FORMAT csv, HEADER true)""")
-    con.unregister("r_in")
+        FROM r JOIN a fa ON fa.i = r.f JOIN a ta ON ta.i = r.t ORDER BY r.i"""
 
 
-def _write_indicators(con: duckdb.DuckDBPyConnection, path: Path, ind_actor: np.ndarray,
-                      employees: np.ndarray) -> None:
-    """``indicators/synthetic.csv``: the employee counts, with the actor ids of table ``a``."""
+def _indicator_codes(con: duckdb.DuckDBPyConnection, ind_actor: np.ndarray, employees: np.ndarray) -> None:
+    """Table ``x``: the employee counts by actor code."""
     con.register("i_in", pa.table({"i": np.arange(ind_actor.size, dtype=np.int64),
                                    "actor": ind_actor.astype(np.int64), "value": employees}))
-    con.execute(f"""
-        COPY (SELECT 'employees-' || a.id AS id, a.id AS subject, 'employees' AS metric,
+    con.execute("CREATE TABLE x AS SELECT * FROM i_in")
+    con.unregister("i_in")
+
+
+def _indicators_select() -> str:
+    """The rows of ``indicators/synthetic.csv`` (employee counts), as a query on tables ``x`` and ``a``."""
+    return f"""
+        SELECT 'employees-' || a.id AS id, a.id AS subject, 'employees' AS metric,
                 'Employees' AS label_en, CAST(CAST(x.value AS BIGINT) AS VARCHAR) AS value, 'people' AS unit,
                 '2025' AS date, '{SOURCE_ID}@synthetic row ' || CAST(x.i + 1 AS VARCHAR) AS sources
-              FROM i_in x JOIN a ON a.i = x.actor ORDER BY x.i)
-        TO '{_esc(path)}' (FORMAT csv, HEADER true)""")
-    con.unregister("i_in")
+        FROM x JOIN a ON a.i = x.actor ORDER BY x.i"""
+
+
+@dataclass
+class _Draws:
+    """Everything drawn for one dataset, in the order of the draws (a seed gives the same draws)."""
+
+    codes: _Codes
+    geo: _Geo
+    acts: _Actors
+    ties: _Ties
+    ind_actor: np.ndarray
+    employees: np.ndarray
+
+
+def _draw(places: dict[str, Any], n: int, n_rel: int, seed: int, indicator_share: float) -> _Draws:
+    codes = _Codes.of(_read_yaml(builtin_taxonomy_path("digital-stack")))
+    rng = np.random.default_rng(seed)   # the draws below come in a fixed order: the same seed, the same rows
+    geo = _head_offices(rng, places, n)
+    acts = _actors(rng, codes, geo, n)
+    ties = _ties(rng, codes, acts, geo.group, n_rel)
+    ind_actor, employees = _employees(rng, acts.fitness, indicator_share)
+    return _Draws(codes, geo, acts, ties, ind_actor, employees)
+
+
+def _stage_codes(con: duckdb.DuckDBPyConnection, d: _Draws) -> dict[str, str]:
+    """Tables ``a``, ``r`` and ``x`` on ``con``; the query of each CSV table's rows on them, by kind."""
+    con.execute("SET preserve_insertion_order = true")
+    _actor_codes(con, d.geo, d.acts)
+    _tie_codes(con, d.ties)
+    _indicator_codes(con, d.ind_actor, d.employees)
+    return {"actors": _actors_select(d.codes, d.geo, d.acts), "relations": _relations_select(d.codes),
+            "indicators": _indicators_select()}
+
+
+def _start(out: Path, n: int, n_rel: int, seed: int, reference: Path | None) -> dict[str, Any]:
+    """The YAML part of the dataset in ``out`` (places, sources, dataset.yaml); the places as plain data."""
+    places = _copy_reference(reference or bundled_path(), out)
+    _write_meta(out, n, n_rel, seed)
+    return places
+
+
+def _sizes(actors: int, relations: int | None) -> tuple[int, int]:
+    if actors < 10:
+        raise ValueError("at least 10 actors")
+    return int(actors), 3 * int(actors) if relations is None else int(relations)
 
 
 def synthesise(out: Path | str, *, actors: int = 10_000, relations: int | None = None, seed: int = 0,
@@ -526,31 +589,63 @@ def synthesise(out: Path | str, *, actors: int = 10_000, relations: int | None =
     ``reference`` is the dataset whose places and taxonomy are reused (default: the bundled one).
     Returns the folder.
     """
-    if actors < 10:
-        raise ValueError("at least 10 actors")
-    n = int(actors)
-    n_rel = 3 * n if relations is None else int(relations)
+    n, n_rel = _sizes(actors, relations)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    for sub in ("actors", "relations", "indicators"):
+    for sub in KINDS:
         (out / sub).mkdir(exist_ok=True)
-    places = _copy_reference(reference or bundled_path(), out)
-    _write_meta(out, n, n_rel, seed)
-    codes = _Codes.of(_read_yaml(builtin_taxonomy_path("digital-stack")))
-    rng = np.random.default_rng(seed)   # the draws below come in a fixed order: the same seed, the same files
-    geo = _head_offices(rng, places, n)
-    acts = _actors(rng, codes, geo, n)
-    ties = _ties(rng, codes, acts, geo.group, n_rel)
-    ind_actor, employees = _employees(rng, acts.fitness, indicator_share)
+    draws = _draw(_start(out, n, n_rel, seed, reference), n, n_rel, seed, indicator_share)
     con = duckdb.connect()
     try:
-        con.execute("SET preserve_insertion_order = true")
-        _write_actors(con, out / "actors" / "synthetic.csv", codes, geo, acts)
-        _write_relations(con, out / "relations" / "synthetic.csv", codes, ties)
-        _write_indicators(con, out / "indicators" / "synthetic.csv", ind_actor, employees)
+        for kind, select in _stage_codes(con, draws).items():
+            con.execute(f"COPY ({select}) TO '{_esc(out / kind / 'synthetic.csv')}' (FORMAT csv, HEADER true)")
     finally:
         con.close()
     return out
+
+
+def synthesise_parquet(out: Path | str, *, actors: int = 10_000, relations: int | None = None, seed: int = 0,
+                       indicator_share: float = 0.1, reference: Path | None = None,
+                       compression: str = "zstd") -> ParquetExport:
+    """The dataset of :func:`synthesise` (same arguments, same rows for the same seed) written straight as the
+    Parquet exchange of ``stackatlas export parquet`` (:func:`stackatlas.parquet.export_parquet`) in ``out``.
+
+    No CSV text is written or parsed and nothing is validated row by row: the generated rows are staged in
+    DuckDB as if they were the CSV tables (:meth:`stackatlas.dataset.bulk.Bulk.stage_query`), compiled by
+    :func:`stackatlas.store.build` into a temporary database next to ``out`` (the same SQL as any dataset,
+    so the tables are those of ``synth`` + ``build`` + ``export parquet``; tests/scale/test_synth_parquet.py
+    compares them) and exported. The YAML part (places, sources, taxonomy) is loaded and validated as usual.
+    ``meta.content_hash`` is the SHA-256 of the YAML part's hash and the arguments; ``meta.data`` is ``out``.
+    For sizes whose CSV files and validation take too long (5,000,000 actors: docs/scale.md).
+    """
+    from ..dataset.bulk import Bulk
+    from ..dataset.loader import load_dataset
+    from ..parquet import export_parquet
+    from ..store import build, connect
+
+    n, n_rel = _sizes(actors, relations)
+    target = Path(out).resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f".{target.name}.", suffix=".synth", dir=target.parent) as tmp:
+        folder = Path(tmp) / "dataset"
+        folder.mkdir()
+        draws = _draw(_start(folder, n, n_rel, seed, reference), n, n_rel, seed, indicator_share)
+        ds = load_dataset(folder)
+        ds.root = target
+        ds.hash = hashlib.sha256(json.dumps([ds.hash, n, n_rel, seed, indicator_share]).encode()).hexdigest()
+        ds.bulk = Bulk(folder)
+        try:
+            for kind, select in _stage_codes(ds.bulk.con, draws).items():
+                ds.bulk.stage_query(kind, select, shown=f"synth:{kind}")
+            ds.bulk.con.execute("DROP TABLE a; DROP TABLE r; DROP TABLE x")
+            db = build(ds, Path(tmp) / "synthetic.duckdb")
+        finally:
+            ds.close()
+        con = connect(db)
+        try:
+            return export_parquet(con, target, compression=compression)
+        finally:
+            con.close()
 
 
 def _esc(path: Path) -> str:
