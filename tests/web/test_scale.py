@@ -304,6 +304,34 @@ def test_ego_network_ties_with_hubs_match_every_tie(tmp_path: Path, monkeypatch:
         assert edges  # the ego networks have ties among their nodes
 
 
+def test_ego_partners_from_the_index_follow_the_rule(bundled_client: TestClient) -> None:
+    """Every actor's ego network (its partners precomputed in ``web.ego``) is what the rule gives, worked out
+    here from all ties: partners ranked by their number of ties, then by the first tie with them in date
+    order (date, then id), the first ``limit``; each node with its first layer."""
+    gen = _gen(bundled_client)
+    with _atlas(bundled_client) as atlas:
+        rels = records(atlas.sql("SELECT id, from_actor, to_actor FROM relations ORDER BY date_start NULLS LAST, id"))
+        first_layer = dict(atlas.sql("SELECT actor, arg_min(layer, position) FROM actor_layers GROUP BY actor")
+                           .itertuples(index=False, name=None))
+        ids = [r["id"] for r in records(atlas.sql("SELECT id FROM actors ORDER BY id"))]
+    ties = Counter(x for r in rels for x in (r["from_actor"], r["to_actor"]))
+    checked = 0
+    for ident in ids:
+        met: dict[str, int] = {}
+        for i, r in enumerate(rels):
+            if ident in (r["from_actor"], r["to_actor"]) and r["from_actor"] != r["to_actor"]:
+                other = r["to_actor"] if r["from_actor"] == ident else r["from_actor"]
+                met.setdefault(other, i)
+        want = sorted(met, key=lambda o: (-ties[o], met[o]))[:5]
+        ego = qa.ego_network(gen, ident, limit=5)
+        assert ego["nodes"] == [ident, *want], ident
+        assert ego["layers"] == {n: first_layer[n] for n in ego["nodes"] if n in first_layer}, ident
+        checked += len(met) > 5
+    assert checked  # some actors have more partners than the limit
+    with pytest.raises(ValueError):
+        qa.ego_network(gen, ids[0], limit=qa.EGO_LIMIT + 1)
+
+
 def test_synergy_page_caps_its_ties(bundled_client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
     found = bundled_client.get("/api/synergies").json()["discovered"]
     cand = next(c for c in found if len((c.get("evidence") or {}).get("ties", [])) >= 2)

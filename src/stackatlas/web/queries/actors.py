@@ -16,10 +16,10 @@ from .relations import REL_COLUMNS, RELATIONS_OF_ACTOR, with_sources
 
 __all__ = ["ACTOR_FILTERS", "ACTOR_RELATIONS", "ACTOR_SORTS", "EGO_LIMIT", "MAX_CHILDREN", "actor_count",
            "actor_detail", "actor_facets", "actor_page", "actor_records", "ego_network",
-           "main_layers", "ties_of"]
+           "ties_of"]
 
 ACTOR_RELATIONS = 200   # ties listed on an actor's page and in /api/actors/{id} (all: /relations?actor=)
-EGO_LIMIT = 40          # partners drawn in an actor's ego network
+EGO_LIMIT = web_index.EGO_LIMIT   # partners drawn in an actor's ego network
 MAX_CHILDREN = web_index.MAX_CHILDREN  # subsidiaries listed on an actor's page
 
 ACTOR_FILTERS = ("layer", "place", "kind", "domain", "control_country", "q")
@@ -203,23 +203,22 @@ def actor_detail(gen: Generation, ident: str) -> dict[str, Any]:
 
 
 def ego_network(gen: Generation, ident: str, limit: int = EGO_LIMIT) -> dict[str, Any]:
-    """Nodes (the actor and its direct partners with most ties, at most ``limit``) and the ties among them."""
+    """Nodes (the actor and its direct partners with most ties, at most ``limit``; from ``web.ego``), the ties
+    among them and the main layer of each node that has one (``layers``)."""
     lk = lookups(gen)
     check(lk, "actor", ident)
 
+    if not 0 <= limit <= EGO_LIMIT:
+        raise ValueError(f"limit must be between 0 and {EGO_LIMIT} (the partners kept in web.ego)")
+
     def compute() -> dict[str, Any]:
-        found = rows(gen, f"""
-            WITH r AS (SELECT CASE WHEN from_actor = $actor THEN to_actor ELSE from_actor END AS other,
-                              row_number() OVER (ORDER BY date_start NULLS LAST, id) AS rn
-                       FROM {RELATIONS_OF_ACTOR}),
-            p AS (SELECT other, min(rn) AS first FROM r WHERE other <> $actor GROUP BY other),
-            top AS (SELECT p.other AS id, coalesce(w.ties, 0) AS ties, p.first FROM p
-                    LEFT JOIN web.actors w ON w.id = p.other ORDER BY ties DESC, p.first LIMIT {int(limit)})
-            SELECT id, ties, 0 AS o, 0 AS first FROM web.actors WHERE id = $actor
-            UNION ALL SELECT id, ties, 1, first FROM top
-            ORDER BY o, ties DESC, first""", {"actor": ident})
-        nodes = [r["id"] for r in found]
-        ties = {r["id"]: int(r["ties"]) for r in found}
+        found = rows(gen, """SELECT w.id, w.ties, c.main_layer AS layer, e.partners FROM web.actors w
+                             JOIN web.cards c ON c.id = w.id LEFT JOIN web.ego e ON e.actor = w.id
+                             WHERE w.id = $actor""", {"actor": ident})[0]
+        partners = [{"id": found["id"], "ties": found["ties"], "layer": found["layer"]},
+                    *(found["partners"] or [])[:limit]]
+        nodes = [r["id"] for r in partners]
+        ties = {r["id"]: int(r["ties"]) for r in partners}
         low = [n for n in nodes if ties.get(n, 0) <= web_index.HUB_TIES]
         hubs = [n for n in nodes if ties.get(n, 0) > web_index.HUB_TIES]
         params: dict[str, Any] = {}
@@ -235,19 +234,9 @@ def ego_network(gen: Generation, ident: str, limit: int = EGO_LIMIT) -> dict[str
               UNION ALL SELECT * FROM t WHERE from_actor IN {hl}
               UNION ALL SELECT {cols} FROM web.hub_edges WHERE from_actor IN {hl} AND to_actor IN {hl})
             ORDER BY date_start NULLS LAST, id""", params)
-        return {"nodes": nodes, "edges": among}
+        return {"nodes": nodes, "edges": among, "layers": {r["id"]: r["layer"] for r in partners if r["layer"]}}
 
     return gen.cached(("ego", ident), compute)
-
-
-def main_layers(gen: Generation, ids: list[str]) -> dict[str, str]:
-    """The first layer (in the actor's own order) of each actor of ``ids`` that has one."""
-    if not ids:
-        return {}
-    params: dict[str, Any] = {}
-    return {r["id"]: r["main_layer"] for r in rows(gen, f"""
-        SELECT id, main_layer FROM web.cards WHERE id IN {in_list("i", ids, params)} AND main_layer IS NOT NULL""",
-                                                   params)}
 
 
 def ties_of(gen: Generation, ids: Iterable[str]) -> dict[str, int]:

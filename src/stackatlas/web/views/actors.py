@@ -55,9 +55,8 @@ def actor_page(request: Request, gen: Gen, ident: Ident) -> HTMLResponse:
         lk.actor.prefetch([*ego["nodes"], rec.get("parent"), *rec["children"],
                            *(x for r in rec["relations"] for x in (r["from"], r["to"]))])
         nodes = []
-        first = actors.main_layers(gen, ego["nodes"])
         for n in ego["nodes"]:
-            main = first.get(n)
+            main = ego["layers"].get(n)
             nodes.append({"id": n, "name": v.actor(n), "layer": v.layer(main) if main else "–"})
         spec = charts.ego_network(ident, nodes, ego["edges"], title=f"{v.t('ego_network')}: {rec['name']}",
                                   layer_names=v.layer_names)
