@@ -31,7 +31,7 @@ import duckdb
 from ..atlas import Atlas
 from . import _asof
 
-__all__ = ["Generation", "Memo", "Store"]
+__all__ = ["PAGE_THREADS", "Generation", "Memo", "Store"]
 
 T = TypeVar("T")
 
@@ -113,6 +113,13 @@ class Memo:
         return len(self._data)
 
 
+#: DuckDB threads for the queries of pages and the JSON API: one. A page runs a few small queries; with a
+#: pool of threads each of them pays for waking the pool, and concurrent requests compete for it. With one
+#: thread per query the requests run side by side on the cores instead (docs/security.md, "The cold actor
+#: page"). The analyses run on an instance of their own with every core (:meth:`Generation.engine`).
+PAGE_THREADS = 1
+
+
 class Generation:
     """One version of the database file, opened read-only under a path of its own."""
 
@@ -124,6 +131,9 @@ class Generation:
         self.data = data
         self.number = number
         self.con = duckdb.connect(str(link), read_only=True)
+        # a setting of the instance (a config at connect would refuse other connections to the file without it)
+        self.con.execute(f"SET threads = {int(PAGE_THREADS)}")
+        self._analysis_con: duckdb.DuckDBPyConnection | None = None
         self.meta: dict[str, str] = dict(self.con.execute("SELECT key, value FROM meta").fetchall())
         self.content_hash = self.meta.get("content_hash", "")
         self.memo = Memo(memo_size)
@@ -164,6 +174,9 @@ class Generation:
     def _close(self) -> None:
         with contextlib.suppress(Exception):
             self.con.close()
+        if self._analysis_con is not None:
+            with contextlib.suppress(Exception):
+                self._analysis_con.close()
         with contextlib.suppress(FileNotFoundError):
             self.link.unlink()
         for p in (self.index_path, self.index_path.with_name(self.index_path.name + ".wal")):
@@ -212,7 +225,12 @@ class Generation:
             if self._engine is None:
                 from ..analysis import duckdb_engine
 
-                self._engine = duckdb_engine(self.con.cursor())
+                # an instance of its own (the file attached read-only): every core, while pages use one each
+                con = duckdb.connect(":memory:")
+                con.execute(f"ATTACH '{str(self.link).replace(chr(39), chr(39) * 2)}' AS atlas (READ_ONLY)")
+                con.execute("USE atlas")
+                self._analysis_con = con
+                self._engine = duckdb_engine(con)
             as_of = _asof.current()
             if as_of is None:
                 return self._engine
