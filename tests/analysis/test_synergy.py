@@ -181,6 +181,26 @@ def test_a_tiny_domain_does_not_lead(tmp_path: Path, scope: str) -> None:
     assert ((cands.loc[both, "score"] >= lo - 1e-9) & (cands.loc[both, "score"] <= hi + 1e-9)).all()
 
 
+def test_theme_heads_come_first() -> None:
+    from stackatlas.analysis.synergy import _merge_order, _pairwise
+
+    layers = [(0, 1), (0, 1, 2), (0, 1), (1, 2), (0, 2), (2, 3)]
+    theme = np.array(["", "", "health", "health", "defence", "defence"], dtype=object)
+    scores = np.array([9.0, 8.0, 5.0, 4.0, 7.0, 6.0])     # the list's (credibility-weighted) score
+    local = np.array([9.0, 8.0, 5.0, 6.0, 7.0, 6.0])      # within the theme: (1, 2) is health's best
+    jac, sim = _pairwise(layers, list(theme))
+    order, merged = _merge_order(scores, jac, sim, threshold=0.9, diversity=0.5, limit=10, local=local, theme=theme)
+    assert order[:3] == [0, 4, 3] and sorted(order) == list(range(6)) and (merged == -1).all()
+    # a candidate only one side contributes to is no head: the theme's next best is
+    sided = np.array([True, True, True, False, True, True])
+    order, _ = _merge_order(scores, jac, sim, threshold=0.9, diversity=0.5, limit=10, local=local, theme=theme,
+                            two_sided=sided)
+    assert order[:3] == [0, 4, 2]
+    # without themes: one list by score, as before
+    flat, _ = _merge_order(scores, jac, sim, threshold=0.9, diversity=0.0, limit=10)
+    assert flat == np.argsort(-scores, kind="stable").tolist()
+
+
 def test_similarity() -> None:
     assert similarity({"ai", "chips"}, set(), {"ai", "chips"}, set()) == 1.0
     assert similarity({"ai", "devices"}, {"defence"}, {"ai", "devices"}, {"defence"}) == 1.0

@@ -43,8 +43,8 @@ built theme by theme, a theme being a domain or "no domain":
 
 1. within its theme a candidate is measured against its domain: the natural maxima of its counts are those
    of d (its actors in A ∪ B, half of them or the smaller region's share, the crossing ties with an end in
-   it, its municipalities); its score so is ``local``. The best candidate of each theme by ``local`` is the
-   theme's *head*;
+   it, its municipalities); its score so is ``local``. The best candidate of each theme by ``local`` to which
+   both sides contribute (the regions, or the anchor and the rest of the corridor) is the theme's *head*;
 2. the heads are ordered by ``score``, for which the maxima of a candidate of d are moved from the
    corridor's towards d's, in log space, by Bühlmann's credibility Z_d = N_d / (N_d + k) (N_d the actors
    of A ∪ B in d, k by default the median N_d): a domain of two organisations is measured mostly against
@@ -711,7 +711,7 @@ def _pairwise(layers: list[tuple[int, ...]], domains: list[str]) -> tuple[np.nda
 
 def _merge_order(scores: np.ndarray, jac: np.ndarray, sim: np.ndarray, *, threshold: float, diversity: float,
                  limit: int, order: np.ndarray | None = None, local: np.ndarray | None = None,
-                 theme: np.ndarray | None = None) -> tuple[list[int], np.ndarray]:
+                 theme: np.ndarray | None = None, two_sided: np.ndarray | None = None) -> tuple[list[int], np.ndarray]:
     """The ordering of :func:`_merge` on indices: ``order`` lists the candidates best first (default: as
     given), ``jac`` and ``sim`` come from :func:`_pairwise`. Returns the indices of the kept candidates in
     their final order and, per candidate, the index of the candidate it was merged into (−1 when kept).
@@ -719,7 +719,8 @@ def _merge_order(scores: np.ndarray, jac: np.ndarray, sim: np.ndarray, *, thresh
     With ``theme`` (one label per candidate, its domain) and ``local`` (its score within its theme), the
     ranking is theme by theme: candidates are merged in the order of ``local`` (``order`` is ignored), the
     best kept candidate of every theme (its *head*) comes first, the heads in the order of ``scores``, and
-    the rest follow by maximal marginal relevance on ``scores``, their similarity to the heads counted."""
+    the rest follow by maximal marginal relevance on ``scores``, their similarity to the heads counted. Only a
+    candidate that ``two_sided`` marks (both sides contribute: the definition of a synergy) can be a head."""
     if local is not None and theme is not None:
         order = np.argsort(-np.asarray(local, dtype=float), kind="stable")
     kept: list[int] = []
@@ -736,7 +737,7 @@ def _merge_order(scores: np.ndarray, jac: np.ndarray, sim: np.ndarray, *, thresh
     if local is not None and theme is not None:
         seen: set[Any] = set()
         for i in kept:                      # in the order of ``local``: the first of a theme is its best
-            if theme[i] not in seen:
+            if theme[i] not in seen and (two_sided is None or two_sided[i]):
                 seen.add(theme[i])
                 heads.append(i)
         heads.sort(key=lambda i: -scores[i])                  # stable: equal ones keep their theme order
@@ -757,6 +758,12 @@ def _merge_order(scores: np.ndarray, jac: np.ndarray, sim: np.ndarray, *, thresh
     return chosen + [k for k in rest if k not in taken], merged_into
 
 
+def _two_sided(cands: pd.DataFrame) -> np.ndarray:
+    """Per candidate: both sides bring supporting actors (the two regions, or in the ``corridor`` scope the
+    anchor municipality and the rest of the corridor)."""
+    return np.asarray(np.minimum(cands["s1"], cands["s2"]) >= 1, dtype=bool)
+
+
 def _merge(cands: pd.DataFrame, threshold: float, diversity: float, limit: int, *, themes: bool = False) -> pd.DataFrame:
     """Merge near-duplicates, then order by maximal marginal relevance (Carbonell & Goldstein 1998).
 
@@ -771,7 +778,8 @@ def _merge(cands: pd.DataFrame, threshold: float, diversity: float, limit: int, 
     order, merged_into = _merge_order(cands["score"].to_numpy(dtype=float), jac, sim, threshold=threshold,
                                       diversity=diversity, limit=limit,
                                       local=cands["local"].to_numpy(dtype=float) if themes else None,
-                                      theme=cands["domain"].to_numpy(dtype=object) if themes else None)
+                                      theme=cands["domain"].to_numpy(dtype=object) if themes else None,
+                                      two_sided=_two_sided(cands) if themes else None)
     ids = cands["id"].astype(str).to_numpy()
     out = cands.loc[order].copy()
     out["merged"] = [ids[merged_into == k].tolist() for k in order]
@@ -1125,6 +1133,7 @@ def _sampled_ranks(inp: CorridorInputs, cfg: SynergyConfig, *, samples: int, fac
                    if themed else feats)
     jac, sim = _pairwise(list(cands["layers"]), list(cands["domain"]))
     theme = cands["domain"].to_numpy(dtype=object) if themed else None
+    sided = _two_sided(cands) if themed else None
     base = np.array([cfg.weights[k] for k in COMPONENTS], dtype=float)
     rng = np.random.default_rng(seed)
     w = base[:, None] * np.exp(rng.uniform(-np.log(factor), np.log(factor), size=(len(base), samples)))
@@ -1133,7 +1142,8 @@ def _sampled_ranks(inp: CorridorInputs, cfg: SynergyConfig, *, samples: int, fac
 
     def ranks_of(col: np.ndarray, loc: np.ndarray) -> np.ndarray:
         order, _ = _merge_order(col, jac, sim, threshold=cfg.merge_jaccard, diversity=cfg.diversity, limit=limit,
-                                order=np.argsort(-col, kind="stable"), local=loc if themed else None, theme=theme)
+                                order=np.argsort(-col, kind="stable"), local=loc if themed else None, theme=theme,
+                                two_sided=sided)
         r = np.full(n, np.inf)
         r[order] = np.arange(1, len(order) + 1)
         return r
