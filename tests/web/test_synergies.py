@@ -409,4 +409,14 @@ def test_compare_switches_the_scope(fixture_client: TestClient) -> None:
     assert fixture_client.get("/api/synergies", params={"scope": "nowhere"}).status_code == 422
     g = fixture_client.get("/api/synergies/C/guests", params={"scope": "corridor", "size": 4}).json()
     assert g["scope"] == "corridor" and g["coverage"]["places"] >= 2
+    # the wording follows the scope: places in between, municipalities of the corridor in corridor
+    assert "to which organisations in different municipalities of the corridor contribute" in section
+    assert "to which both places contribute" not in section
+    assert "to which both places contribute" in section2 and "different municipalities" not in section2
+    corridor_page, _ = page_ok(fixture_client, "/synergies/C?lang=en&size=4")
+    between_page, _ = page_ok(fixture_client, "/synergies/C?lang=en&size=4&scope=between")
+    assert "the municipalities of the corridor and the groups" in corridor_page
+    assert "layer × municipality × helix group" in corridor_page and "both places and the groups" not in corridor_page
+    assert "both places and the groups" in between_page and "layer × place × helix group: " in between_page
+    assert f"× {g['coverage']['places']} ×" in corridor_page
     fixture_client.cookies.clear()

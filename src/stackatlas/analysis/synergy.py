@@ -35,8 +35,27 @@ contribute actors. Its score is a weighted sum of documented components (weights
 
 The count components are put on [0, 1] by dividing by their natural maximum (log(1 + all actors of
 A ∪ B), log(1 + the smaller region), log(1 + all crossing ties), log(1 + the municipalities), log 4
-for the domain lift), so the weights of :data:`DEFAULT_WEIGHTS` are points on comparable scales. The list is then ordered by maximal marginal
-relevance (Carbonell & Goldstein 1998) so that it covers different themes.
+for the domain lift), so the weights of :data:`DEFAULT_WEIGHTS` are points on comparable scales.
+
+Themes (``ranking='themes'``, the default). A candidate within a domain d is a subset of the same layer
+set without one, so against the corridor's maxima its counts are always smaller. The list is therefore
+built theme by theme, a theme being a domain or "no domain":
+
+1. within its theme a candidate is measured against its domain: the natural maxima of its counts are those
+   of d (its actors in A ∪ B, half of them or the smaller region's share, the crossing ties with an end in
+   it, its municipalities); its score so is ``local``. The best candidate of each theme by ``local`` to which
+   both sides contribute (the regions, or the anchor and the rest of the corridor) is the theme's *head*;
+2. the heads are ordered by ``score``, for which the maxima of a candidate of d are moved from the
+   corridor's towards d's, in log space, by Bühlmann's credibility Z_d = N_d / (N_d + k) (N_d the actors
+   of A ∪ B in d, k by default the median N_d): a domain of two organisations is measured mostly against
+   the corridor, a large domain mostly against itself, so tiny domains do not lead;
+3. the other candidates follow by maximal marginal relevance (Carbonell & Goldstein 1998) on ``score``.
+
+A candidate within d is generated only when every layer of S is held by a supporting actor of d
+(``theme_coverage``): a theme's synergy is brought by the theme's organisations. ``ranking='score'`` is
+the earlier single list (every candidate by ``score`` with the corridor's maxima, moved towards the
+domain's by a fixed ``within_domain``, ordered by maximal marginal relevance); with
+``theme_coverage=False`` it reproduces the ranking before themes.
 
 Uncertainty: a Poisson bootstrap over actors (each actor weighted by an independent Poisson(1)
 count; Hanley & MacGibbon 2006) recomputes ``spec``, ``comp`` and ``sup`` for the best candidates and
@@ -79,10 +98,12 @@ from .relatedness import relatedness
 
 __all__ = [
     "DEFAULT_WEIGHTS",
+    "RANKINGS",
     "SCOPES",
     "SynergyConfig",
     "SynergySpec",
     "corridor_inputs",
+    "credibility",
     "default_scope",
     "discover",
     "evaluate",
@@ -94,6 +115,9 @@ __all__ = [
 
 #: The units of complementarity: the two regions (``between``) or the municipalities of both (``corridor``).
 SCOPES = ("between", "corridor")
+
+#: How the list is ordered: theme by theme (the default; see the module docstring), or by the score alone.
+RANKINGS = ("themes", "score")
 
 def scope_for_pair(*, a: str, b: str, own: tuple[str | None, str | None], scope: str | None = None) -> str:
     """``scope`` when given; else ``corridor`` for the dataset's own pair ``own`` (``compare:`` in dataset.yaml),
@@ -142,10 +166,20 @@ class SynergyConfig:
     within_domain: float = 0.0
     role: str = "all"
     secondary_weight: float = 1.0
+    ranking: str = "themes"
+    theme_coverage: bool = True
+    credibility_k: float | None = None
 
     def __post_init__(self) -> None:
         if self.scope not in SCOPES:
             raise AnalysisError(f"scope must be one of {', '.join(SCOPES)}, not {self.scope!r}")
+        if self.ranking not in RANKINGS:
+            raise AnalysisError(f"ranking must be one of {', '.join(RANKINGS)}, not {self.ranking!r}")
+        if self.ranking == "themes" and self.within_domain:
+            raise AnalysisError("within_domain applies to ranking='score'; ranking='themes' measures a theme against "
+                                "its own domain and weighs the domains by credibility")
+        if self.credibility_k is not None and not self.credibility_k > 0:
+            raise AnalysisError(f"credibility_k must be positive, not {self.credibility_k!r}")
         check_role(self.role, self.secondary_weight)
 
     def with_weights(self, **w: float) -> SynergyConfig:
@@ -394,6 +428,7 @@ def _components(inp: CorridorInputs, sets: list[tuple[int, ...]], cfg: SynergyCo
     mmt = mm[rep].T.tocsr()                                            # municipalities × groups
     wd = all_d.astype(np.float64)
     sizef = size.astype(np.float64)
+    held = (inp.x.astype(np.int64).T @ inp.d.astype(np.int64)) > 0      # layers × domains: held in A ∪ B
     rows: list[dict[str, Any]] = []
     for s in sets:  # ≤ 91 layer sets; everything inside is vectorised over actors and domains
         cols = list(s)
@@ -433,6 +468,8 @@ def _components(inp: CorridorInputs, sets: list[tuple[int, ...]], cfg: SynergyCo
         n_supp = max(float(sizef @ supp_f), 1.0)
         lift = (n_supp_d / n_supp) / np.where(dom_share > 0, dom_share, 1.0)
         ok = (na_d + nb_d >= cfg.min_support) & (np.maximum(na_d, nb_d) >= cfg.min_domain_support)
+        if cfg.theme_coverage:   # every layer of S held by an organisation of the domain
+            ok &= held[cols].all(axis=0)
         if corridor:
             s1_d, s2_d, anchor_d = _sides(mmt, (sizef * supp_f)[:, None] * wd, leaders)
         else:
@@ -445,12 +482,22 @@ def _components(inp: CorridorInputs, sets: list[tuple[int, ...]], cfg: SynergyCo
     if df.empty:
         return df
     df = df[df["n_a"] + df["n_b"] >= cfg.min_support].copy()
-    if cfg.within_domain:
+    scales = _scales(inp, cfg.scope)
+    df.attrs["scales"] = scales
+    if cfg.ranking == "themes":
+        # the theme's own measure (maxima of its domain) and the credibility-weighted one of the list
+        _domain_scales(inp, df, cfg.scope, 1.0)
+        df["local"] = _score(df, cfg.weights, scales)
+        for name in _COUNTS:
+            df[f"lmax_{name}"] = df[f"max_{name}"]
+        _domain_scales(inp, df, cfg.scope, _credibility_weights(inp, cfg))
+    elif cfg.within_domain:
         _domain_scales(inp, df, cfg.scope, cfg.within_domain)
-    f = _features(df, _scales(inp, cfg.scope))
+    f = _features(df, scales)
     df["sup"], df["cross"] = f["sup"], f["cross"]
-    df.attrs["scales"] = _scales(inp, cfg.scope)
-    df["score"] = _score(df, cfg.weights, df.attrs["scales"])
+    df["score"] = _score(df, cfg.weights, scales)
+    if "local" not in df:
+        df["local"] = df["score"]
     return df.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
 
 
@@ -483,12 +530,39 @@ def _scales(inp: CorridorInputs, scope: str = "between") -> dict[str, float]:
     }
 
 
-def _domain_scales(inp: CorridorInputs, df: pd.DataFrame, scope: str, within: float) -> None:
-    """With ``within_domain``: the natural maxima of a domain candidate's count components are those of its
-    domain (its actors in A ∪ B, half of them or the smaller region's share, the crossing ties with an end
-    in it, its municipalities) instead of the whole corridor's, so that a theme is measured by how much of
-    it the candidate gathers. Adds ``max_sup, max_cross, max_ties, max_places`` to ``df`` (in place)."""
+def credibility(n: Any, k: float) -> Any:
+    """Bühlmann's credibility factor Z = n / (n + k): how far a domain of *n* organisations is measured
+    against itself rather than against the whole corridor (Bühlmann & Gisler 2005, ch. 3). *k* is the size at
+    which a domain counts half: :func:`_credibility_weights` takes the median domain size of A ∪ B.
+
+    >>> [round(float(credibility(n, 5.0)), 2) for n in (0, 1, 5, 20)]
+    [0.0, 0.17, 0.5, 0.8]
+    """
+    n = np.asarray(n, dtype=float)
+    return n / (n + k)
+
+
+def _credibility_weights(inp: CorridorInputs, cfg: SynergyConfig) -> np.ndarray:
+    """Per domain of ``inp`` the credibility Z_d = N_d / (N_d + k), N_d its organisations in A ∪ B and k
+    ``cfg.credibility_k`` or, by default, the median N_d of the domains that have organisations there."""
+    n_d = inp.d.sum(axis=0).astype(float)
+    k = cfg.credibility_k
+    if k is None:
+        k = float(np.median(n_d[n_d > 0])) if (n_d > 0).any() else 1.0
+    return np.asarray(credibility(n_d, k), dtype=float)
+
+
+def _domain_scales(inp: CorridorInputs, df: pd.DataFrame, scope: str, within: float | np.ndarray) -> None:
+    """The natural maxima of a domain candidate's count components move towards those of its domain (its
+    actors in A ∪ B, half of them or the smaller region's share, the crossing ties with an end in it, its
+    municipalities), in log space, by ``within`` (one number, or one per domain of ``inp``): at 1 a theme is
+    measured by how much of it the candidate gathers, at 0 by the whole corridor's maxima. Adds (or
+    replaces) ``max_sup, max_cross, max_ties, max_places`` in ``df`` (in place)."""
     glob = _scales(inp, scope)
+    if not len(inp.domains):
+        for name in ("sup", "cross", "ties", "places"):
+            df[f"max_{name}"] = glob[name]
+        return
     n_d = inp.d.sum(axis=0).astype(float)
     if scope == "corridor":
         half = np.floor(n_d / 2)
@@ -501,9 +575,20 @@ def _domain_scales(inp: CorridorInputs, df: pd.DataFrame, scope: str, within: fl
     k = df["domain"].map({x: i for i, x in enumerate(inp.domains)})
     has = k.notna().to_numpy()
     ki = k.fillna(0).astype(int).to_numpy()
+    w = np.broadcast_to(np.asarray(within, dtype=float), (len(inp.domains),))[ki]
     for name, per in (("sup", n_d), ("cross", half), ("ties", ties_d), ("places", places_d)):
         own = np.log1p(np.maximum(np.asarray(per, dtype=float)[ki], 1.0))
-        df[f"max_{name}"] = np.where(has, within * own + (1 - within) * glob[name], glob[name])
+        df[f"max_{name}"] = np.where(has, w * own + (1 - w) * glob[name], glob[name])
+
+
+_COUNTS = ("sup", "cross", "ties", "places")
+
+
+def _local_view(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with the maxima of each candidate's own theme (``lmax_*``, ranking='themes') as its maxima."""
+    if "lmax_sup" not in df:
+        return df
+    return df.assign(**{f"max_{name}": df[f"lmax_{name}"] for name in _COUNTS})
 
 
 def _features(df: pd.DataFrame, scales: dict[str, float]) -> pd.DataFrame:
@@ -625,10 +710,19 @@ def _pairwise(layers: list[tuple[int, ...]], domains: list[str]) -> tuple[np.nda
 
 
 def _merge_order(scores: np.ndarray, jac: np.ndarray, sim: np.ndarray, *, threshold: float, diversity: float,
-                 limit: int, order: np.ndarray | None = None) -> tuple[list[int], np.ndarray]:
+                 limit: int, order: np.ndarray | None = None, local: np.ndarray | None = None,
+                 theme: np.ndarray | None = None, two_sided: np.ndarray | None = None) -> tuple[list[int], np.ndarray]:
     """The ordering of :func:`_merge` on indices: ``order`` lists the candidates best first (default: as
     given), ``jac`` and ``sim`` come from :func:`_pairwise`. Returns the indices of the kept candidates in
-    their final order and, per candidate, the index of the candidate it was merged into (−1 when kept)."""
+    their final order and, per candidate, the index of the candidate it was merged into (−1 when kept).
+
+    With ``theme`` (one label per candidate, its domain) and ``local`` (its score within its theme), the
+    ranking is theme by theme: candidates are merged in the order of ``local`` (``order`` is ignored), the
+    best kept candidate of every theme (its *head*) comes first, the heads in the order of ``scores``, and
+    the rest follow by maximal marginal relevance on ``scores``, their similarity to the heads counted. Only a
+    candidate that ``two_sided`` marks (both sides contribute: the definition of a synergy) can be a head."""
+    if local is not None and theme is not None:
+        order = np.argsort(-np.asarray(local, dtype=float), kind="stable")
     kept: list[int] = []
     merged_into = np.full(len(scores), -1, dtype=np.int64)
     for i in (range(len(scores)) if order is None else order.tolist()):
@@ -638,9 +732,21 @@ def _merge_order(scores: np.ndarray, jac: np.ndarray, sim: np.ndarray, *, thresh
                 merged_into[i] = kept[int(hit[0])]
                 continue
         kept.append(i)
-    pool = np.array(kept[: max(limit * 10, limit)], dtype=np.int64)
-    chosen: list[int] = []
-    best_sim = np.zeros(len(pool))
+    heads: list[int] = []
+    rest = kept
+    if local is not None and theme is not None:
+        seen: set[Any] = set()
+        for i in kept:                      # in the order of ``local``: the first of a theme is its best
+            if theme[i] not in seen and (two_sided is None or two_sided[i]):
+                seen.add(theme[i])
+                heads.append(i)
+        heads.sort(key=lambda i: -scores[i])                  # stable: equal ones keep their theme order
+        is_head = set(heads)
+        rest = sorted((k for k in kept if k not in is_head), key=lambda i: -scores[i])
+    pool = np.array(rest[: max(limit * 10, limit)], dtype=np.int64)
+    chosen: list[int] = list(heads)
+    best_sim = (sim[np.ix_(pool, np.asarray(heads, dtype=np.int64))].max(axis=1) if heads and len(pool)
+                else np.zeros(len(pool)))
     remaining = np.ones(len(pool), dtype=bool)
     while remaining.any() and len(chosen) < limit:
         adj = np.where(remaining, scores[pool] - diversity * best_sim, -np.inf)
@@ -649,21 +755,31 @@ def _merge_order(scores: np.ndarray, jac: np.ndarray, sim: np.ndarray, *, thresh
         remaining[pick] = False
         best_sim = np.maximum(best_sim, sim[pool, pool[pick]])
     taken = set(chosen)
-    return chosen + [k for k in kept if k not in taken], merged_into
+    return chosen + [k for k in rest if k not in taken], merged_into
 
 
-def _merge(cands: pd.DataFrame, threshold: float, diversity: float, limit: int) -> pd.DataFrame:
+def _two_sided(cands: pd.DataFrame) -> np.ndarray:
+    """Per candidate: both sides bring supporting actors (the two regions, or in the ``corridor`` scope the
+    anchor municipality and the rest of the corridor)."""
+    return np.asarray(np.minimum(cands["s1"], cands["s2"]) >= 1, dtype=bool)
+
+
+def _merge(cands: pd.DataFrame, threshold: float, diversity: float, limit: int, *, themes: bool = False) -> pd.DataFrame:
     """Merge near-duplicates, then order by maximal marginal relevance (Carbonell & Goldstein 1998).
 
     ``cands`` is sorted best first. A candidate whose layer set has a Jaccard index ≥ ``threshold``
     with a better one of the same domain is merged into it (listed in ``merged``). The rest are picked
     greedily by score − ``diversity`` × (largest similarity to a candidate already picked; see
     :func:`_pairwise`), so the list covers different themes rather than variations of the strongest one.
-    Only the best ``limit`` are ordered this way.
+    Only the best ``limit`` are ordered this way. With ``themes`` (ranking='themes') the best candidate of
+    every theme comes first (see :func:`_merge_order`).
     """
     jac, sim = _pairwise(list(cands["layers"]), list(cands["domain"]))
     order, merged_into = _merge_order(cands["score"].to_numpy(dtype=float), jac, sim, threshold=threshold,
-                                      diversity=diversity, limit=limit)
+                                      diversity=diversity, limit=limit,
+                                      local=cands["local"].to_numpy(dtype=float) if themes else None,
+                                      theme=cands["domain"].to_numpy(dtype=object) if themes else None,
+                                      two_sided=_two_sided(cands) if themes else None)
     ids = cands["id"].astype(str).to_numpy()
     out = cands.loc[order].copy()
     out["merged"] = [ids[merged_into == k].tolist() for k in order]
@@ -719,7 +835,8 @@ def discover(engine: Engine, *, a: str, b: str, config: SynergyConfig | None = N
     if cands.empty:
         return pd.DataFrame(columns=["rank", "id", "label", "layers", "domains", "places", "score", "score_low",
                                      "score_high", "evidence", "curated_match"])
-    cands = _merge(cands, cfg.merge_jaccard, cfg.diversity, max(cfg.bootstrap_top, top or 0))
+    cands = _merge(cands, cfg.merge_jaccard, cfg.diversity, max(cfg.bootstrap_top, top or 0),
+                   themes=cfg.ranking == "themes")
     head = cands.head(max(cfg.bootstrap_top, top or 0)).copy()
     if cfg.bootstrap > 0:
         lo, hi = _bootstrap(inp, head, cfg)
@@ -1011,21 +1128,29 @@ def _sampled_ranks(inp: CorridorInputs, cfg: SynergyConfig, *, samples: int, fac
     if n == 0:
         return cands, np.zeros(0), np.zeros((0, samples))
     feats = _features(cands, cands.attrs["scales"])[list(COMPONENTS)].to_numpy(dtype=float)
+    themed = cfg.ranking == "themes"
+    feats_local = (_features(_local_view(cands), cands.attrs["scales"])[list(COMPONENTS)].to_numpy(dtype=float)
+                   if themed else feats)
     jac, sim = _pairwise(list(cands["layers"]), list(cands["domain"]))
+    theme = cands["domain"].to_numpy(dtype=object) if themed else None
+    sided = _two_sided(cands) if themed else None
     base = np.array([cfg.weights[k] for k in COMPONENTS], dtype=float)
     rng = np.random.default_rng(seed)
     w = base[:, None] * np.exp(rng.uniform(-np.log(factor), np.log(factor), size=(len(base), samples)))
     scores = feats @ w                                                     # candidates × samples
+    local = feats_local @ w
 
-    def ranks_of(col: np.ndarray) -> np.ndarray:
+    def ranks_of(col: np.ndarray, loc: np.ndarray) -> np.ndarray:
         order, _ = _merge_order(col, jac, sim, threshold=cfg.merge_jaccard, diversity=cfg.diversity, limit=limit,
-                                order=np.argsort(-col, kind="stable"))
+                                order=np.argsort(-col, kind="stable"), local=loc if themed else None, theme=theme,
+                                two_sided=sided)
         r = np.full(n, np.inf)
         r[order] = np.arange(1, len(order) + 1)
         return r
 
-    base_rank = ranks_of(cands["score"].to_numpy(dtype=float))
-    sampled = np.column_stack([ranks_of(scores[:, j]) for j in range(samples)]) if samples else np.zeros((n, 0))
+    base_rank = ranks_of(cands["score"].to_numpy(dtype=float), cands["local"].to_numpy(dtype=float))
+    sampled = (np.column_stack([ranks_of(scores[:, j], local[:, j]) for j in range(samples)]) if samples
+               else np.zeros((n, 0)))
     return cands, base_rank, sampled
 
 

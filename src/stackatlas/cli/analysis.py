@@ -20,8 +20,13 @@ ScopeOpt = Annotated[str | None, typer.Option(help="between: each region leads a
                                                    "municipalities lead the layers, in either region (default: "
                                                    "corridor for the dataset's own pair, else between; "
                                                    "docs/analysis.md).")]
-WithinOpt = Annotated[float, typer.Option(help="0 to 1: how far a themed (domain) candidate's counts are measured "
-                                               "against its domain instead of the whole corridor.")]
+WithinOpt = Annotated[float, typer.Option(help="With --ranking score, 0 to 1: how far a themed (domain) candidate's "
+                                               "counts are measured against its domain instead of the whole corridor.")]
+RankingOpt = Annotated[str, typer.Option(help="themes: the best candidate of every theme (domain, or none) first, "
+                                              "domains weighed by credibility; score: one list by score (the "
+                                              "earlier ranking; with --no-theme-coverage as before issue 15).")]
+CoverageOpt = Annotated[bool, typer.Option(help="A candidate within a domain needs every one of its layers held "
+                                                "by an organisation of the domain.")]
 
 __all__ = ["evaluate_synergies", "guests", "match", "profile", "register", "relatedness", "scenario", "stability",
            "synergies"]
@@ -120,6 +125,8 @@ def synergies(
     role: RoleOpt = "all",
     secondary_weight: SecondaryOpt = 1.0,
     within_domain: WithinOpt = 0.0,
+    ranking: RankingOpt = "themes",
+    theme_coverage: CoverageOpt = True,
     as_of: AsOfOpt = None,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
@@ -137,7 +144,8 @@ def synergies(
         scope = default_scope(eng, a=a, b=b, scope=scope)
         found = discover(eng, a=a, b=b, top=top, curated=cur,
                          config=SynergyConfig(bootstrap=bootstrap, seed=seed, scope=scope, role=role,
-                                              secondary_weight=secondary_weight, within_domain=within_domain))
+                                              secondary_weight=secondary_weight, within_domain=within_domain,
+                                              ranking=ranking, theme_coverage=theme_coverage))
         say_left_out(eng)
         out += [{"kind": "discovered", **r} for r in records(found.round(3))]
     if fmt == Fmt.table:
@@ -163,6 +171,8 @@ def evaluate_synergies(
     role: RoleOpt = "all",
     secondary_weight: SecondaryOpt = 1.0,
     within_domain: WithinOpt = 0.0,
+    ranking: RankingOpt = "themes",
+    theme_coverage: CoverageOpt = True,
     as_of: AsOfOpt = None,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
@@ -179,7 +189,8 @@ def evaluate_synergies(
     tables = [evaluate(eng, a=a, b=b, curated=st.synergies(), sensitivity=sensitivity, seed=seed,
                        matching=matching, inputs=inputs,
                        config=SynergyConfig(scope=s, role=role, secondary_weight=secondary_weight,
-                                            within_domain=within_domain))
+                                            within_domain=within_domain, ranking=ranking,
+                                            theme_coverage=theme_coverage))
               for s in scopes]
     found = [int((t["rank"].fillna(10**9) <= 15).sum()) for t in tables]
     title = "; ".join(f"{s}: {n} of {len(t)} curated synergies recovered in the top 15"

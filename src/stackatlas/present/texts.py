@@ -71,20 +71,46 @@ WEB: dict[str, tuple[str, str]] = {
     "scope": ("Eenheid van aanvulling", "Unit of complementarity"),
     "scope_between": ("tussen de twee regio's", "between the two regions"),
     "scope_corridor": ("tussen gemeenten in de hele corridor", "between municipalities across the corridor"),
-    "discovered_intro": ("Combinaties van 2–4 lagen (eventueel binnen één domein) waaraan beide plaatsen organisaties "
-                         "bijdragen, afgeleid uit de data. De score telt specialisatie, complementariteit, "
-                         "verwantschap van de lagen, steun aan beide kanten, bestaande verbanden en betrokken gemeenten "
-                         "op; het 95%-interval komt uit een Poisson-bootstrap over organisaties ({n} herhalingen). "
-                         "De volgorde beloont ook variatie (maximal marginal relevance): een kandidaat die het thema "
-                         "van een hogere herhaalt, zakt.",
-                         "Sets of 2–4 layers (optionally within one domain) to which both places contribute "
-                         "organisations, derived from the data. The score adds specialisation, complementarity, "
-                         "relatedness of the layers, support on both sides, existing ties and the municipalities "
-                         "involved; the 95% interval comes from a Poisson bootstrap over organisations ({n} "
-                         "replicates). The order also rewards variety (maximal marginal relevance): a candidate that "
-                         "repeats the theme of one above it moves down."),
-    "discovered_none": ("Geen kandidaten: geen combinatie van lagen waaraan beide plaatsen bijdragen.",
-                        "No candidates: no set of layers to which both places contribute."),
+    "discovered_intro_between": (
+        "Combinaties van 2–4 lagen (eventueel binnen één domein) waaraan beide plaatsen organisaties bijdragen, "
+        "afgeleid uit de data. De score telt specialisatie, complementariteit (elke plaats leidt een laag), "
+        "verwantschap van de lagen, steun aan beide kanten, bestaande verbanden tussen de plaatsen en betrokken "
+        "gemeenten op; het 95%-interval komt uit een Poisson-bootstrap over organisaties ({n} herhalingen). "
+        "De lijst begint met de beste kandidaat van elk thema (elk domein, en geen domein), binnen het eigen domein "
+        "gemeten en de thema's gewogen naar hun omvang; daarna volgen de overige, waarbij variatie telt (maximal "
+        "marginal relevance): een kandidaat die het thema van een hogere herhaalt, zakt.",
+        "Sets of 2–4 layers (optionally within one domain) to which both places contribute organisations, derived "
+        "from the data. The score adds specialisation, complementarity (each place leads a layer), relatedness of "
+        "the layers, support on both sides, existing ties between the places and the municipalities involved; the "
+        "95% interval comes from a Poisson bootstrap over organisations ({n} replicates). The list opens with the "
+        "best candidate of every theme (each domain, and no domain), measured within its own domain, the themes "
+        "weighed by their size; the others follow, with variety rewarded (maximal marginal relevance): a "
+        "candidate that repeats the theme of one above it moves down."),
+    "discovered_intro_corridor": (
+        "Combinaties van 2–4 lagen (eventueel binnen één domein) waaraan organisaties in verschillende gemeenten "
+        "van de corridor bijdragen, afgeleid uit de data; de gemeenten van beide plaatsen tellen samen, dus een "
+        "kandidaat kan ook binnen één regio liggen. De score telt specialisatie, complementariteit (verschillende "
+        "gemeenten leiden de lagen), verwantschap van de lagen, steun in de sterkste gemeente en daarbuiten, "
+        "bestaande verbanden tussen gemeenten en betrokken gemeenten op; het 95%-interval komt uit een "
+        "Poisson-bootstrap over organisaties ({n} herhalingen). De lijst begint met de beste kandidaat van elk thema "
+        "(elk domein, en geen domein), binnen het eigen domein gemeten en de thema's gewogen naar hun omvang; "
+        "daarna volgen de overige, waarbij variatie telt (maximal marginal relevance): een kandidaat die het thema "
+        "van een hogere herhaalt, zakt.",
+        "Sets of 2–4 layers (optionally within one domain) to which organisations in different municipalities of "
+        "the corridor contribute, derived from the data; the municipalities of both places count together, so a "
+        "candidate may also lie within one region. The score adds specialisation, complementarity (different "
+        "municipalities lead the layers), relatedness of the layers, support in the strongest municipality and "
+        "beyond it, existing ties between municipalities and the municipalities involved; the 95% interval comes "
+        "from a Poisson bootstrap over organisations ({n} replicates). The list opens with the best candidate of "
+        "every theme (each domain, and no domain), measured within its own domain, the themes weighed by their "
+        "size; the others follow, with variety rewarded (maximal marginal relevance): a candidate that repeats "
+        "the theme of one above it moves down."),
+    "discovered_none_between": ("Geen kandidaten: geen combinatie van lagen waaraan beide plaatsen bijdragen.",
+                                "No candidates: no set of layers to which both places contribute."),
+    "discovered_none_corridor": ("Geen kandidaten: geen combinatie van lagen waaraan gemeenten van de corridor "
+                                 "bijdragen.",
+                                 "No candidates: no set of layers to which municipalities of the corridor "
+                                 "contribute."),
     "discovered_unavailable": ("Voor deze twee plaatsen kunnen geen kandidaten worden afgeleid.",
                                "No candidates can be derived for these two places."),
     "discovered_same_place": ("Kies twee verschillende plaatsen.", "Choose two different places."),
@@ -112,11 +138,22 @@ WEB: dict[str, tuple[str, str]] = {
     "existing_bridges_intro": ("Verbanden die al tussen de twee plaatsen lopen, tussen organisaties van deze kandidaat.",
                                "Ties that already cross between the two places, among organisations of this "
                                "candidate."),
+    "existing_bridges_intro_corridor": ("Verbanden die al tussen de twee plaatsen lopen, tussen organisaties van deze "
+                                        "kandidaat (de score telt ook verbanden tussen gemeenten binnen één plaats).",
+                                        "Ties that already cross between the two places, among organisations of this "
+                                        "candidate (the score also counts ties between municipalities within one "
+                                        "place)."),
     "introductions": ("Introducties", "Introductions"),
     "introductions_intro": ("Wie zou wie moeten ontmoeten: paren (één aan elke kant, nog niet verbonden) die samen de "
                             "lagen dekken, een domein delen en dicht bij elkaar liggen in het netwerk.",
                             "Who should meet whom: pairs (one on each side, not yet tied) that together cover the "
                             "layers, share a domain and are close in the network of ties."),
+    "introductions_intro_corridor": ("Wie zou wie moeten ontmoeten: paren (twee organisaties van de corridor in "
+                                     "verschillende gemeenten, nog niet verbonden) die samen de lagen dekken, een "
+                                     "domein delen en dicht bij elkaar liggen in het netwerk.",
+                                     "Who should meet whom: pairs (two organisations of the corridor in different "
+                                     "municipalities, not yet tied) that together cover the layers, share a domain "
+                                     "and are close in the network of ties."),
     "no_introductions": ("Geen introducties gevonden.", "No introductions found."),
     "why": ("Waarom", "Why"),
     "together_cover": ("Samen dekken zij", "Together they cover"),
@@ -131,15 +168,25 @@ WEB: dict[str, tuple[str, str]] = {
                      "A balanced list for a meeting: every layer of the synergy, both places and the groups of the "
                      "quadruple helix (business, knowledge, government, civil society) get a seat before anything "
                      "is covered twice."),
+    "guests_intro_corridor": ("Een gebalanceerde lijst voor een bijeenkomst: elke laag van de synergie, de gemeenten "
+                              "van de corridor en de vier groepen van de quadruple helix (bedrijven, kennis, overheid, "
+                              "maatschappij) komen aan bod voordat iets dubbel gedekt wordt.",
+                              "A balanced list for a meeting: every layer of the synergy, the municipalities of the "
+                              "corridor and the groups of the quadruple helix (business, knowledge, government, civil "
+                              "society) get a seat before anything is covered twice."),
     "guests_size": ("Aantal gasten (1–{max})", "Number of guests (1–{max})"),
     "coverage_summary": ("{n} gasten dekken {covered} van de {possible} cellen die organisaties van deze plaatsen "
                          "kunnen dekken.",
                          "{n} guests cover {covered} of the {possible} cells that organisations of these places can "
                          "cover."),
-    "coverage_cells": ("Een cel is laag × plaats × helixgroep: {layers} × 2 × {helix} = {total} cellen; "
+    "coverage_cells": ("Een cel is laag × plaats × helixgroep: {layers} × {places} × {helix} = {total} cellen; "
                        "dekkingswaarde {value}.",
-                       "A cell is layer × place × helix group: {layers} × 2 × {helix} = {total} cells; coverage "
+                       "A cell is layer × place × helix group: {layers} × {places} × {helix} = {total} cells; coverage "
                        "value {value}."),
+    "coverage_cells_corridor": ("Een cel is laag × gemeente × helixgroep: {layers} × {places} × {helix} = {total} "
+                                "cellen; dekkingswaarde {value}.",
+                                "A cell is layer × municipality × helix group: {layers} × {places} × {helix} = "
+                                "{total} cells; coverage value {value}."),
     "guarantee": ("Hoe de lijst gekozen is: één gast tegelijk, steeds wie de meeste dekking toevoegt (een gast in "
                   "een lege cel telt volledig, een tweede in dezelfde cel half zo zwaar, enzovoort). Voor zo'n doel "
                   "is bewezen dat deze stapsgewijze keuze altijd minstens {pct} (1 − 1/e) haalt van de dekking van de "
@@ -528,10 +575,10 @@ REPORT: dict[str, tuple[str, str]] = {
                     "voorbeelden.",
                     "Synergies as the dataset describes them (with source); examples: the organisations and "
                     "examples it names."),
-    "cap_discovered": ("Kandidaten uit de data: sets van 2–4 lagen waaraan beide regio's bijdragen, gerangschikt "
-                       "op score met bootstrap-95%-interval; laatste kolom: de overeenkomende synergie uit de dataset.",
-                       "Candidates found in the data: sets of 2–4 layers to which both regions contribute, ranked "
-                       "by score with a bootstrap 95% interval; last column: the matching curated synergy."),
+    "cap_discovered": ("Kandidaten uit de data: sets van 2–4 lagen, de beste van elk thema (domein) eerst, met "
+                       "score en bootstrap-95%-interval; laatste kolom: de overeenkomende synergie uit de dataset.",
+                       "Candidates found in the data: sets of 2–4 layers, the best of every theme (domain) first, "
+                       "with score and bootstrap 95% interval; last column: the matching curated synergy."),
     "cap_match": ("Voor elke synergie uit de dataset de gevonden kandidaat die haar terugvindt: Jaccard-index van "
                   "de lagen ≥ 0,5, het domein van de synergie waar die er een heeft, een van haar gemeenten, en elke "
                   "kandidaat voor hoogstens één synergie (optimale toewijzing); laatste kolom: de Jaccard-index.",

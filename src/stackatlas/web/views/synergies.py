@@ -123,7 +123,10 @@ def synergy_page(request: Request, gen: Gen, ident: Ident, a: Place = None, b: P
         s.setdefault("ties_total", len(s["ties"]))
         lk.actor.prefetch([*(x for r in s["ties"] for x in (r["from"], r["to"])),
                            *(x["id"] for side in (pa, pb) for x in (s.get("evidence") or {}).get(side, [])[:60])])
+        # the wording of evidence, introductions and guests follows the scope (corridor: municipalities)
+        scope_suffix = "_corridor" if synergies.scope_for(lk, pa, pb, scope) == "corridor" else ""
         ctx: dict[str, Any] = {"s": s, "title": title, "a": pa, "b": pb, "syn_query": syn_query, "size": size,
+                               "scope_suffix": scope_suffix,
                                "evidence_limit": synergies.EVIDENCE_LIMIT,
                                "max_size": synergies.MAX_GUESTS, "intro_error": None, "guest_error": None,
                                "intros": [], "guests": None}
