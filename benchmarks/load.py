@@ -277,7 +277,13 @@ def main() -> int:
                 proc.kill()
                 raise SystemExit("the server did not start")
             time.sleep(0.2)
-        time.sleep(float(os.environ.get("LOAD_WARMUP_SECONDS", "5")))  # let the analyses precompute
+        waited = time.monotonic()  # the warm-up (analyses, templates) of a served build; /healthz says when done
+        limit = waited + float(os.environ.get("LOAD_WARMUP_SECONDS", "300"))
+        while not httpx.get(args.url + "/healthz", timeout=30, trust_env=False).json().get("warm"):
+            if time.monotonic() > limit or proc.poll() is not None:
+                break
+            time.sleep(0.5)
+        print(f"server warm-up: {time.monotonic() - waited:.1f} s")
     loopback_only(args.url)
     try:
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -157,3 +158,18 @@ def test_exit_while_warming_is_clean(tmp_path: Path) -> None:
         run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
         assert run.returncode == 0, run.stderr[-2000:]
         assert "terminate called" not in run.stderr
+
+
+@pytest.mark.slow  # waits for the bundled corridor's warm-up (10-20 s): `make test` runs it
+def test_healthz_says_when_the_warm_up_is_done(bundled_client: TestClient) -> None:
+    """``/healthz`` reports ``warm`` once the warm-up of the served build has finished; by then every template
+    is compiled (a first visit of a page does not pay for it)."""
+    from stackatlas.web import _templates
+
+    deadline = time.monotonic() + 300
+    while not (health := bundled_client.get("/healthz").json())["warm"]:
+        assert time.monotonic() < deadline, "the warm-up did not finish"
+        time.sleep(0.2)
+    assert health["status"] == "ok"
+    cached = {t.name for t in _templates.env.cache.values()} if _templates.env.cache is not None else set()
+    assert cached >= set(_templates.env.list_templates())

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import StackAtlasError
+from . import _templates
 from . import queries as Q
 from .queries import actors, network, places, synergies
 from .state import Generation, Store
@@ -76,6 +77,7 @@ def warm(gen: Generation) -> None:
 
     gen.acquire()
     try:
+        step(_templates.compile_all)
         step(Q.ready, gen)  # the web index (a few seconds at a million actors)
         lk = step(Q.lookups, gen)
         a, b = lk.compare
@@ -107,6 +109,7 @@ def warm(gen: Generation) -> None:
                         pass
         gc.collect()
         gc.freeze()  # the long-lived caches leave the collector's generations: no long pauses under load
+        gen.warm = True
     except _Stopped:
         pass
     except Exception:  # pragma: no cover - warming is best effort; requests compute what is missing

@@ -148,6 +148,8 @@ class Generation:
         self._index_lock = threading.Lock()
         self._index_ready = False
         self._engine: Any = None
+        #: the warm-up (:mod:`stackatlas.web._warmup`) has computed the expensive analyses (``/healthz``)
+        self.warm = False
         self._users = 0
         self._retired = False
         self._lock = threading.Lock()

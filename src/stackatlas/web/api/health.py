@@ -16,9 +16,10 @@ router = APIRouter(tags=["health"])
 
 @router.get("/healthz")
 def healthz(gen: Gen) -> dict[str, Any]:
-    """Liveness, and which build of the data is being served."""
+    """Liveness, which build of the data is being served, and whether its expensive analyses are computed
+    (``warm``: the warm-up that starts with the first request of a build has finished)."""
     lk = Q.lookups(gen)
     return {"status": "ok", "dataset": lk.meta.get("id"), "version": lk.meta.get("version"),
             "content_hash": gen.content_hash, "generation": gen.number, "actors": len(lk.actor),
-            "compare": [p for p in lk.compare if p]}
+            "compare": [p for p in lk.compare if p], "warm": gen.warm}
 
