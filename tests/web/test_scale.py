@@ -143,18 +143,18 @@ def test_actor_names_are_a_bounded_cache(fixture_client: TestClient) -> None:
     assert names.get("no-such-actor", "x") == "x"
 
 
-def test_actor_page_caps_its_ties(fixture_client: TestClient, tmp_path: Path,
-                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_actor_page_caps_its_ties(fixture_client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
     full = fixture_client.get("/api/actors/asml").json()
     assert full["ties"] == len(full["relations"]) >= 2
-    from stackatlas.web import index as web_index
-
-    monkeypatch.setattr(web_index, "ACTOR_RELATIONS", 1)  # the cap of web.actor_ties, built with the index
-    with TestClient(create_app(stackatlas.fixture_path(), tmp_path / "f.duckdb", warm_caches=False)) as client:
-        capped = client.get("/api/actors/asml").json()
-        assert capped["ties"] == full["ties"] and capped["relations"] == full["relations"][:1]
-        html = client.get("/actors/asml").text
+    monkeypatch.setattr(qa, "ACTOR_RELATIONS", 1)
+    _gen(fixture_client).memo._data.clear()
+    _gen(fixture_client).responses._data.clear()
+    capped = fixture_client.get("/api/actors/asml").json()
+    assert capped["ties"] == full["ties"] and capped["relations"] == full["relations"][:1]
+    html = fixture_client.get("/actors/asml").text
     assert f"1 / {full['ties']}" in html and 'href="/relations?actor=asml"' in html
+    _gen(fixture_client).memo._data.clear()
+    _gen(fixture_client).responses._data.clear()
 
 
 def test_source_citations_are_paged(fixture_client: TestClient) -> None:

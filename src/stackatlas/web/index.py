@@ -21,10 +21,6 @@ database generation in DuckDB (a file of its own, attached as ``web``; see :meth
   first, then the partner met first in date order), each with its number of ties and main layer, as one list:
   what the actor page draws, looked up instead of ranking the actor's ties on every first visit. Indexed on
   ``actor``.
-- ``web.actor_ties``: per actor its first :data:`ACTOR_RELATIONS` ties in the order of its page (date as
-  written, then first day, then id), numbered ``k`` from 1, with ``total`` (all its ties), the relation's
-  columns (:data:`REL_COLUMNS`, family, descriptions) and its sources; sorted by actor and indexed on it,
-  so an actor page reads its list of ties with one look-up.
 - ``web.hub_edges``: the relations between two hubs (actors with more than :data:`HUB_TIES` ties; 187 hubs
   and 27,000 ties at a million synthetic actors), so that the ties among an ego network's nodes are index
   look-ups of the nodes that are no hubs plus this short table (not every tie of every hub).
@@ -36,13 +32,12 @@ from __future__ import annotations
 
 import duckdb
 
-__all__ = ["ACTOR_RELATIONS", "EGO_LIMIT", "HUB_TIES", "MAX_CHILDREN", "REL_COLUMNS", "WORD_SPLIT", "build"]
+__all__ = ["EGO_LIMIT", "HUB_TIES", "MAX_CHILDREN", "REL_COLUMNS", "WORD_SPLIT", "build"]
 
 WORD_SPLIT = "[^a-z0-9à-ü]+"
 HUB_TIES = 1000  # actors with more ties are hubs: the ties among hubs are kept apart (web.hub_edges)
 MAX_CHILDREN = 500  # subsidiaries listed on an actor's page (web.cards)
 EGO_LIMIT = 40  # partners drawn in an actor's ego network (web.ego)
-ACTOR_RELATIONS = 200  # ties listed on an actor's page and in /api/actors/{id} (web.actor_ties; all: /relations?actor=)
 
 #: The columns of a relation as the pages and the API give it (the key order of ``Atlas.relations``), on ``r``.
 REL_COLUMNS = """r.id, r.type, r.from_actor AS "from", r.to_actor AS "to", r.date, r.ended, r.status,
@@ -127,20 +122,6 @@ k AS (SELECT p.actor, p.other, coalesce(w.ties, 0) AS ties, c.main_layer, p.firs
 SELECT actor, list(struct_pack(id := other, ties := ties, layer := main_layer) ORDER BY k) AS partners
 FROM k WHERE k <= {limit} GROUP BY actor ORDER BY actor"""
 
-_ACTOR_TIES = f"""
-CREATE TABLE web.actor_ties AS
-WITH e AS (SELECT from_actor AS actor, * FROM relations
-           UNION ALL SELECT to_actor, * FROM relations WHERE from_actor <> to_actor),
-n AS (SELECT *, row_number() OVER (PARTITION BY actor ORDER BY lower(date) ASC NULLS LAST, date_start NULLS LAST, id)
-                AS k, count(*) OVER (PARTITION BY actor) AS total FROM e),
-r AS (SELECT * FROM n WHERE k <= {{limit}}),
-c AS (SELECT subject, list(struct_pack(source := source, locator := locator, confidence := confidence)
-                           ORDER BY position) AS sources
-      FROM citations WHERE subject_type = 'relation' AND subject IN (SELECT id FROM r) GROUP BY subject)
-SELECT r.actor, r.k::INTEGER AS k, r.total::INTEGER AS total, {REL_COLUMNS}, coalesce(c.sources, []) AS sources,
-  r.family, r.description_nl, r.description_en
-FROM r LEFT JOIN c ON c.subject = r.id ORDER BY r.actor, r.k"""
-
 _HUB_EDGES = """
 CREATE TABLE web.hub_edges AS
 WITH hubs AS (SELECT id FROM web.actors WHERE ties > {hub})
@@ -153,8 +134,6 @@ def build(cur: duckdb.DuckDBPyConnection) -> None:
     """Create the tables of the web index on ``cur`` (the index database is attached as ``web``)."""
     for sql in _SQL:
         cur.execute(sql)
-    cur.execute(_ACTOR_TIES.format(limit=int(ACTOR_RELATIONS)))
-    cur.execute("CREATE INDEX web_actor_ties_actor ON web.actor_ties(actor)")
     cur.execute(_EGO.format(limit=int(EGO_LIMIT)))
     cur.execute("CREATE INDEX web_ego_actor ON web.ego(actor)")
     cur.execute(_HUB_EDGES.format(hub=int(HUB_TIES)))

@@ -12,12 +12,13 @@ from .. import index as web_index
 from ..state import Generation
 from ._common import CITES, MAX_LIMIT, in_list, labels_table, order_by, page_of, rows, scalar
 from ._lookups import check, lookups
+from .relations import REL_COLUMNS, RELATIONS_OF_ACTOR, with_sources
 
 __all__ = ["ACTOR_FILTERS", "ACTOR_RELATIONS", "ACTOR_SORTS", "EGO_LIMIT", "MAX_CHILDREN", "actor_count",
            "actor_detail", "actor_facets", "actor_page", "actor_records", "ego_network",
            "ties_of"]
 
-ACTOR_RELATIONS = web_index.ACTOR_RELATIONS  # ties listed on an actor's page and in /api/actors/{id}
+ACTOR_RELATIONS = 200   # ties listed on an actor's page and in /api/actors/{id} (all: /relations?actor=)
 EGO_LIMIT = web_index.EGO_LIMIT   # partners drawn in an actor's ego network
 MAX_CHILDREN = web_index.MAX_CHILDREN  # subsidiaries listed on an actor's page
 
@@ -179,21 +180,22 @@ def actor_detail(gen: Generation, ident: str) -> dict[str, Any]:
     """One actor as :meth:`Atlas.actors` gives it, with its other columns, sites, children, tags and ties (its
     first :data:`ACTOR_RELATIONS` relations in date order; ``ties`` counts them all).
 
-    Two look-ups on a first visit: the actor's row of ``web.cards`` (everything about the actor itself,
-    aggregated when the web index was built) and its rows of ``web.actor_ties`` (its first ties, their
-    sources and the total).
+    Three queries on a first visit: the actor's row of ``web.cards`` (everything about the actor itself,
+    aggregated when the web index was built), one page of its relations with their total, and their sources.
     """
     lk = lookups(gen)
     check(lk, "actor", ident)
 
     def compute() -> dict[str, Any]:
         rec = rows(gen, f"SELECT {_CARD_COLUMNS} FROM web.cards WHERE id = $id", {"id": ident})[0]
-        items = rows(gen, "SELECT * EXCLUDE (actor, k) FROM web.actor_ties WHERE actor = $actor ORDER BY k",
-                     {"actor": ident})
-        total = items[0]["total"] if items else 0
+        items = rows(gen, f"""SELECT {REL_COLUMNS}, r.family, r.description_nl, r.description_en,
+                                     count(*) OVER () AS _total
+                              FROM {RELATIONS_OF_ACTOR} r ORDER BY lower(r.date) ASC NULLS LAST, r.date_start NULLS LAST, r.id
+                              LIMIT {ACTOR_RELATIONS}""", {"actor": ident})
+        total = items[0]["_total"] if items else 0
         for r in items:
-            del r["total"]
-        rec["relations"] = items
+            del r["_total"]
+        rec["relations"] = with_sources(gen, items)
         rec["ties"] = int(total)
         return rec
 
