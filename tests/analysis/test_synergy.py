@@ -408,3 +408,30 @@ def test_corridor_scope_counts_municipalities(planted) -> None:  # type: ignore[
     found = discover(planted, a="rx", b="ry", top=3, config=SynergyConfig(scope="corridor", bootstrap=20))
     assert found.iloc[0]["id"] == "chips.ai"
     assert found.iloc[0]["score_low"] <= found.iloc[0]["score"] <= found.iloc[0]["score_high"]
+
+
+@pytest.mark.slow  # discovery on the bundled corridor in both scopes: several seconds
+def test_listed_ties_are_the_counted_ties_in_both_scopes(tmp_path: Path) -> None:
+    """The evidence lists exactly the ties a candidate's ``ties`` counts, in either scope: between the regions,
+    or (corridor) between organisations that share no municipality."""
+    from stackatlas.analysis.synergy import corridor_inputs
+
+    atlas = stackatlas.open(db=tmp_path / "corridor.duckdb")
+    engine = duckdb_engine(atlas.con)
+    inp = corridor_inputs(engine, a="mra", b="brainport")
+    muni: dict[str, set[str]] = {}
+    for i, mu in zip(inp.muni["actor"], inp.muni["municipality"], strict=True):
+        muni.setdefault(inp.actors[int(i)], set()).add(mu)
+    listed = {}
+    for scope in ("between", "corridor"):
+        found = discover(engine, a="mra", b="brainport", top=15, inputs=inp,
+                         config=SynergyConfig(scope=scope, bootstrap=0, evidence_limit=None))
+        assert len(found) == 15
+        for _, row in found.iterrows():
+            ties = row["evidence"]["ties"]
+            assert len(ties) == row["ties"], (scope, row["id"])
+            if scope == "corridor":
+                assert all(not muni.get(t["from"], set()) & muni.get(t["to"], set()) for t in ties)
+            listed[scope, row["id"]] = {t["id"] for t in ties}
+    both = [k for (s, k) in listed if s == "between" and ("corridor", k) in listed]
+    assert any(listed["between", k] != listed["corridor", k] for k in both)  # the scopes list different ties

@@ -847,7 +847,7 @@ def discover(engine: Engine, *, a: str, b: str, config: SynergyConfig | None = N
         head = head.head(top)
     out = []
     for rank, row in enumerate(head.itertuples(), start=1):
-        out.append(_describe(inp, row, rank, cfg.evidence_limit))
+        out.append(_describe(inp, row, rank, cfg.evidence_limit, cfg.scope))
     result = pd.DataFrame(out)
     if curated is not None and len(curated):
         result["curated_match"] = [best_curated(curated, r["layers"], r["domains"]) for r in result.to_dict("records")]
@@ -857,14 +857,17 @@ def discover(engine: Engine, *, a: str, b: str, config: SynergyConfig | None = N
 
 
 def candidate_evidence(inp: CorridorInputs, layers: list[str], domain: str = "",
-                       limit: int | None = None) -> tuple[dict[str, Any], list[str]]:
+                       limit: int | None = None, scope: str = "between") -> tuple[dict[str, Any], list[str]]:
     """The supporting actors per region (id, name, municipality, layers of the set) and the ties that already
-    cross between them (both ends active in the layers, at least one in the domain) — the same ties the
-    score counts — for any layer set and domain; and the municipalities involved, most actors first.
+    cross (both ends active in the layers, at least one in the domain; between the regions, or in the
+    ``corridor`` scope between two organisations that share no municipality) — the same ties the score of
+    that scope counts — for any layer set and domain; and the municipalities involved, most actors first.
 
     With ``limit``, at most that many actors per region and ties are listed: the best connected actors
     (most ties within A ∪ B, then id) and the first ties by id; the counts stay in the candidate's
     ``n_a``, ``n_b`` and ``ties``. Without truncation the actors are in id order."""
+    if scope not in SCOPES:
+        raise AnalysisError(f"scope must be one of {', '.join(SCOPES)}, not {scope!r}")
     cols = [inp.layers.index(x) for x in layers if x in inp.layers]
     in_layers = (np.asarray(inp.x[:, cols].any(axis=1), dtype=bool) if cols
                  else np.zeros(len(inp.actors), dtype=bool))
@@ -889,16 +892,16 @@ def candidate_evidence(inp: CorridorInputs, layers: list[str], domain: str = "",
         evidence[region] = [{"id": inp.actors[i], "name": inp.names.get(inp.actors[i], inp.actors[i]),
                              "municipality": first.get(i),
                              "layers": [inp.layers[c] for c in cols if inp.x[i, c]]} for i in idx.tolist()]
-    tie_mask = t["cross"].to_numpy() & in_layers[u] & in_layers[v] & (in_domain[u] | in_domain[v])
+    tie_mask = t["cross_m" if scope == "corridor" else "cross"].to_numpy() & in_layers[u] & in_layers[v] & (in_domain[u] | in_domain[v])
     shown = t[tie_mask] if limit is None else t[tie_mask].head(limit)
     evidence["ties"] = [{"id": r.id, "type": r.type, "from": inp.actors[r.u], "to": inp.actors[r.v]}
                         for r in shown.itertuples()]
     return evidence, list(dict.fromkeys(places))
 
 
-def _describe(inp: CorridorInputs, row: Any, rank: int, limit: int | None) -> dict[str, Any]:
+def _describe(inp: CorridorInputs, row: Any, rank: int, limit: int | None, scope: str) -> dict[str, Any]:
     cols = list(row.layers)
-    evidence, places = candidate_evidence(inp, [inp.layers[c] for c in cols], row.domain, limit=limit)
+    evidence, places = candidate_evidence(inp, [inp.layers[c] for c in cols], row.domain, limit=limit, scope=scope)
     return {
         "rank": rank, "id": row.id,
         "label": _label(inp, row.layers, row.lead, row.domain, "en"),

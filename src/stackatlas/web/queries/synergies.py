@@ -205,16 +205,13 @@ EVIDENCE_LIMIT = 1000  # supporting actors per side and ties listed for a discov
 TIES_SHOWN = 200       # existing ties listed on a synergy page (the API lists the evidence)
 
 
-def _evidence(inp: Any, layers: list[str], domains: list[str]) -> dict[str, Any]:
+def _evidence(inp: Any, layers: list[str], domains: list[str], scope: str) -> dict[str, Any]:
     """The supporting actors per region (with a municipality there and their layers of the set) and the ties
-    that already cross between them, as :func:`~stackatlas.analysis.synergy.discover` reports its evidence
+    that already cross (in ``scope``), as :func:`~stackatlas.analysis.synergy.discover` reports its evidence
     (for any layer set and domain, also one that is not among the best candidates)."""
-    import inspect
-
     from ...analysis.synergy import candidate_evidence
 
-    kw = {"limit": EVIDENCE_LIMIT} if "limit" in inspect.signature(candidate_evidence).parameters else {}
-    out, places = candidate_evidence(inp, layers, domains[0] if domains else "", **kw)
+    out, places = candidate_evidence(inp, layers, domains[0] if domains else "", limit=EVIDENCE_LIMIT, scope=scope)
     return {"evidence": {k: [{kk: clean(vv) for kk, vv in x.items()} for x in v] for k, v in out.items()},
             "places": list(dict.fromkeys(places))}
 
@@ -234,9 +231,9 @@ def discovered_detail(gen: Generation, ident: str, a: str | None = None, b: str 
     cand = next((c for c in found["items"] if c["id"] == ref["id"]), None)
 
     def compute(engine: Any) -> dict[str, Any]:
-        return or_error(lambda: _evidence(_corridor(gen, a, b), ref["layers"], ref["domains"]))
+        return or_error(lambda: _evidence(_corridor(gen, a, b), ref["layers"], ref["domains"], found["scope"]))
 
-    ev = gen.analysis(("synergy_evidence", ref["id"], a, b), compute)
+    ev = gen.analysis(("synergy_evidence", ref["id"], a, b, found["scope"]), compute)
     if "error" in ev:
         raise AnalysisError(ev["error"])
     keep = ("rank", "label", "label_nl", "score", "score_low", "score_high", "n_a", "n_b", "ties", "munis")
