@@ -236,7 +236,7 @@ def ego_network(gen: Generation, ident: str, limit: int = EGO_LIMIT) -> dict[str
             ORDER BY date_start NULLS LAST, id""", params)
         return {"nodes": nodes, "edges": among, "layers": {r["id"]: r["layer"] for r in partners if r["layer"]}}
 
-    return gen.cached(("ego", ident), compute)
+    return gen.cached(("ego", ident, limit), compute)
 
 
 def ties_of(gen: Generation, ids: Iterable[str]) -> dict[str, int]:
