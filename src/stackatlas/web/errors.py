@@ -41,6 +41,7 @@ class ErrorEnvelope(BaseModel):
 API_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorEnvelope, "description": "Bad request"},
     404: {"model": ErrorEnvelope, "description": "Unknown id (of a record or of a filter value)"},
+    414: {"model": ErrorEnvelope, "description": "URL too long (more than 8 KiB: refused before any work)"},
     422: {"model": ErrorEnvelope, "description": "Invalid parameters, or an analysis that cannot be done"},
 }
 
