@@ -132,7 +132,7 @@ def test_parquet_straight_from_synth_holds_the_tables_of_synth_build_and_export(
     data = synthesise(tmp_path / "csv", actors=N, seed=11)
     atlas = stackatlas.open(data=data, db=tmp_path / "csv.duckdb")
     via_csv = export_parquet(atlas.con, tmp_path / "via-csv")
-    direct = synthesise_parquet(tmp_path / "direct", actors=N, seed=11)
+    direct = synthesise_parquet(tmp_path / "direct", actors=N, seed=11, memory_limit="256MB")  # bounded: same rows
     assert direct.rows == via_csv.rows
     assert direct.rows["actors"] == N and direct.rows["relations"] == 3 * N
     for table, cols in SCHEMA.items():
@@ -159,3 +159,5 @@ def test_synth_cli_writes_parquet(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert main(["--parquet", str(out), "profile", "--level", "region", "-f", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert {r["place"] for r in rows} >= {"mra", "brainport"}
+    assert main(["synth", "--actors", "200", "--memory-limit", "1GB", "-o", str(tmp_path / "csv")]) == 2
+    assert "--memory-limit goes with --parquet" in capsys.readouterr().err.replace("\n", " ")

@@ -23,6 +23,9 @@ def synth(
     parquet: Annotated[bool, typer.Option("--parquet", help="Write the Parquet exchange of `export parquet` "
                                           "(the same rows, compiled) instead of a dataset folder: for sizes "
                                           "whose CSV files take too long to validate and build.")] = False,
+    memory_limit: Annotated[str | None, typer.Option(help="With --parquet: DuckDB's memory limit while staging "
+                                                     "and compiling, e.g. 4GB (beyond it DuckDB spills to "
+                                                     "disk; default: 80% of the machine's memory).")] = None,
 ) -> None:
     """Write a synthetic dataset (Dutch municipalities, Zipf-sized places, power-law ties) as CSV tables."""
     import time
@@ -31,8 +34,11 @@ def synth(
 
     t0 = time.perf_counter()
     n_rel = 3 * actors if relations is None else relations
+    if memory_limit is not None and not parquet:
+        raise typer.BadParameter("--memory-limit goes with --parquet (the CSV tables are written by numpy and DuckDB "
+                                 "in a few GB)")
     if parquet:
-        done = synthesise_parquet(output, actors=actors, relations=relations, seed=seed)
+        done = synthesise_parquet(output, actors=actors, relations=relations, seed=seed, memory_limit=memory_limit)
         out.print(f"wrote {done.path}: the Parquet tables of {actors} actors, {n_rel} relations (seed {seed}), "
                   f"{done.bytes / 1e6:.0f} MB, in {time.perf_counter() - t0:.1f} s")
         return

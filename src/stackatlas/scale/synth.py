@@ -606,7 +606,7 @@ def synthesise(out: Path | str, *, actors: int = 10_000, relations: int | None =
 
 def synthesise_parquet(out: Path | str, *, actors: int = 10_000, relations: int | None = None, seed: int = 0,
                        indicator_share: float = 0.1, reference: Path | None = None,
-                       compression: str = "zstd") -> ParquetExport:
+                       compression: str = "zstd", memory_limit: str | None = None) -> ParquetExport:
     """The dataset of :func:`synthesise` (same arguments, same rows for the same seed) written straight as the
     Parquet exchange of ``stackatlas export parquet`` (:func:`stackatlas.parquet.export_parquet`) in ``out``.
 
@@ -617,6 +617,9 @@ def synthesise_parquet(out: Path | str, *, actors: int = 10_000, relations: int 
     compares them) and exported. The YAML part (places, sources, taxonomy) is loaded and validated as usual.
     ``meta.content_hash`` is the SHA-256 of the YAML part's hash and the arguments; ``meta.data`` is ``out``.
     For sizes whose CSV files and validation take too long (5,000,000 actors: docs/scale.md).
+
+    DuckDB may use 80% of the machine's memory before it spills to disk; ``memory_limit`` (DuckDB's
+    setting, e.g. ``"4GB"``) bounds the staging and the compilation, which then spill to the staging folder.
     """
     from ..dataset.bulk import Bulk
     from ..dataset.loader import load_dataset
@@ -635,6 +638,9 @@ def synthesise_parquet(out: Path | str, *, actors: int = 10_000, relations: int 
         ds.hash = hashlib.sha256(json.dumps([ds.hash, n, n_rel, seed, indicator_share]).encode()).hexdigest()
         ds.bulk = Bulk(folder)
         try:
+            if memory_limit is not None:
+                ds.bulk.con.execute("SET memory_limit = ?", [memory_limit])
+                ds.bulk.con.execute("SET temp_directory = ?", [str(Path(tmp) / "spill")])
             for kind, select in _stage_codes(ds.bulk.con, draws).items():
                 ds.bulk.stage_query(kind, select, shown=f"synth:{kind}")
             ds.bulk.con.execute("DROP TABLE a; DROP TABLE r; DROP TABLE x")
