@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-__all__ = ["like_pattern"]
+__all__ = ["like_pattern", "literal"]
+
+
+def literal(text: str) -> str:
+    """``text`` as a SQL string literal, for the statements that take no parameters (``ATTACH``, ``COPY``,
+    file names in ``read_csv``/``read_parquet``): quotes doubled.
+
+    >>> literal("it's")
+    "'it''s'"
+    """
+    return "'" + text.replace("'", "''") + "'"
 
 
 def like_pattern(text: str) -> str:

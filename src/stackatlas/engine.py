@@ -24,6 +24,7 @@ import pandas as pd
 from ibis.expr.types import Table
 
 from . import timeframe
+from ._sql import literal
 from .errors import AnalysisError
 from .store import SCHEMA
 
@@ -306,8 +307,7 @@ def _duckdb_parquet(base: str) -> Engine:
             if name in CATALOG_TABLES:
                 continue
             raise AnalysisError(f"{folder}: no such folder; write the tables with `stackatlas export parquet`")
-        glob = (folder + "/*.parquet").replace("'", "''")
-        con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM read_parquet(\'{glob}\')')
+        con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM read_parquet({literal(folder + "/*.parquet")})')
     return Engine(ibis.duckdb.from_connection(con), "duckdb")
 
 

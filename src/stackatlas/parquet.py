@@ -31,6 +31,7 @@ from pathlib import Path
 
 import duckdb
 
+from ._sql import literal
 from ._version import __version__
 from .errors import StackAtlasError
 from .store import SCHEMA
@@ -70,8 +71,8 @@ def export_parquet(con: duckdb.DuckDBPyConnection, output: Path | str, *,
         for table in SCHEMA:
             folder = tmp / table
             folder.mkdir()
-            dest = str(folder / "part-0.parquet").replace("'", "''")
-            con.execute(f"COPY \"{table}\" TO '{dest}' (FORMAT parquet, COMPRESSION {compression}, "
+            dest = literal(str(folder / "part-0.parquet"))
+            con.execute(f"COPY \"{table}\" TO {dest} (FORMAT parquet, COMPRESSION {compression}, "
                         f"ROW_GROUP_SIZE {int(row_group_size)})")
             done.rows[table] = int(con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0])  # type: ignore[index]
         meta = dict(con.execute("SELECT key, value FROM meta").fetchall())

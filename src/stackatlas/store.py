@@ -22,6 +22,7 @@ import pyarrow as pa
 from platformdirs import user_cache_dir
 
 from ._geo import haversine_km
+from ._sql import literal
 from ._version import __version__
 from .dataset import model as m
 from .dataset.loader import SCHEMA_VERSION, Dataset, bundled_path, content_hash, iter_citations, load_dataset
@@ -456,7 +457,7 @@ def build(ds: Dataset, db: Path | str, *, progress: Callable[[str], None] | None
             con = duckdb.connect(str(tmp))
         else:  # the CSV rows are staged in the bulk connection: attach the new file there and copy in SQL
             con = bulk.con
-            con.execute("ATTACH '" + str(tmp).replace("'", "''") + "' AS stackatlas_build")
+            con.execute(f"ATTACH {literal(str(tmp))} AS stackatlas_build")
             con.execute("USE stackatlas_build")
         try:
             for table, cols in SCHEMA.items():

@@ -27,6 +27,7 @@ from typing import Any
 import duckdb
 import ibis
 
+from .._sql import literal
 from ..atlas import Atlas, records
 from ..dataset.loader import load_dataset
 from ..dataset.revisions import checkout, is_folder
@@ -93,7 +94,7 @@ def diff_databases(old_db: Path, new_db: Path, *, limit: int = 200) -> dict[str,
     con = duckdb.connect()
     try:
         for alias, path in (("o", old_db), ("n", new_db)):
-            con.execute(f"ATTACH '{str(path).replace(chr(39), chr(39) * 2)}' AS {alias} (READ_ONLY)")
+            con.execute(f"ATTACH {literal(str(path))} AS {alias} (READ_ONLY)")
         counts: list[dict[str, Any]] = []
         rows: list[dict[str, Any]] = []
         truncated = False

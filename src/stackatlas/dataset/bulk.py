@@ -24,6 +24,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from .._sql import literal
 from ..errors import Problem
 from . import model as m
 
@@ -90,11 +91,6 @@ def csv_files(root: Path) -> dict[str, list[Path]]:
             files.extend(sorted(p for p in (root / kind).glob("*.csv") if p.is_file()))
         out[kind] = files
     return out
-
-
-def _q(text: str) -> str:
-    """A SQL string literal."""
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _date_ok(col: str) -> str:
@@ -282,7 +278,7 @@ class Bulk:
             start = sum(g.rows for g in self.files if g.kind == kind)
             rows = con.execute(
                 f"INSERT INTO b_{kind} SELECT {f.index}, NULL, {', '.join(cells)} "
-                f"FROM read_csv({_q(str(path))}, columns={spec}, header=true, auto_detect=false, delim=',', "
+                f"FROM read_csv({literal(str(path))}, columns={spec}, header=true, auto_detect=false, delim=',', "
                 f"quote='\"', escape='\"', strict_mode=true, null_padding=false, ignore_errors=true, "
                 f"store_rejects=true, rejects_table='{rejects}', rejects_scan='{rejects}_scan')").fetchall()
             f.rows = int(rows[0][0]) if rows else 0
@@ -743,4 +739,3 @@ def read_bulk(root: Path, problems: list[Problem]) -> Bulk | None:
         bulk.close()
         raise
     return bulk
-

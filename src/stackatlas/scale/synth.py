@@ -44,6 +44,7 @@ import numpy as np
 import pyarrow as pa
 import yaml
 
+from .._sql import literal
 from ..dataset.bulk import KINDS
 from ..dataset.loader import builtin_taxonomy_path, bundled_path
 from ..dataset.model import RELATION_ENDED, RELATION_STATUSES
@@ -127,7 +128,7 @@ def _topk(rng: np.random.Generator, logw: np.ndarray, k: np.ndarray) -> np.ndarr
 
 
 def _sql_list(values: list[str]) -> str:
-    return "[" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + "]"
+    return "[" + ", ".join(literal(v) for v in values) + "]"
 
 
 def _read_yaml(path: Path) -> Any:
@@ -598,7 +599,7 @@ def synthesise(out: Path | str, *, actors: int = 10_000, relations: int | None =
     con = duckdb.connect()
     try:
         for kind, select in _stage_codes(con, draws).items():
-            con.execute(f"COPY ({select}) TO '{_esc(out / kind / 'synthetic.csv')}' (FORMAT csv, HEADER true)")
+            con.execute(f"COPY ({select}) TO {literal(str(out / kind / 'synthetic.csv'))} (FORMAT csv, HEADER true)")
     finally:
         con.close()
     return out
@@ -652,7 +653,3 @@ def synthesise_parquet(out: Path | str, *, actors: int = 10_000, relations: int 
             return export_parquet(con, target, compression=compression)
         finally:
             con.close()
-
-
-def _esc(path: Path) -> str:
-    return str(path).replace("'", "''")

@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 
 import duckdb
 
+from .._sql import literal
 from ..atlas import Atlas
 from . import _asof
 
@@ -207,8 +208,7 @@ class Generation:
                     p.unlink()
             cur = self.con.cursor()
             try:
-                path = str(self.index_path).replace("'", "''")
-                cur.execute(f"ATTACH '{path}' AS web (READ_WRITE)")
+                cur.execute(f"ATTACH {literal(str(self.index_path))} AS web (READ_WRITE)")
                 build(cur)
                 cur.execute("CHECKPOINT web")
             except BaseException:
@@ -229,7 +229,7 @@ class Generation:
 
                 # an instance of its own (the file attached read-only): every core, while pages use one each
                 con = duckdb.connect(":memory:")
-                con.execute(f"ATTACH '{str(self.link).replace(chr(39), chr(39) * 2)}' AS atlas (READ_ONLY)")
+                con.execute(f"ATTACH {literal(str(self.link))} AS atlas (READ_ONLY)")
                 con.execute("USE atlas")
                 self._analysis_con = con
                 self._engine = duckdb_engine(con)
