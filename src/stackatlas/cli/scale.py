@@ -27,7 +27,8 @@ def synth(
                                                      "and compiling, e.g. 4GB (beyond it DuckDB spills to "
                                                      "disk; default: 80% of the machine's memory).")] = None,
 ) -> None:
-    """Write a synthetic dataset (Dutch municipalities, Zipf-sized places, power-law ties) as CSV tables."""
+    """Write a synthetic dataset (Dutch municipalities, Zipf-sized places, power-law ties) as CSV tables, or
+    with --parquet straight as the Parquet exchange."""
     import time
 
     from ..scale.synth import synthesise, synthesise_parquet

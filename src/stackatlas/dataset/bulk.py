@@ -246,10 +246,20 @@ class Bulk:
             return None
         return [h.strip() for h in header]
 
+    def _create(self, kind: str) -> None:
+        """The staged table ``b_{kind}``: where a row came from, and every column as text."""
+        ddl = ", ".join(f'"{c}" VARCHAR' for c in COLUMNS[kind])
+        self.con.execute(f"CREATE TABLE b_{kind} (_file INTEGER, _row BIGINT, {ddl})")
+
+    def _staged(self, kind: str) -> None:
+        """Count the staged rows of ``kind`` and explode its list columns (the end of staging one kind)."""
+        self.counts[kind] = sum(f.rows for f in self.files if f.kind == kind)
+        for name in sorted(LISTS[kind]):
+            self._explode(kind, name)
+
     def _stage(self, kind: str, paths: list[Path], problems: list[Problem]) -> None:
         con = self.con
-        ddl = ", ".join(f'"{c}" VARCHAR' for c in COLUMNS[kind])
-        con.execute(f"CREATE TABLE b_{kind} (_file INTEGER, _row BIGINT, {ddl})")
+        self._create(kind)
         for path in paths:
             shown = str(path)
             header = self._read_header(path, shown, kind, problems)
@@ -301,9 +311,7 @@ class Bulk:
             con.execute(f"DROP TABLE IF EXISTS {rejects}_scan")
             f.simple = _count_lines(path) == 1 + f.rows + len(f.rejected)
             self.files.append(f)
-        self.counts[kind] = sum(f.rows for f in self.files if f.kind == kind)
-        for name in sorted(LISTS[kind]):
-            self._explode(kind, name)
+        self._staged(kind)
 
     def stage_query(self, kind: str, select: str, *, shown: str) -> int:
         """Stage the rows of ``select``, a query on :attr:`con` whose columns are some of ``COLUMNS[kind]``
@@ -324,16 +332,13 @@ class Bulk:
             raise ValueError(f"{kind}: columns {unknown or names} are not a set of {', '.join(COLUMNS[kind])}")
         f = CsvFile(index=len(self.files), kind=kind, path=Path(shown), shown=shown,
                     columns={c: i for i, c in enumerate(names, 1)}, width=len(names))
-        ddl = ", ".join(f'"{c}" VARCHAR' for c in COLUMNS[kind])
         cells = [f'CAST(q."{c}" AS VARCHAR)' if c in names else "NULL" for c in COLUMNS[kind]]
-        con.execute(f"CREATE TABLE b_{kind} (_file INTEGER, _row BIGINT, {ddl})")
+        self._create(kind)
         con.execute(f"INSERT INTO b_{kind} SELECT {f.index}, NULL, {', '.join(cells)} FROM ({select}) q")
         con.execute(f"UPDATE b_{kind} SET _row = rowid")
         f.rows = _scalar(con, f"SELECT count(*) FROM b_{kind}")
         self.files.append(f)
-        self.counts[kind] = f.rows
-        for name in sorted(LISTS[kind]):
-            self._explode(kind, name)
+        self._staged(kind)
         return f.rows
 
     def _explode(self, kind: str, name: str) -> None:

@@ -26,7 +26,7 @@ What makes it look like a real regional economy:
 All randomness comes from ``numpy.random.default_rng(seed)``: the same seed gives the same files, byte for
 byte. The rows are generated as integer codes with numpy and turned into text and CSV by DuckDB (``COPY``),
 so a million actors take seconds, not minutes. :func:`synthesise_parquet` writes the same rows straight as
-the Parquet exchange (``stackatlas synth --format parquet``), without CSV text or row validation in between.
+the Parquet exchange (``stackatlas synth --parquet``), without CSV text or row validation in between.
 """
 
 from __future__ import annotations
@@ -614,8 +614,8 @@ def synthesise_parquet(out: Path | str, *, actors: int = 10_000, relations: int 
     No CSV text is written or parsed and nothing is validated row by row: the generated rows are staged in
     DuckDB as if they were the CSV tables (:meth:`stackatlas.dataset.bulk.Bulk.stage_query`), compiled by
     :func:`stackatlas.store.build` into a temporary database next to ``out`` (the same SQL as any dataset,
-    so the tables are those of ``synth`` + ``build`` + ``export parquet``; tests/scale/test_synth_parquet.py
-    compares them) and exported. The YAML part (places, sources, taxonomy) is loaded and validated as usual.
+    so the tables are those of ``synth`` + ``build`` + ``export parquet``; tests/test_synth.py compares
+    them) and exported. The YAML part (places, sources, taxonomy) is loaded and validated as usual.
     ``meta.content_hash`` is the SHA-256 of the YAML part's hash and the arguments; ``meta.data`` is ``out``.
     For sizes whose CSV files and validation take too long (5,000,000 actors: docs/scale.md).
 

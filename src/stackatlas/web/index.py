@@ -32,18 +32,12 @@ from __future__ import annotations
 
 import duckdb
 
-__all__ = ["EGO_LIMIT", "HUB_TIES", "MAX_CHILDREN", "REL_COLUMNS", "WORD_SPLIT", "build"]
+__all__ = ["EGO_LIMIT", "HUB_TIES", "MAX_CHILDREN", "WORD_SPLIT", "build"]
 
 WORD_SPLIT = "[^a-z0-9à-ü]+"
 HUB_TIES = 1000  # actors with more ties are hubs: the ties among hubs are kept apart (web.hub_edges)
 MAX_CHILDREN = 500  # subsidiaries listed on an actor's page (web.cards)
 EGO_LIMIT = 40  # partners drawn in an actor's ego network (web.ego)
-
-#: The columns of a relation as the pages and the API give it (the key order of ``Atlas.relations``), on ``r``.
-REL_COLUMNS = """r.id, r.type, r.from_actor AS "from", r.to_actor AS "to", r.date, r.ended, r.status,
-  CASE WHEN r.amount_value IS NULL THEN NULL
-       ELSE struct_pack(value := r.amount_value, currency := r.amount_currency) END AS amount,
-  r.stake_pct, r.stake_min, r.stake_max, r.role"""
 
 _SQL = [
     """

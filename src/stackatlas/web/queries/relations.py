@@ -8,7 +8,6 @@ from typing import Any
 
 from ...dataset.model import RELATION_STATUSES
 from ...errors import NotFound
-from .. import index as web_index
 from ..state import Generation
 from ._common import MAX_LIMIT, in_list, labels_table, order_by, page_of, rows, scalar, sources_of
 from ._lookups import check, lookups
@@ -33,7 +32,10 @@ RELATIONS_OF_ACTOR = """(WITH f AS MATERIALIZED (SELECT * FROM relations WHERE f
                          SELECT * FROM f UNION ALL SELECT * FROM t WHERE from_actor <> $actor)"""
 RELATION_SORTS = ("date", "type", "amount", "from", "to")
 REL_FILTERS = ("type", "actor", "family", "status", "layer", "place")
-REL_COLUMNS = web_index.REL_COLUMNS
+REL_COLUMNS = """r.id, r.type, r.from_actor AS "from", r.to_actor AS "to", r.date, r.ended, r.status,
+  CASE WHEN r.amount_value IS NULL THEN NULL
+       ELSE struct_pack(value := r.amount_value, currency := r.amount_currency) END AS amount,
+  r.stake_pct, r.stake_min, r.stake_max, r.role"""
 
 
 def with_sources(gen: Generation, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
