@@ -138,11 +138,10 @@ WEB: dict[str, tuple[str, str]] = {
     "existing_bridges_intro": ("Verbanden die al tussen de twee plaatsen lopen, tussen organisaties van deze kandidaat.",
                                "Ties that already cross between the two places, among organisations of this "
                                "candidate."),
-    "existing_bridges_intro_corridor": ("Verbanden die al tussen de twee plaatsen lopen, tussen organisaties van deze "
-                                        "kandidaat (de score telt ook verbanden tussen gemeenten binnen één plaats).",
-                                        "Ties that already cross between the two places, among organisations of this "
-                                        "candidate (the score also counts ties between municipalities within one "
-                                        "place)."),
+    "existing_bridges_intro_corridor": ("Verbanden die al bestaan tussen organisaties van deze kandidaat in "
+                                        "verschillende gemeenten van de corridor (de verbanden die de score telt).",
+                                        "Ties that already join organisations of this candidate in different "
+                                        "municipalities of the corridor (the ties the score counts)."),
     "introductions": ("Introducties", "Introductions"),
     "introductions_intro": ("Wie zou wie moeten ontmoeten: paren (één aan elke kant, nog niet verbonden) die samen de "
                             "lagen dekken, een domein delen en dicht bij elkaar liggen in het netwerk.",
